@@ -1,0 +1,99 @@
+//! `czisk`: compile WebAssembly guests for the ZisK zkVM, run them on ZisK's emulator and
+//! measure what proving them costs.
+//!
+//! Exit codes: 0 success; 1 an error (bad input, compile error, I/O); 2 a usage error;
+//! 3 the guest ran but failed (trap, non-zero exit, step limit, memory fault).
+
+mod backend;
+mod bench;
+mod guest;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use backend::Backend;
+
+#[derive(Parser)]
+#[command(name = "czisk", version, about = "WebAssembly to ZisK: compile, run and measure guests")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile GUEST and run it on the ZisK emulator; print its console, steps and cost.
+    Run {
+        /// A WebAssembly module, or a RISC-V / ziskbin ELF (run as ZisK loads it).
+        guest: PathBuf,
+        #[arg(long, value_enum, default_value = "wasm2zisk")]
+        backend: Backend,
+        /// File whose bytes are the guest's input (its stdin under WASI).
+        #[arg(long, short)]
+        input: Option<PathBuf>,
+        /// Print the full cost breakdown, per opcode.
+        #[arg(long)]
+        stats: bool,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Fail the run after this many steps.
+        #[arg(long, default_value_t = 10_000_000_000)]
+        max_steps: u64,
+    },
+    /// Compile GUEST into a ziskbin ELF that ZisK's tools (`ziskemu -e`, `cargo-zisk`) load.
+    Build {
+        guest: PathBuf,
+        #[arg(long, short)]
+        output: PathBuf,
+        #[arg(long, value_enum, default_value = "wasm2zisk")]
+        backend: Backend,
+    },
+    /// Compile GUEST and write the ROM as ZisK assembly text.
+    Asm {
+        guest: PathBuf,
+        #[arg(long, short)]
+        output: PathBuf,
+        #[arg(long, value_enum, default_value = "wasm2zisk")]
+        backend: Backend,
+    },
+    /// Compile and run every benchmark guest on every path; write bench/results.{md,json}.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli.command) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn dispatch(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Run { guest, backend, input, stats, json, max_steps } => {
+            run::run(&run::RunArgs { guest, backend, input, stats, json, max_steps })
+        }
+        Command::Build { guest, output, backend } => {
+            let compiled = run::compile_guest(&guest, backend)?;
+            let elf = czisk_zisk::rom_to_ziskbin(&compiled.rom);
+            std::fs::write(&output, elf).with_context(|| format!("cannot write '{}'", output.display()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Asm { guest, output, backend } => {
+            let compiled = run::compile_guest(&guest, backend)?;
+            let title = format!("{} compiled by czisk --backend {}", guest.display(), backend.name());
+            let text = czisk_zisk::asm_text::rom_to_asm(&compiled.rom, &title, &compiled.symbols);
+            std::fs::write(&output, text).with_context(|| format!("cannot write '{}'", output.display()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(args) => bench::bench(&args),
+    }
+}

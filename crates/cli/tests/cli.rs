@@ -1,0 +1,162 @@
+//! End-to-end tests of the `czisk` command, run as a user runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn czisk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_czisk")).args(args).output().expect("czisk runs")
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).display().to_string()
+}
+
+fn temp_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("czisk-test-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `czisk run --json`, checked to succeed, parsed.
+fn run_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["run", "--json"];
+    all.extend_from_slice(args);
+    let output = czisk(&all);
+    assert!(output.status.success(), "czisk {all:?} failed: {}", stderr(&output));
+    serde_json::from_slice(&output.stdout).expect("one JSON object")
+}
+
+#[test]
+fn run_reports_console_output_steps_and_cost() {
+    let dir = temp_dir("echo");
+    let input = dir.join("input.txt");
+    std::fs::write(&input, "zisk\n").unwrap();
+    let report = run_json(&[&fixture("echo.wat"), "--input", input.to_str().unwrap()]);
+    assert_eq!(report["backend"], "wasm2zisk");
+    assert_eq!(report["console"], "echo: zisk\n");
+    // stdout is mirrored into the public output.
+    assert_eq!(report["output_hex"], hex_of("echo: zisk\n"));
+    let steps = report["steps"].as_u64().unwrap();
+    assert!(steps > 0);
+    let cost = &report["cost"];
+    let total = cost["total"].as_u64().unwrap();
+    let parts: u64 = ["main", "opcodes", "precompiles", "memory", "base"]
+        .iter()
+        .map(|k| cost[k].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, parts, "the breakdown adds up to the total");
+    assert_eq!(cost["main"].as_u64().unwrap(), steps * 62, "MAIN costs 62 per step (cost model 1)");
+    assert!(report["rom_instructions"].as_u64().unwrap() > 0);
+}
+
+fn hex_of(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn text_mode_streams_the_console_and_reports_figures_on_stderr() {
+    let output = czisk(&["run", &fixture("echo.wat"), "--stats"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "echo: ");
+    let err = stderr(&output);
+    assert!(err.contains("steps: "), "{err}");
+    assert!(err.contains("cost: "), "{err}");
+    assert!(err.contains("opcodes:"), "--stats prints the breakdown: {err}");
+}
+
+#[test]
+fn a_trapping_guest_fails_with_step_and_pc() {
+    let output = czisk(&["run", &fixture("trap.wat")]);
+    assert_eq!(output.status.code(), Some(3), "guest failure exit code; stderr: {}", stderr(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "before trap\n");
+    let err = stderr(&output);
+    assert!(err.contains("error: ") && err.contains("step") && err.contains("pc 0x"), "{err}");
+}
+
+#[test]
+fn build_writes_a_ziskbin_elf_that_zisks_loader_runs_the_same() {
+    let dir = temp_dir("build");
+    let elf = dir.join("echo.elf");
+    let output = czisk(&["build", &fixture("echo.wat"), "-o", elf.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    // ZisK's own loader (program2rom, the path of `ziskemu -e` and cargo-zisk) takes it ...
+    let bytes = std::fs::read(&elf).unwrap();
+    let rom = czisk_zisk::load_program(&bytes).expect("program2rom loads the ziskbin ELF");
+    let input = czisk_zisk::frame_input(b"proof\n").unwrap();
+    let options = czisk_zisk::RunOptions { capture_console: false, ..Default::default() };
+    let loaded = czisk_zisk::run_rom(&rom, &input, &options).unwrap();
+    loaded.check().unwrap();
+
+    // ... and it runs exactly as the directly compiled ROM does.
+    let input_file = dir.join("input.txt");
+    std::fs::write(&input_file, "proof\n").unwrap();
+    let direct = run_json(&[&fixture("echo.wat"), "--input", input_file.to_str().unwrap()]);
+    assert_eq!(loaded.steps, direct["steps"].as_u64().unwrap());
+    assert_eq!(loaded.cost.total, direct["cost"]["total"].as_u64().unwrap());
+    assert_eq!(hex_of_bytes(&loaded.output), direct["output_hex"]);
+
+    // `czisk run` also runs the ELF itself.
+    let rerun = run_json(&[elf.to_str().unwrap(), "--input", input_file.to_str().unwrap()]);
+    assert_eq!(rerun["backend"], "elf");
+    assert_eq!(rerun["steps"], direct["steps"]);
+}
+
+fn hex_of_bytes(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn asm_writes_the_rom_as_zisk_assembly() {
+    let dir = temp_dir("asm");
+    let out = dir.join("echo.zisk");
+    let output = czisk(&["asm", &fixture("echo.wat"), "-o", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("; program (from ROM_ADDR)"), "{}", &text[..text.len().min(500)]);
+    // One line per instruction, in the assembly syntax, with its address.
+    let lines = text.lines().filter(|l| l.starts_with('\t')).count();
+    let report = run_json(&[&fixture("echo.wat")]);
+    assert_eq!(lines as u64, report["rom_instructions"].as_u64().unwrap());
+    assert!(text.lines().any(|l| l.contains("copyb(") && l.contains("; 0x9")), "program instructions listed");
+}
+
+/// Each kind of bad input: one `error:` line, exit code 1, no panic.
+fn assert_clean_error(args: &[&str], expected: &str) {
+    let output = czisk(args);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "czisk {args:?}: {err}");
+    assert!(err.starts_with("error: "), "czisk {args:?}: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains(expected), "czisk {args:?}: expected '{expected}' in: {err}");
+}
+
+#[test]
+fn bad_inputs_get_one_clear_error() {
+    let dir = temp_dir("bad");
+    assert_clean_error(&["run", dir.join("missing.wasm").to_str().unwrap()], "cannot read");
+
+    let not_wasm = dir.join("notes.txt");
+    std::fs::write(&not_wasm, "hello").unwrap();
+    assert_clean_error(&["run", not_wasm.to_str().unwrap()], "not a WebAssembly module");
+
+    let wasm = wat::parse_file(fixture("echo.wat")).unwrap();
+    let truncated = dir.join("truncated.wasm");
+    std::fs::write(&truncated, &wasm[..wasm.len() / 2]).unwrap();
+    assert_clean_error(&["run", truncated.to_str().unwrap()], "not a valid WebAssembly module");
+
+    assert_clean_error(&["run", &fixture("simd.wat")], "wasm2zisk backend cannot compile");
+
+    let huge = dir.join("huge.bin");
+    let file = std::fs::File::create(&huge).unwrap();
+    file.set_len(czisk_zisk::program::MAX_GUEST_INPUT as u64 + 1).unwrap(); // sparse
+    assert_clean_error(&["run", &fixture("echo.wat"), "--input", huge.to_str().unwrap()], "input region holds at most");
+    std::fs::remove_file(&huge).unwrap();
+
+    assert_clean_error(&["run", &fixture("echo.wat"), "--input", dir.join("none").to_str().unwrap()], "cannot read input");
+}

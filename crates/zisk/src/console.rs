@@ -1,0 +1,36 @@
+//! The emulator's standard streams.
+//!
+//! ziskemu prints every byte the guest stores to the UART address straight to the
+//! process's standard output (`print!` inside `zisk_core::Mem::write`), and reports a
+//! failed run on standard error (`eprintln!` in `Emu::run`); there is no hook for either.
+//! While the emulator runs we silence fd 2 (failures are returned as values instead) and,
+//! to hand the console back to the caller, redirect fd 1 to a temporary file. Redirection
+//! is process-wide, so runs are serialized by a mutex.
+//!
+//! Note: under libtest's in-process output capture (`cargo test` without `--nocapture`)
+//! `print!` never reaches fd 1, so a capture made there comes back empty. Tests that
+//! check a console go through the `czisk` binary, as a user does.
+
+use std::io::{Read, Write};
+use std::sync::Mutex;
+
+static STREAM_REDIRECT: Mutex<()> = Mutex::new(());
+
+/// Runs `f` with the emulator's stderr chatter silenced; with `capture`, also returns every
+/// byte written to stdout meanwhile (otherwise stdout streams as usual).
+pub(crate) fn with_emulator_streams<T>(capture: bool, f: impl FnOnce() -> T) -> std::io::Result<(T, Vec<u8>)> {
+    let _guard = STREAM_REDIRECT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    std::io::stdout().flush()?;
+    std::io::stderr().flush()?;
+    let silenced = gag::Gag::stderr()?;
+    let mut redirect = if capture { Some(gag::BufferRedirect::stdout()?) } else { None };
+    let result = f();
+    std::io::stdout().flush()?;
+    let mut bytes = Vec::new();
+    if let Some(redirect) = redirect.as_mut() {
+        redirect.read_to_end(&mut bytes)?;
+    }
+    drop(redirect);
+    drop(silenced);
+    Ok((result, bytes))
+}

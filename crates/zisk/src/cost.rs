@@ -1,0 +1,106 @@
+//! The cost figures of a run, read from ziskemu's own statistics.
+//!
+//! ziskemu computes its cost model inside `Stats` and exposes it as a machine-readable
+//! snapshot (`Stats::stats_csv`, the same data `ziskemu --save-stats` writes). We parse that
+//! snapshot instead of recomputing anything, so the figures are exactly ziskemu's.
+
+use serde::Serialize;
+
+/// Cost breakdown of one execution (ZisK cost model, see `ziskemu::emu_costs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CostReport {
+    /// Cost model version reported by ziskemu.
+    pub version: String,
+    pub steps: u64,
+    pub total: u64,
+    /// Main state machine: steps x MAIN cost.
+    pub main: u64,
+    /// Non-precompile opcodes (binary, arith, ...).
+    pub opcodes: u64,
+    pub precompiles: u64,
+    pub memory: u64,
+    /// Fixed base cost included in `total`.
+    pub base: u64,
+    /// Executions and cost per opcode, most expensive first.
+    pub per_opcode: Vec<OpcodeCost>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpcodeCost {
+    pub opcode: String,
+    pub count: u64,
+    pub cost: u64,
+    pub precompile: bool,
+}
+
+impl CostReport {
+    /// Parses the `;`-separated snapshot produced by `Stats::stats_csv(';')`.
+    pub fn from_stats_csv(csv: &str) -> Result<CostReport, String> {
+        let mut report = CostReport::default();
+        let mut seen_total = false;
+        for line in csv.lines() {
+            let fields: Vec<&str> = line.split(';').collect();
+            let number = |i: usize| -> Result<u64, String> {
+                fields
+                    .get(i)
+                    .and_then(|f| f.trim().parse::<u64>().ok())
+                    .ok_or_else(|| format!("unexpected ziskemu stats line: {line}"))
+            };
+            match fields.as_slice() {
+                ["COSTS_VERSION", v, ..] => report.version = v.to_string(),
+                ["STEPS", ..] => report.steps = number(1)?,
+                ["COST", "MAIN", ..] => report.main = number(2)?,
+                ["COST", "OPCODES", ..] => report.opcodes = number(2)?,
+                ["COST", "PRECOMPILES", ..] => report.precompiles = number(2)?,
+                ["COST", "MEMORY", ..] => report.memory = number(2)?,
+                ["COST", "BASE", ..] => report.base = number(2)?,
+                ["COST", "TOTAL", ..] => {
+                    report.total = number(2)?;
+                    seen_total = true;
+                }
+                ["OP_BASE", "OPCODE", ..] => {}
+                [section @ ("OP_BASE" | "PRECOMPILES"), name, ..] => {
+                    let (count, cost) = (number(2)?, number(4)?);
+                    if count > 0 {
+                        report.per_opcode.push(OpcodeCost {
+                            opcode: name.to_string(),
+                            count,
+                            cost,
+                            precompile: *section == "PRECOMPILES",
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !seen_total {
+            return Err("ziskemu statistics snapshot has no TOTAL cost line".into());
+        }
+        report.per_opcode.sort_by(|a, b| b.cost.cmp(&a.cost).then(a.opcode.cmp(&b.opcode)));
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_snapshot_sections() {
+        let csv = "COSTS_VERSION;1\nSTEPS;10\n\nCOST;COST DISTRIBUTION;COST;%\n\
+            COST;MAIN;620;50%\nCOST;OPCODES;55;4%\nCOST;PRECOMPILES;0;0%\nCOST;MEMORY;29;2%\n\
+            COST;VARIABLE;704;57%\nCOST;BASE;530;43%\nCOST;TOTAL;1234;100%\n\n\
+            OP_BASE;OPCODE;COUNT;%;COST;%\nOP_BASE;add;3;30%;63;5%\nOP_BASE;copyb;7;70%;0;0%\n\n\
+            PRECOMPILES;keccak;0;0%;0;0%\n";
+        let r = CostReport::from_stats_csv(csv).unwrap();
+        assert_eq!((r.steps, r.total, r.main, r.opcodes, r.memory, r.base), (10, 1234, 620, 55, 29, 530));
+        assert_eq!(r.per_opcode.len(), 2, "zero-count precompile rows are dropped");
+        assert_eq!(r.per_opcode[0].opcode, "add");
+        assert_eq!(r.per_opcode[1].count, 7);
+    }
+
+    #[test]
+    fn rejects_a_snapshot_without_total() {
+        assert!(CostReport::from_stats_csv("STEPS;1\n").is_err());
+    }
+}
