@@ -1,0 +1,155 @@
+//! A thin layer over `FunctionBuilder` for the shapes runtime functions are made of:
+//! absolute loads and stores, checked guest ranges, counted loops, early returns.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{self, types, Block, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::isa::TargetFrontendConfig;
+use target_lexicon::PointerWidth;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+
+use crate::RuntimeEnv;
+
+pub(crate) struct Emitter<'a> {
+    pub b: FunctionBuilder<'a>,
+    pub env: &'a RuntimeEnv,
+    params: Vec<Value>,
+}
+
+/// Builds a function with `signature`: `body` receives the emitter positioned in the entry
+/// block and must end every path with a return.
+pub(crate) fn build(
+    name: ir::UserExternalName,
+    signature: ir::Signature,
+    env: &RuntimeEnv,
+    body: impl FnOnce(&mut Emitter),
+) -> ir::Function {
+    let mut func = ir::Function::with_name_signature(ir::UserFuncName::User(name), signature);
+    let mut ctx = FunctionBuilderContext::new();
+    {
+        let mut b = FunctionBuilder::new(&mut func, &mut ctx);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let params = b.block_params(entry).to_vec();
+        let mut e = Emitter { b, env, params };
+        body(&mut e);
+        e.b.seal_all_blocks();
+        e.b.finalize(TargetFrontendConfig {
+            default_call_conv: env.call_conv,
+            pointer_width: PointerWidth::U64,
+            page_size_align_log2: 12,
+        });
+    }
+    func
+}
+
+impl Emitter<'_> {
+    pub fn param(&self, i: usize) -> Value {
+        self.params[i]
+    }
+
+    pub fn iconst(&mut self, ty: ir::Type, v: u64) -> Value {
+        self.b.ins().iconst(ty, v as i64)
+    }
+
+    /// Loads a `ty` from an absolute address (a runtime-state word, the input region).
+    pub fn load_abs(&mut self, ty: ir::Type, addr: u64) -> Value {
+        let a = self.iconst(types::I64, addr);
+        self.b.ins().load(ty, MemFlagsData::trusted(), a, 0)
+    }
+
+    pub fn store_abs(&mut self, value: Value, addr: u64) {
+        let a = self.iconst(types::I64, addr);
+        self.b.ins().store(MemFlagsData::trusted(), value, a, 0);
+    }
+
+    /// The absolute address of guest pointer `ptr` (an i32 offset into linear memory).
+    pub fn guest_addr(&mut self, ptr: Value) -> Value {
+        let offset = self.b.ins().uextend(types::I64, ptr);
+        self.b.ins().iadd_imm_s(offset, self.env.memory_base as i64)
+    }
+
+    /// Returns `errno` from the function unless `[ptr, ptr + len)` lies inside linear memory
+    /// (`ptr` i32, `len` i64 below 2^33, so the sum cannot wrap).
+    pub fn require_guest_range(&mut self, ptr: Value, len: Value, errno: u64) {
+        let start = self.b.ins().uextend(types::I64, ptr);
+        let end = self.b.ins().iadd(start, len);
+        let size = self.load_abs(types::I64, self.env.memory_size_addr);
+        let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
+        self.return_errno_if(outside, errno);
+    }
+
+    /// Returns `errno` if `cond` holds; continues otherwise.
+    pub fn return_errno_if(&mut self, cond: Value, errno: u64) {
+        let fail = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(fail);
+        self.b.ins().brif(cond, fail, &[], cont, &[]);
+        self.b.switch_to_block(fail);
+        self.return_errno(errno);
+        self.b.switch_to_block(cont);
+    }
+
+    /// Returns `errno` unless `fd` is one of `allowed`.
+    pub fn require_fd(&mut self, fd: Value, allowed: &[u64], errno: u64) {
+        let mut ok = self.b.ins().iconst(types::I8, 0);
+        for &a in allowed {
+            let is = self.b.ins().icmp_imm_s(IntCC::Equal, fd, a as i64);
+            ok = self.b.ins().bor(ok, is);
+        }
+        let bad = self.b.ins().icmp_imm_s(IntCC::Equal, ok, 0);
+        self.return_errno_if(bad, errno);
+    }
+
+    pub fn return_errno(&mut self, errno: u64) {
+        let v = self.iconst(types::I32, errno);
+        self.b.ins().return_(&[v]);
+    }
+
+    /// A mutable local.
+    pub fn var(&mut self, ty: ir::Type, init: Value) -> Variable {
+        let v = self.b.declare_var(ty);
+        self.b.def_var(v, init);
+        v
+    }
+
+    /// `for i in 0..count { body(i) }` over i64 values.
+    pub fn for_range(&mut self, count: Value, body: impl FnOnce(&mut Self, Value)) {
+        self.while_loop(count, |e, i, _exit| body(e, i));
+    }
+
+    /// Like [`Self::for_range`], but the body gets a block to jump to for leaving the loop.
+    pub fn while_loop(&mut self, count: Value, body: impl FnOnce(&mut Self, Value, Block)) {
+        let zero = self.iconst(types::I64, 0);
+        let i = self.var(types::I64, zero);
+        let head = self.b.create_block();
+        let inner = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.ins().jump(head, &[]);
+        self.b.switch_to_block(head);
+        let iv = self.b.use_var(i);
+        let more = self.b.ins().icmp(IntCC::UnsignedLessThan, iv, count);
+        self.b.ins().brif(more, inner, &[], exit, &[]);
+        self.b.switch_to_block(inner);
+        body(self, iv, exit);
+        if !self.b.is_unreachable() {
+            let next = self.b.ins().iadd_imm_s(iv, 1);
+            self.b.def_var(i, next);
+            self.b.ins().jump(head, &[]);
+        }
+        self.b.switch_to_block(exit);
+    }
+
+    /// Runs `then` only when `cond` holds.
+    pub fn when(&mut self, cond: Value, then: impl FnOnce(&mut Self)) {
+        let yes = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.ins().brif(cond, yes, &[], done, &[]);
+        self.b.switch_to_block(yes);
+        then(self);
+        if !self.b.is_unreachable() {
+            self.b.ins().jump(done, &[]);
+        }
+        self.b.switch_to_block(done);
+    }
+}

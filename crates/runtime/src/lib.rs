@@ -1,0 +1,87 @@
+//! The runtime a WebAssembly guest needs inside ZisK, written once as CLIF.
+//!
+//! Both Cranelift backends (the riscv64 path and the direct ZisK backend) compile these
+//! functions like any other: the runtime is ordinary CLIF that reads and writes ZisK's
+//! memory map at absolute addresses (the input region, the UART, the public output), plus
+//! one backend intrinsic, [`RuntimeEnv::exit`], that ends the run with an exit code.
+//!
+//! The WASI conventions are those of ZisK's own wasm transpiler, so one `.wasm` gives the
+//! same console and public output under every backend:
+//! - `fd_read` on stdin reads the ZisK input (8-byte length at `INPUT_ADDR + 8`, bytes
+//!   from `INPUT_ADDR + 16`) through a cursor;
+//! - `fd_write` on stdout/stderr streams every byte to the UART console and mirrors the
+//!   first [`PUBLIC_OUTPUT_BYTES`] bytes into the public output region;
+//! - `proc_exit` ends the run with its code;
+//! - `args_*`/`environ_*` are empty; `random_get` is a fixed-seed splitmix64 stream (with
+//!   a warning on the console) and `clock_time_get` a counter advancing 1 ms per call:
+//!   both deterministic, as a proof requires;
+//! - every other `wasi_snapshot_preview1` function returns `ENOSYS`.
+//!
+//! Guest pointers are untrusted: a range outside the current linear memory makes the call
+//! fail with `EFAULT` before any byte moves.
+
+mod emit;
+mod wasi;
+
+use cranelift_codegen::ir::{self, UserExternalName};
+use cranelift_codegen::isa::CallConv;
+use thiserror::Error;
+
+pub use wasi::wasi_function;
+
+/// ZisK's memory map (zisk-core `mem.rs`), as the runtime uses it.
+pub mod zisk_map {
+    /// The 8-byte length of the guest input; its bytes follow.
+    pub const INPUT_LEN_ADDR: u64 = 0x1000_0008;
+    pub const INPUT_DATA_ADDR: u64 = 0x1000_0010;
+    /// Largest input the region can hold (2 GiB less the length words).
+    pub const MAX_INPUT_DATA: u64 = 0x8000_0000 - 16;
+    /// A one-byte store here goes to the console.
+    pub const UART_ADDR: u64 = 0xa040_0200;
+    /// The public output region.
+    pub const OUTPUT_ADDR: u64 = 0xa041_0000;
+}
+
+/// How many bytes of stdout/stderr are mirrored into the public output (as ZisK's wasm
+/// transpiler does; the console receives everything).
+pub const PUBLIC_OUTPUT_BYTES: u64 = 256;
+
+/// Bytes of RAM the runtime keeps its own state in (see [`RuntimeEnv::state_addr`]).
+pub const RUNTIME_STATE_BYTES: u64 = 64;
+
+/// Where the runtime finds the guest's machine environment.
+#[derive(Debug, Clone)]
+pub struct RuntimeEnv {
+    pub call_conv: CallConv,
+    /// Absolute address of linear memory byte 0.
+    pub memory_base: u64,
+    /// Absolute address of the u64 word holding the current linear-memory size in bytes.
+    pub memory_size_addr: u64,
+    /// Absolute address of [`RUNTIME_STATE_BYTES`] zero-initialized bytes for the runtime.
+    pub state_addr: u64,
+    /// The backend intrinsic `exit(code: i32)`: ends the run (publishing the output when the
+    /// code is 0, failing it otherwise) and never returns.
+    pub exit: UserExternalName,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum RuntimeError {
+    #[error("import from unknown module '{module}' (field '{field}'): only wasi_snapshot_preview1 and zisk are provided")]
+    UnknownModule { module: String, field: String },
+    #[error("import {module}::{field} has signature {found}, expected {expected}")]
+    Signature { module: String, field: String, found: String, expected: String },
+}
+
+/// Builds the body of an imported function, `name` being the CLIF name callers use.
+pub fn import_function(
+    module: &str,
+    field: &str,
+    signature: &ir::Signature,
+    name: UserExternalName,
+    env: &RuntimeEnv,
+) -> Result<ir::Function, RuntimeError> {
+    match module {
+        "wasi_snapshot_preview1" => wasi_function(field, signature, name, env),
+        _ => Err(RuntimeError::UnknownModule { module: module.into(), field: field.into() }),
+    }
+}
