@@ -19,18 +19,36 @@ static STREAM_REDIRECT: Mutex<()> = Mutex::new(());
 /// Runs `f` with the emulator's stderr chatter silenced; with `capture`, also returns every
 /// byte written to stdout meanwhile (otherwise stdout streams as usual).
 pub(crate) fn with_emulator_streams<T>(capture: bool, f: impl FnOnce() -> T) -> std::io::Result<(T, Vec<u8>)> {
-    let _guard = STREAM_REDIRECT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    std::io::stdout().flush()?;
+    let _guard = lock();
     std::io::stderr().flush()?;
-    let silenced = gag::Gag::stderr()?;
-    let mut redirect = if capture { Some(gag::BufferRedirect::stdout()?) } else { None };
+    let _silenced = gag::Gag::stderr()?;
+    if capture {
+        capture_stdout(f)
+    } else {
+        Ok((f(), Vec::new()))
+    }
+}
+
+/// Runs `f` with its stdout moved to stderr. ZisK's loader prints warnings about an ELF on
+/// stdout, which belongs to the guest's console (and to `czisk run --json`).
+pub(crate) fn stdout_to_stderr<T>(f: impl FnOnce() -> T) -> std::io::Result<T> {
+    let _guard = lock();
+    let (result, bytes) = capture_stdout(f)?;
+    std::io::stderr().write_all(&bytes)?;
+    Ok(result)
+}
+
+fn lock() -> std::sync::MutexGuard<'static, ()> {
+    STREAM_REDIRECT.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Runs `f` with fd 1 redirected to a temporary file; returns what was written.
+fn capture_stdout<T>(f: impl FnOnce() -> T) -> std::io::Result<(T, Vec<u8>)> {
+    std::io::stdout().flush()?;
+    let mut redirect = gag::BufferRedirect::stdout()?;
     let result = f();
     std::io::stdout().flush()?;
     let mut bytes = Vec::new();
-    if let Some(redirect) = redirect.as_mut() {
-        redirect.read_to_end(&mut bytes)?;
-    }
-    drop(redirect);
-    drop(silenced);
+    redirect.read_to_end(&mut bytes)?;
     Ok((result, bytes))
 }

@@ -1,0 +1,74 @@
+//! The benchmark guests (built by scripts/build-guests.sh, as the README's test command
+//! does) print, through every path that can run them, what the same computation gives on
+//! the host.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+use sha3::Keccak256;
+
+fn artifact(variant: &str, file: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../guests/out").join(variant).join(file);
+    assert!(path.exists(), "{} is missing: run scripts/build-guests.sh first (scripts/test.sh does)", path.display());
+    path
+}
+
+fn console_of(path: &PathBuf) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_czisk")).arg("run").arg("--json").arg(path).output().unwrap();
+    assert!(output.status.success(), "{}: {}", path.display(), String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let console = report["console"].as_str().unwrap().to_string();
+    // What a guest prints is also its public output (the first 256 bytes of stdout).
+    let published: String = console.bytes().take(256).map(|b| format!("{b:02x}")).collect();
+    assert_eq!(report["output_hex"].as_str().unwrap(), published, "{}", path.display());
+    console
+}
+
+fn expected(guest: &str) -> String {
+    match guest {
+        "fibonacci" => {
+            let (mut a, mut b) = (1u64, 1u64);
+            for _ in 1..1_000_000 {
+                (a, b) = (b, a.wrapping_add(b));
+            }
+            format!("n:1000000 {b}\n")
+        }
+        "iter_sha" => {
+            let mut s = [0u8; 32];
+            for _ in 0..10_000 {
+                s = Sha256::digest(s).into();
+            }
+            format!("n:10000 {s:?}\n")
+        }
+        "iter_keccak" => {
+            let mut s = [0u8; 32];
+            for _ in 0..10_000 {
+                s = Keccak256::digest(s).into();
+            }
+            format!("n:10000 {s:?}\n")
+        }
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn guests_give_their_known_output_through_wasm2zisk() {
+    for guest in ["fibonacci", "iter_sha", "iter_keccak"] {
+        assert_eq!(console_of(&artifact("wasm", &format!("{guest}.wasm"))), expected(guest), "{guest}");
+    }
+}
+
+#[test]
+fn native_builds_give_the_same_output() {
+    let skipped = std::fs::read_to_string(artifact("", "SKIPPED")).unwrap();
+    for variant in ["native-rv64ima", "native-rv64ima-zba-zbb"] {
+        if let Some(line) = skipped.lines().find(|l| l.starts_with(&format!("{variant}:"))) {
+            eprintln!("{line} (not checked)");
+            continue;
+        }
+        for guest in ["fibonacci", "iter_sha", "iter_keccak"] {
+            assert_eq!(console_of(&artifact(variant, &format!("{guest}.elf"))), expected(guest), "{guest} {variant}");
+        }
+    }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the benchmark guests (guests/) for every path the bench compares:
+#   guests/out/wasm/NAME.wasm                     rustc stable, wasm32-wasip1
+#   guests/out/native-rv64ima/NAME.elf            rustc nightly, bare-metal riscv64, ziskos
+#   guests/out/native-rv64ima-zba-zbb/NAME.elf    the same with Zba and Zbb
+# A variant whose toolchain or target cannot be had here is skipped, with the reason in
+# guests/out/SKIPPED (one "variant: reason" line each), which czisk bench reports.
+# Idempotent: cargo only rebuilds what changed.
+set -uo pipefail
+cd "$(dirname "$0")/../guests"
+GUESTS=(fibonacci iter_sha iter_keccak)
+out=out
+mkdir -p "$out"
+: > "$out/SKIPPED"
+
+skip() { echo "build-guests: skipping $1: $2" >&2; echo "$1: $2" >> "$out/SKIPPED"; }
+
+# --- wasm32-wasip1, stable ---
+if rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1 >/dev/null 2>&1; then
+  if cargo build --quiet --release --target wasm32-wasip1; then
+    mkdir -p "$out/wasm"
+    for g in "${GUESTS[@]}"; do cp -f "target/wasm32-wasip1/release/$g.wasm" "$out/wasm/"; done
+  else
+    echo "build-guests: error: the wasm32-wasip1 build failed" >&2; exit 1
+  fi
+else
+  skip wasm "rustup target wasm32-wasip1 unavailable"
+fi
+
+# --- native ZisK builds, nightly (build-std) ---
+# riscv64imac with the compressed extension off (both its names: c and zca), so the ISA is
+# rv64ima, which ZisK's RISC-V transpiler takes without its `compressed` feature.
+native_target=riscv64imac-unknown-none-elf
+native_ready() {
+  rustup toolchain list 2>/dev/null | grep -q '^nightly' || { echo "no nightly toolchain"; return 1; }
+  rustup +nightly target list --installed 2>/dev/null | grep -qx "$native_target" \
+    || rustup +nightly target add "$native_target" >/dev/null 2>&1 \
+    || { echo "rustup target $native_target unavailable for nightly"; return 1; }
+  rustup +nightly component list --installed 2>/dev/null | grep -q '^rust-src' \
+    || rustup +nightly component add rust-src >/dev/null 2>&1 \
+    || { echo "nightly rust-src component unavailable"; return 1; }
+}
+if reason=$(native_ready); then
+  for variant in native-rv64ima native-rv64ima-zba-zbb; do
+    features="-c,-zca"
+    [ "$variant" = native-rv64ima-zba-zbb ] && features="$features,+zba,+zbb"
+    if RUSTFLAGS="-C target-feature=$features -C link-arg=-T$PWD/native/zisk.ld" \
+       cargo +nightly build --quiet --release -Zbuild-std=core,alloc \
+         --target "$native_target" --target-dir "target/$variant"; then
+      mkdir -p "$out/$variant"
+      for g in "${GUESTS[@]}"; do cp -f "target/$variant/$native_target/release/$g" "$out/$variant/$g.elf"; done
+    else
+      skip "$variant" "the nightly build failed (see the cargo output above)"
+    fi
+  done
+else
+  skip native-rv64ima "$reason"
+  skip native-rv64ima-zba-zbb "$reason"
+fi
+echo "build-guests: done ($(ls "$out"/*/ 2>/dev/null | grep -c '\.') artifacts)" >&2
