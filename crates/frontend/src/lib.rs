@@ -1,0 +1,150 @@
+//! WebAssembly to CLIF, against the ZisK machine environment.
+//!
+//! [`translate_module`] validates a module (WebAssembly 2.0 without SIMD; anything else is
+//! refused with an error naming the feature and the function), lays its state out in ZisK's
+//! RAM ([`layout`]) and translates every function to CLIF for a Cranelift backend.
+//!
+//! The contract with the backends:
+//! - Functions are named `ExternalName::User` in namespace [`NS_WASM_FUNC`], index = wasm
+//!   function index (imports first, as in wasm). Imported functions are called like any
+//!   other; their bodies come from the runtime crate, with exactly the wasm signature.
+//! - One calling convention, [`CALL_CONV`], for every function.
+//! - No context pointer: memory, globals and tables live at absolute addresses
+//!   ([`layout::MachineLayout`]), written as constants in the code.
+//! - Values: i32/i64/f32/f64 map to I32/I64/F32/F64; a reference is an I64, 0 being null;
+//!   a funcref is `(canonical signature id << 32) | function address` (ZisK code addresses
+//!   fit in 32 bits), which is also the format of table entries. An externref is an opaque
+//!   non-zero I64 chosen by whoever passes it in.
+//! - Traps are CLIF traps with the codes of [`WasmTrap`]; every instruction carries its
+//!   wasm bytecode offset (from the start of the module) as source location.
+//! - The call stack is checked at every function entry against the layout's stack limit
+//!   (`get_stack_pointer`), trapping with stack overflow.
+//! - Namespace [`NS_ENTRY`] holds the guest's entry ([`ENTRY_MAIN`]) and instantiation
+//!   ([`ENTRY_INSTANTIATE`]); namespace [`NS_INTRINSIC`] the backend intrinsics
+//!   ([`INTRINSIC_EXIT`]: `exit(code: i32)`, which ends the run and does not return).
+
+pub mod error;
+pub mod layout;
+pub mod module;
+mod translate;
+pub mod traps;
+
+use cranelift_codegen::ir;
+use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
+use target_lexicon::PointerWidth;
+use wasmparser::{FuncType, Parser, Payload};
+
+pub use error::CompileError;
+pub use layout::{LayoutConfig, MachineLayout};
+pub use traps::WasmTrap;
+
+pub const NS_WASM_FUNC: u32 = 0;
+pub const NS_INTRINSIC: u32 = 1;
+pub const NS_ENTRY: u32 = 2;
+pub const INTRINSIC_EXIT: u32 = 0;
+pub const ENTRY_INSTANTIATE: u32 = 0;
+pub const ENTRY_MAIN: u32 = 1;
+
+/// The calling convention of every function: Cranelift's `Tail` convention takes any
+/// number of results in registers and on the stack, as multi-value needs.
+pub const CALL_CONV: CallConv = CallConv::Tail;
+
+pub(crate) fn frontend_config() -> TargetFrontendConfig {
+    TargetFrontendConfig { default_call_conv: CALL_CONV, pointer_width: PointerWidth::U64, page_size_align_log2: 12 }
+}
+
+/// The CLIF signature of a wasm function type.
+pub fn wasm_signature(ty: &FuncType) -> ir::Signature {
+    let mut sig = ir::Signature::new(CALL_CONV);
+    sig.params.extend(ty.params().iter().map(|&t| ir::AbiParam::new(translate::clif_type(t))));
+    sig.returns.extend(ty.results().iter().map(|&t| ir::AbiParam::new(translate::clif_type(t))));
+    sig
+}
+
+/// An imported function, to be provided by the runtime.
+#[derive(Debug, Clone)]
+pub struct ImportedFunction {
+    pub module: String,
+    pub field: String,
+    pub func_index: u32,
+    pub signature: ir::Signature,
+}
+
+/// Bytes to place in RAM before the guest starts.
+#[derive(Debug, Clone)]
+pub struct DataInit {
+    pub addr: u64,
+    pub bytes: Vec<u8>,
+}
+
+pub struct TranslatedModule {
+    /// One CLIF function per defined wasm function, in index order.
+    pub functions: Vec<ir::Function>,
+    pub imports: Vec<ImportedFunction>,
+    pub layout: MachineLayout,
+    /// Active data segments, at their absolute addresses.
+    pub data: Vec<DataInit>,
+    /// `instantiate` and `main` (see the crate docs); a backend starts the guest at `main`.
+    pub entry_functions: Vec<ir::Function>,
+    /// Function names from the name section (or `func{index}`), for listings and traps.
+    pub func_names: Vec<String>,
+}
+
+/// Validates and translates `wasm`.
+pub fn translate_module(wasm: &[u8], config: &LayoutConfig) -> Result<TranslatedModule, CompileError> {
+    let info = module::read_module(wasm)?;
+    let layout = MachineLayout::plan(
+        config,
+        info.globals.len(),
+        &info.tables.iter().map(|&(initial, max, _)| (initial, max)).collect::<Vec<_>>(),
+        info.memory,
+    )?;
+    if let Some((_, _, index)) = info.exports.iter().find(|(n, k, _)| n == "_start" && *k == wasmparser::ExternalKind::Func) {
+        let ty = info.func_type(*index);
+        if !ty.params().is_empty() || !ty.results().is_empty() {
+            return Err(CompileError::Invalid(format!("the _start export is {ty}; it must take and return nothing")));
+        }
+    }
+    let sig_ids = canonical_signature_ids(&info.types);
+    let env = translate::ModuleEnv { info: &info, layout: &layout, sig_ids: &sig_ids };
+
+    let mut functions = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        if let Payload::CodeSectionEntry(body) = payload? {
+            let index = info.num_imported_funcs() + functions.len() as u32;
+            functions.push(translate::translate_function(&env, index, &body)?);
+        }
+    }
+    let imports = info
+        .imports
+        .iter()
+        .enumerate()
+        .map(|(i, (module, field))| ImportedFunction {
+            module: module.clone(),
+            field: field.clone(),
+            func_index: i as u32,
+            signature: wasm_signature(info.func_type(i as u32)),
+        })
+        .collect();
+    let data = info
+        .active_data
+        .iter()
+        .filter(|d| !d.bytes.is_empty())
+        .map(|d| DataInit { addr: layout.memory_base + d.offset as u64, bytes: d.bytes.clone() })
+        .collect();
+    let entry_functions = vec![translate::instantiate_function(&env), translate::main_function(&env)];
+    let func_names = (0..info.func_types.len() as u32)
+        .map(|i| info.func_names.get(&i).cloned().unwrap_or_else(|| format!("func{i}")))
+        .collect();
+    Ok(TranslatedModule { functions, imports, layout, data, entry_functions, func_names })
+}
+
+/// Structurally equal function types get the same id, as call_indirect's check requires.
+fn canonical_signature_ids(types: &[FuncType]) -> Vec<u32> {
+    let mut ids = Vec::with_capacity(types.len());
+    for (i, ty) in types.iter().enumerate() {
+        let first = types[..i].iter().position(|t| t == ty).unwrap_or(i);
+        ids.push(if first == i { i as u32 } else { ids[first] });
+    }
+    ids
+}

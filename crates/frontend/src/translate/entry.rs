@@ -1,0 +1,133 @@
+//! The two functions that start a guest: `instantiate` sets up what the module declares
+//! (memory size, globals, tables and their elements, the start function) and `main` runs
+//! instantiate, then the `_start` export, then ends the run through the exit intrinsic.
+
+use std::collections::HashMap;
+
+use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use wasmparser::ExternalKind;
+
+use super::{FuncTranslator, ModuleEnv};
+use crate::layout::WASM_PAGE;
+use crate::module::ConstValue;
+use crate::traps::WasmTrap;
+use crate::{frontend_config, CALL_CONV, ENTRY_INSTANTIATE, ENTRY_MAIN, INTRINSIC_EXIT, NS_ENTRY, NS_INTRINSIC};
+
+fn build(env: &ModuleEnv, index: u32, body: impl FnOnce(&mut FuncTranslator)) -> ir::Function {
+    let mut func = ir::Function::with_name_signature(
+        ir::UserFuncName::User(ir::UserExternalName::new(NS_ENTRY, index)),
+        ir::Signature::new(CALL_CONV),
+    );
+    let mut ctx = FunctionBuilderContext::new();
+    let b = FunctionBuilder::new(&mut func, &mut ctx);
+    let mut t = FuncTranslator {
+        b,
+        env,
+        func_index: u32::MAX,
+        locals: Vec::new(),
+        stack: Vec::new(),
+        frames: Vec::new(),
+        reachable: true,
+        func_refs: HashMap::new(),
+        sig_refs: HashMap::new(),
+    };
+    let entry = t.b.create_block();
+    t.b.switch_to_block(entry);
+    t.b.seal_block(entry);
+    body(&mut t);
+    t.b.finalize(frontend_config());
+    func
+}
+
+fn call_entry(t: &mut FuncTranslator, index: u32) {
+    let sig = t.b.import_signature(ir::Signature::new(CALL_CONV));
+    let name = t.b.func.declare_imported_user_function(ir::UserExternalName::new(NS_ENTRY, index));
+    let f = t.b.import_function(ir::ExtFuncData {
+        name: ir::ExternalName::User(name),
+        signature: sig,
+        colocated: true,
+        patchable: false,
+    });
+    t.b.ins().call(f, &[]);
+}
+
+pub(crate) fn instantiate_function(env: &ModuleEnv) -> ir::Function {
+    build(env, ENTRY_INSTANTIATE, |t| {
+        let info = env.info;
+        let layout = env.layout;
+        let store = |t: &mut FuncTranslator, value: ir::Value, addr: u64| {
+            let a = t.iconst64(addr);
+            t.b.ins().store(MemFlagsData::trusted(), value, a, 0);
+        };
+        if let Some((initial, _)) = info.memory {
+            let v = t.iconst64(initial * WASM_PAGE);
+            store(t, v, layout.memory_size_addr);
+        }
+        for (i, global) in info.globals.iter().enumerate() {
+            let value = match global.init {
+                ConstValue::I32(v) => t.b.ins().iconst(types::I32, v as i64),
+                ConstValue::I64(v) => t.b.ins().iconst(types::I64, v),
+                ConstValue::F32(bits) => t.b.ins().iconst(types::I32, bits as i64),
+                ConstValue::F64(bits) => t.b.ins().iconst(types::I64, bits as i64),
+                ConstValue::RefNull => t.b.ins().iconst(types::I64, 0),
+                ConstValue::RefFunc(f) => t.func_ref_value(f),
+            };
+            store(t, value, layout.global_addr(i as u32));
+        }
+        for (i, &(initial, _, _)) in info.tables.iter().enumerate() {
+            let v = t.iconst64(initial);
+            store(t, v, layout.tables[i].size_addr);
+        }
+        // Segments are applied in order; one that does not fit fails instantiation.
+        for segment in &info.active_elements {
+            let (initial, _, _) = info.tables[segment.table as usize];
+            if segment.offset as u64 + segment.items.len() as u64 > initial {
+                t.trap(WasmTrap::TableOutOfBounds);
+                return;
+            }
+            let base = layout.tables[segment.table as usize].entries_addr + 8 * segment.offset as u64;
+            for (k, item) in segment.items.iter().enumerate() {
+                let value = match item {
+                    Some(f) => t.func_ref_value(*f),
+                    None => t.iconst64(0),
+                };
+                store(t, value, base + 8 * k as u64);
+            }
+        }
+        let memory_bytes = info.memory.map_or(0, |(initial, _)| initial * WASM_PAGE);
+        if info.active_data.iter().any(|d| d.offset as u64 + d.bytes.len() as u64 > memory_bytes) {
+            t.trap(WasmTrap::MemoryOutOfBounds);
+            return;
+        }
+        if let Some(start) = info.start {
+            let f = t.func_ref(start);
+            t.b.ins().call(f, &[]);
+        }
+        t.b.ins().return_(&[]);
+    })
+}
+
+pub(crate) fn main_function(env: &ModuleEnv) -> ir::Function {
+    build(env, ENTRY_MAIN, |t| {
+        call_entry(t, ENTRY_INSTANTIATE);
+        let start = env.info.exports.iter().find(|(name, kind, _)| name == "_start" && *kind == ExternalKind::Func);
+        if let Some(&(_, _, index)) = start {
+            let f = t.func_ref(index);
+            t.b.ins().call(f, &[]);
+        }
+        let mut sig = ir::Signature::new(CALL_CONV);
+        sig.params.push(ir::AbiParam::new(types::I32));
+        let sig = t.b.import_signature(sig);
+        let name = t.b.func.declare_imported_user_function(ir::UserExternalName::new(NS_INTRINSIC, INTRINSIC_EXIT));
+        let exit = t.b.import_function(ir::ExtFuncData {
+            name: ir::ExternalName::User(name),
+            signature: sig,
+            colocated: true,
+            patchable: false,
+        });
+        let zero = t.b.ins().iconst(types::I32, 0);
+        t.b.ins().call(exit, &[zero]);
+        t.b.ins().return_(&[]);
+    })
+}

@@ -1,0 +1,205 @@
+//! Linear memory: bounds-checked loads and stores, size, grow, copy and fill.
+//!
+//! An access at `index + offset` of `n` bytes is in bounds when
+//! `zext64(index) + offset + n <= size` (64-bit arithmetic: no wrap-around). When the
+//! memory cannot grow its size is a constant; otherwise it is read from its word.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Type, Value};
+use wasmparser::{MemArg, Operator};
+
+use super::FuncTranslator;
+use crate::error::CompileError;
+use crate::layout::WASM_PAGE;
+use crate::traps::WasmTrap;
+
+/// Linear memory is bounds-checked before every access, so the access itself cannot fault.
+fn heap_flags() -> MemFlagsData {
+    MemFlagsData::new().with_notrap()
+}
+
+impl FuncTranslator<'_, '_> {
+    /// The current memory size in bytes (i64).
+    fn memory_size_bytes(&mut self) -> Value {
+        let (initial, _) = self.env.info.memory.expect("validated: memory exists");
+        if initial >= self.env.layout.memory_max_pages {
+            return self.iconst64(initial * WASM_PAGE);
+        }
+        let addr = self.iconst64(self.env.layout.memory_size_addr);
+        self.b.ins().load(types::I64, MemFlagsData::trusted(), addr, 0)
+    }
+
+    /// Traps unless `[index + offset, index + offset + len)` is in memory; returns the
+    /// absolute address of its first byte.
+    fn checked_address(&mut self, index: Value, offset: u64, len: u64) -> Value {
+        let index = self.b.ins().uextend(types::I64, index);
+        let end = self.b.ins().iadd_imm_u(index, (offset + len) as i64);
+        let size = self.memory_size_bytes();
+        let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
+        self.trap_if(outside, WasmTrap::MemoryOutOfBounds);
+        self.b.ins().iadd_imm_u(index, (self.env.layout.memory_base + offset) as i64)
+    }
+
+    fn load(&mut self, memarg: &MemArg, len: u64, emit: impl FnOnce(&mut Self, Value) -> Value) {
+        let index = self.pop();
+        let addr = self.checked_address(index, memarg.offset, len);
+        let v = emit(self, addr);
+        self.push(v);
+    }
+
+    fn store(&mut self, memarg: &MemArg, len: u64, narrow: Option<Type>) {
+        let value = self.pop();
+        let index = self.pop();
+        let addr = self.checked_address(index, memarg.offset, len);
+        let value = match narrow {
+            Some(ty) if self.b.func.dfg.value_type(value) != ty => self.b.ins().ireduce(ty, value),
+            _ => value,
+        };
+        self.b.ins().store(heap_flags(), value, addr, 0);
+    }
+
+    pub(super) fn memory(&mut self, op: &Operator) -> Result<bool, CompileError> {
+        use types::{F32, F64, I16, I32, I64, I8};
+        match op {
+            Operator::I32Load { memarg } => self.load(memarg, 4, |t, a| t.b.ins().load(I32, heap_flags(), a, 0)),
+            Operator::I64Load { memarg } => self.load(memarg, 8, |t, a| t.b.ins().load(I64, heap_flags(), a, 0)),
+            Operator::F32Load { memarg } => self.load(memarg, 4, |t, a| t.b.ins().load(F32, heap_flags(), a, 0)),
+            Operator::F64Load { memarg } => self.load(memarg, 8, |t, a| t.b.ins().load(F64, heap_flags(), a, 0)),
+            Operator::I32Load8S { memarg } => self.load(memarg, 1, |t, a| t.b.ins().sload8(I32, heap_flags(), a, 0)),
+            Operator::I32Load8U { memarg } => self.load(memarg, 1, |t, a| t.b.ins().uload8(I32, heap_flags(), a, 0)),
+            Operator::I32Load16S { memarg } => self.load(memarg, 2, |t, a| t.b.ins().sload16(I32, heap_flags(), a, 0)),
+            Operator::I32Load16U { memarg } => self.load(memarg, 2, |t, a| t.b.ins().uload16(I32, heap_flags(), a, 0)),
+            Operator::I64Load8S { memarg } => self.load(memarg, 1, |t, a| t.b.ins().sload8(I64, heap_flags(), a, 0)),
+            Operator::I64Load8U { memarg } => self.load(memarg, 1, |t, a| t.b.ins().uload8(I64, heap_flags(), a, 0)),
+            Operator::I64Load16S { memarg } => self.load(memarg, 2, |t, a| t.b.ins().sload16(I64, heap_flags(), a, 0)),
+            Operator::I64Load16U { memarg } => self.load(memarg, 2, |t, a| t.b.ins().uload16(I64, heap_flags(), a, 0)),
+            Operator::I64Load32S { memarg } => self.load(memarg, 4, |t, a| t.b.ins().sload32(heap_flags(), a, 0)),
+            Operator::I64Load32U { memarg } => self.load(memarg, 4, |t, a| t.b.ins().uload32(heap_flags(), a, 0)),
+            Operator::I32Store { memarg } | Operator::F32Store { memarg } => self.store(memarg, 4, None),
+            Operator::I64Store { memarg } | Operator::F64Store { memarg } => self.store(memarg, 8, None),
+            Operator::I32Store8 { memarg } | Operator::I64Store8 { memarg } => self.store(memarg, 1, Some(I8)),
+            Operator::I32Store16 { memarg } | Operator::I64Store16 { memarg } => self.store(memarg, 2, Some(I16)),
+            Operator::I64Store32 { memarg } => self.store(memarg, 4, Some(I32)),
+            Operator::MemorySize { .. } => {
+                let bytes = self.memory_size_bytes();
+                let pages = self.b.ins().ushr_imm_u(bytes, 16);
+                let pages = self.b.ins().ireduce(I32, pages);
+                self.push(pages);
+            }
+            Operator::MemoryGrow { .. } => self.memory_grow(),
+            Operator::MemoryFill { .. } => self.memory_fill(),
+            Operator::MemoryCopy { .. } => self.memory_copy(),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// memory.grow: the old size in pages, or -1 when the new size would pass the maximum.
+    /// RAM starts zeroed and memory never shrinks, so new pages are already zero.
+    fn memory_grow(&mut self) {
+        let delta = self.pop();
+        let delta = self.b.ins().uextend(types::I64, delta);
+        let old_bytes = self.memory_size_bytes();
+        let old_pages = self.b.ins().ushr_imm_u(old_bytes, 16);
+        let new_pages = self.b.ins().iadd(old_pages, delta);
+        let too_big = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThan, new_pages, self.env.layout.memory_max_pages as i64);
+        let grow = self.b.create_block();
+        let done = self.b.create_block();
+        let result = self.b.append_block_param(done, types::I32);
+        let minus_one = self.b.ins().iconst(types::I32, -1);
+        self.b.ins().brif(too_big, done, &Self::block_args(&[minus_one]), grow, &[]);
+        self.b.seal_block(grow);
+        self.b.switch_to_block(grow);
+        let new_bytes = self.b.ins().ishl_imm_u(new_pages, 16);
+        let size_addr = self.iconst64(self.env.layout.memory_size_addr);
+        self.b.ins().store(MemFlagsData::trusted(), new_bytes, size_addr, 0);
+        let old = self.b.ins().ireduce(types::I32, old_pages);
+        self.b.ins().jump(done, &Self::block_args(&[old]));
+        self.b.seal_block(done);
+        self.b.switch_to_block(done);
+        self.push(result);
+    }
+
+    /// Traps unless `[index, index + len)` is in memory (both i32); returns the absolute
+    /// address of `index` and `len` as i64.
+    fn checked_range(&mut self, index: Value, len: Value) -> (Value, Value) {
+        let index = self.b.ins().uextend(types::I64, index);
+        let len = self.b.ins().uextend(types::I64, len);
+        let end = self.b.ins().iadd(index, len);
+        let size = self.memory_size_bytes();
+        let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
+        self.trap_if(outside, WasmTrap::MemoryOutOfBounds);
+        let addr = self.b.ins().iadd_imm_u(index, self.env.layout.memory_base as i64);
+        (addr, len)
+    }
+
+    /// A byte loop: `body(i)` for i in 0..len (len an i64).
+    fn byte_loop(&mut self, len: Value, body: impl Fn(&mut Self, Value)) {
+        let head = self.b.create_block();
+        let i = self.b.append_block_param(head, types::I64);
+        let work = self.b.create_block();
+        let done = self.b.create_block();
+        let zero = self.iconst64(0);
+        self.b.ins().jump(head, &Self::block_args(&[zero]));
+        self.b.switch_to_block(head);
+        let more = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
+        self.b.ins().brif(more, work, &[], done, &[]);
+        self.b.seal_block(work);
+        self.b.switch_to_block(work);
+        body(self, i);
+        let next = self.b.ins().iadd_imm_u(i, 1);
+        self.b.ins().jump(head, &Self::block_args(&[next]));
+        self.b.seal_block(head);
+        self.b.seal_block(done);
+        self.b.switch_to_block(done);
+    }
+
+    fn memory_fill(&mut self) {
+        let len = self.pop();
+        let value = self.pop();
+        let dst = self.pop();
+        let (dst, len) = self.checked_range(dst, len);
+        let byte = self.b.ins().ireduce(types::I8, value);
+        self.byte_loop(len, |t, i| {
+            let at = t.b.ins().iadd(dst, i);
+            t.b.ins().store(heap_flags(), byte, at, 0);
+        });
+    }
+
+    /// memory.copy, correct for overlapping ranges: forwards when the destination is below
+    /// the source, backwards otherwise.
+    fn memory_copy(&mut self) {
+        let len = self.pop();
+        let src = self.pop();
+        let dst = self.pop();
+        let (src, _) = self.checked_range(src, len);
+        let (dst, len) = self.checked_range(dst, len);
+        let forwards = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, dst, src);
+        let fwd = self.b.create_block();
+        let bwd = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.ins().brif(forwards, fwd, &[], bwd, &[]);
+        self.b.seal_block(fwd);
+        self.b.seal_block(bwd);
+        self.b.switch_to_block(fwd);
+        self.byte_loop(len, |t, i| {
+            let from = t.b.ins().iadd(src, i);
+            let byte = t.b.ins().load(types::I8, heap_flags(), from, 0);
+            let to = t.b.ins().iadd(dst, i);
+            t.b.ins().store(heap_flags(), byte, to, 0);
+        });
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(bwd);
+        let last = self.b.ins().iadd_imm_s(len, -1);
+        self.byte_loop(len, |t, i| {
+            let k = t.b.ins().isub(last, i);
+            let from = t.b.ins().iadd(src, k);
+            let byte = t.b.ins().load(types::I8, heap_flags(), from, 0);
+            let to = t.b.ins().iadd(dst, k);
+            t.b.ins().store(heap_flags(), byte, to, 0);
+        });
+        self.b.ins().jump(done, &[]);
+        self.b.seal_block(done);
+        self.b.switch_to_block(done);
+    }
+}

@@ -1,0 +1,67 @@
+//! The traps WebAssembly defines, as CLIF trap codes.
+//!
+//! Cranelift's reserved codes are used where they mean the same thing, so that the traps
+//! Cranelift itself inserts (integer division, float-to-int conversion) already carry the
+//! right meaning; the others are user codes.
+
+use cranelift_codegen::ir::TrapCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WasmTrap {
+    Unreachable,
+    MemoryOutOfBounds,
+    TableOutOfBounds,
+    IndirectCallToNull,
+    BadSignature,
+    IntegerDivideByZero,
+    IntegerOverflow,
+    InvalidConversionToInteger,
+    StackOverflow,
+}
+
+impl WasmTrap {
+    pub const ALL: [WasmTrap; 9] = [
+        WasmTrap::Unreachable,
+        WasmTrap::MemoryOutOfBounds,
+        WasmTrap::TableOutOfBounds,
+        WasmTrap::IndirectCallToNull,
+        WasmTrap::BadSignature,
+        WasmTrap::IntegerDivideByZero,
+        WasmTrap::IntegerOverflow,
+        WasmTrap::InvalidConversionToInteger,
+        WasmTrap::StackOverflow,
+    ];
+
+    pub fn code(self) -> TrapCode {
+        match self {
+            WasmTrap::Unreachable => TrapCode::unwrap_user(1),
+            WasmTrap::TableOutOfBounds => TrapCode::unwrap_user(2),
+            WasmTrap::IndirectCallToNull => TrapCode::unwrap_user(3),
+            WasmTrap::BadSignature => TrapCode::unwrap_user(4),
+            WasmTrap::MemoryOutOfBounds => TrapCode::HEAP_OUT_OF_BOUNDS,
+            WasmTrap::IntegerDivideByZero => TrapCode::INTEGER_DIVISION_BY_ZERO,
+            WasmTrap::IntegerOverflow => TrapCode::INTEGER_OVERFLOW,
+            WasmTrap::InvalidConversionToInteger => TrapCode::BAD_CONVERSION_TO_INTEGER,
+            WasmTrap::StackOverflow => TrapCode::STACK_OVERFLOW,
+        }
+    }
+
+    pub fn from_code(code: TrapCode) -> Option<WasmTrap> {
+        WasmTrap::ALL.into_iter().find(|t| t.code() == code)
+    }
+
+    /// The spec's wording, as the reference interpreter reports it.
+    pub fn message(self) -> &'static str {
+        match self {
+            WasmTrap::Unreachable => "unreachable",
+            WasmTrap::MemoryOutOfBounds => "out of bounds memory access",
+            WasmTrap::TableOutOfBounds => "undefined element",
+            WasmTrap::IndirectCallToNull => "uninitialized element",
+            WasmTrap::BadSignature => "indirect call type mismatch",
+            WasmTrap::IntegerDivideByZero => "integer divide by zero",
+            WasmTrap::IntegerOverflow => "integer overflow",
+            WasmTrap::InvalidConversionToInteger => "invalid conversion to integer",
+            WasmTrap::StackOverflow => "call stack exhausted",
+        }
+    }
+}
