@@ -9,6 +9,11 @@ use czisk_zisk::ZiskRom;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Backend {
+    /// Cranelift's riscv64 backend (with Zba and Zbb), linked for ZisK and transpiled by
+    /// ZisK's RISC-V transpiler: the baseline.
+    Riscv,
+    /// The same without Zba and Zbb (plain rv64ima).
+    RiscvIma,
     /// ZisK's own WebAssembly transpiler, unchanged (the peer, for comparison).
     Wasm2zisk,
 }
@@ -16,11 +21,13 @@ pub enum Backend {
 impl Backend {
     pub fn name(self) -> &'static str {
         match self {
+            Backend::Riscv => "riscv",
+            Backend::RiscvIma => "riscv-ima",
             Backend::Wasm2zisk => "wasm2zisk",
         }
     }
 
-    pub const ALL: &'static [Backend] = &[Backend::Wasm2zisk];
+    pub const ALL: &'static [Backend] = &[Backend::Riscv, Backend::RiscvIma, Backend::Wasm2zisk];
 }
 
 /// A compiled guest.
@@ -35,14 +42,22 @@ pub struct Compiled {
 
 pub fn compile(backend: Backend, wasm: &[u8]) -> Result<Compiled> {
     let start = Instant::now();
-    let rom = match backend {
-        Backend::Wasm2zisk => czisk_zisk::wasm2zisk(wasm)
-            .map_err(|e| anyhow!("the wasm2zisk backend cannot compile this module: {e}"))?,
+    let (rom, symbols) = match backend {
+        Backend::Riscv | Backend::RiscvIma => {
+            let options = czisk_backend_riscv::RiscvOptions { zba_zbb: backend == Backend::Riscv };
+            let program = czisk_backend_riscv::compile_wasm(wasm, &options)
+                .map_err(|e| anyhow!("the {} backend cannot compile this module: {e}", backend.name()))?;
+            (program.rom, program.symbols)
+        }
+        Backend::Wasm2zisk => (
+            czisk_zisk::wasm2zisk(wasm).map_err(|e| anyhow!("the wasm2zisk backend cannot compile this module: {e}"))?,
+            BTreeMap::new(),
+        ),
     };
     Ok(Compiled {
         path: backend.name(),
         rom,
-        symbols: BTreeMap::new(),
+        symbols,
         compile_ms: start.elapsed().as_secs_f64() * 1e3,
     })
 }
@@ -50,6 +65,7 @@ pub fn compile(backend: Backend, wasm: &[u8]) -> Result<Compiled> {
 /// Loads a prebuilt ELF (RISC-V or ziskbin) the way `ziskemu -e` does.
 pub fn load_elf(elf: &[u8]) -> Result<Compiled> {
     let start = Instant::now();
-    let rom = czisk_zisk::load_program(elf).map_err(|e| anyhow!("ZisK cannot load this ELF: {e}"))?;
+    let (rom, messages) = czisk_zisk::load_program(elf).map_err(|e| anyhow!("ZisK cannot load this ELF: {e}"))?;
+    eprint!("{messages}");
     Ok(Compiled { path: "elf", rom, symbols: BTreeMap::new(), compile_ms: start.elapsed().as_secs_f64() * 1e3 })
 }

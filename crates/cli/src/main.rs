@@ -30,7 +30,7 @@ enum Command {
     Run {
         /// A WebAssembly module, or a RISC-V / ziskbin ELF (run as ZisK loads it).
         guest: PathBuf,
-        #[arg(long, value_enum, default_value = "wasm2zisk")]
+        #[arg(long, value_enum, default_value = "riscv")]
         backend: Backend,
         /// File whose bytes are the guest's input (its stdin under WASI).
         #[arg(long, short)]
@@ -50,7 +50,7 @@ enum Command {
         guest: PathBuf,
         #[arg(long, short)]
         output: PathBuf,
-        #[arg(long, value_enum, default_value = "wasm2zisk")]
+        #[arg(long, value_enum, default_value = "riscv")]
         backend: Backend,
     },
     /// Compile GUEST and write the ROM as ZisK assembly text.
@@ -58,7 +58,7 @@ enum Command {
         guest: PathBuf,
         #[arg(long, short)]
         output: PathBuf,
-        #[arg(long, value_enum, default_value = "wasm2zisk")]
+        #[arg(long, value_enum, default_value = "riscv")]
         backend: Backend,
     },
     /// Compile and run every benchmark guest on every path; write bench/results.{md,json}.

@@ -30,13 +30,21 @@ fn run_json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("one JSON object")
 }
 
+const BACKENDS: [&str; 3] = ["riscv", "riscv-ima", "wasm2zisk"];
+
 #[test]
 fn run_reports_console_output_steps_and_cost() {
+    for backend in BACKENDS {
+        run_reports_console_output_steps_and_cost_on(backend);
+    }
+}
+
+fn run_reports_console_output_steps_and_cost_on(backend: &str) {
     let dir = temp_dir("echo");
     let input = dir.join("input.txt");
     std::fs::write(&input, "zisk\n").unwrap();
-    let report = run_json(&[&fixture("echo.wat"), "--input", input.to_str().unwrap()]);
-    assert_eq!(report["backend"], "wasm2zisk");
+    let report = run_json(&["--backend", backend, &fixture("echo.wat"), "--input", input.to_str().unwrap()]);
+    assert_eq!(report["backend"], backend);
     assert_eq!(report["console"], "echo: zisk\n");
     // stdout is mirrored into the public output.
     assert_eq!(report["output_hex"], hex_of("echo: zisk\n"));
@@ -70,23 +78,58 @@ fn text_mode_streams_the_console_and_reports_figures_on_stderr() {
 
 #[test]
 fn a_trapping_guest_fails_with_step_and_pc() {
-    let output = czisk(&["run", &fixture("trap.wat")]);
-    assert_eq!(output.status.code(), Some(3), "guest failure exit code; stderr: {}", stderr(&output));
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "before trap\n");
-    let err = stderr(&output);
-    assert!(err.contains("error: ") && err.contains("step") && err.contains("pc 0x"), "{err}");
+    for backend in BACKENDS {
+        let output = czisk(&["run", "--backend", backend, &fixture("trap.wat")]);
+        assert_eq!(output.status.code(), Some(3), "guest failure exit code; stderr: {}", stderr(&output));
+        let console = String::from_utf8_lossy(&output.stdout);
+        assert!(console.starts_with("before trap\n"), "{backend}: {console}");
+        if backend != "wasm2zisk" {
+            // Our runtime names the trap, the function and the wasm offset.
+            assert!(
+                console.contains("wasm trap: out of bounds memory access in function 0x00000001 at offset 0x"),
+                "{console}"
+            );
+        }
+        let err = stderr(&output);
+        assert!(err.contains("error: ") && err.contains("step") && err.contains("pc 0x"), "{err}");
+    }
+}
+
+#[test]
+fn a_wasi_program_gives_the_same_console_on_every_backend() {
+    let dir = temp_dir("wasi");
+    let input = dir.join("input.txt");
+    std::fs::write(&input, "abc").unwrap();
+    let mut consoles = Vec::new();
+    for backend in BACKENDS {
+        let output = czisk(&["run", "--backend", backend, &fixture("wasi.wat"), "--input", input.to_str().unwrap()]);
+        // proc_exit(3): three bytes of stdin were read.
+        assert_eq!(output.status.code(), Some(3), "{backend}: {}", stderr(&output));
+        let console = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(console.contains("n=0000000000000003\n"), "{backend}: {console}");
+        assert!(console.contains("p=0000000000000034\n"), "unknown WASI calls answer ENOSYS: {console}");
+        assert!(console.contains("F=0000000000000015\n"), "a range outside memory is EFAULT: {console}");
+        consoles.push(console.lines().take_while(|l| !l.starts_with("wasm:")).collect::<Vec<_>>().join("\n"));
+    }
+    assert!(consoles.windows(2).all(|w| w[0] == w[1]), "{consoles:#?}");
 }
 
 #[test]
 fn build_writes_a_ziskbin_elf_that_zisks_loader_runs_the_same() {
-    let dir = temp_dir("build");
+    for backend in BACKENDS {
+        build_round_trip(backend);
+    }
+}
+
+fn build_round_trip(backend: &str) {
+    let dir = temp_dir(&format!("build-{backend}"));
     let elf = dir.join("echo.elf");
-    let output = czisk(&["build", &fixture("echo.wat"), "-o", elf.to_str().unwrap()]);
+    let output = czisk(&["build", "--backend", backend, &fixture("echo.wat"), "-o", elf.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
 
     // ZisK's own loader (program2rom, the path of `ziskemu -e` and cargo-zisk) takes it ...
     let bytes = std::fs::read(&elf).unwrap();
-    let rom = czisk_zisk::load_program(&bytes).expect("program2rom loads the ziskbin ELF");
+    let (rom, _) = czisk_zisk::load_program(&bytes).expect("program2rom loads the ziskbin ELF");
     let input = czisk_zisk::frame_input(b"proof\n").unwrap();
     let options = czisk_zisk::RunOptions { capture_console: false, ..Default::default() };
     let loaded = czisk_zisk::run_rom(&rom, &input, &options).unwrap();
@@ -95,7 +138,7 @@ fn build_writes_a_ziskbin_elf_that_zisks_loader_runs_the_same() {
     // ... and it runs exactly as the directly compiled ROM does.
     let input_file = dir.join("input.txt");
     std::fs::write(&input_file, "proof\n").unwrap();
-    let direct = run_json(&[&fixture("echo.wat"), "--input", input_file.to_str().unwrap()]);
+    let direct = run_json(&["--backend", backend, &fixture("echo.wat"), "--input", input_file.to_str().unwrap()]);
     assert_eq!(loaded.steps, direct["steps"].as_u64().unwrap());
     assert_eq!(loaded.cost.total, direct["cost"]["total"].as_u64().unwrap());
     assert_eq!(hex_of_bytes(&loaded.output), direct["output_hex"]);
@@ -150,7 +193,8 @@ fn bad_inputs_get_one_clear_error() {
     std::fs::write(&truncated, &wasm[..wasm.len() / 2]).unwrap();
     assert_clean_error(&["run", truncated.to_str().unwrap()], "not a valid WebAssembly module");
 
-    assert_clean_error(&["run", &fixture("simd.wat")], "wasm2zisk backend cannot compile");
+    assert_clean_error(&["run", "--backend", "wasm2zisk", &fixture("simd.wat")], "wasm2zisk backend cannot compile");
+    assert_clean_error(&["run", &fixture("simd.wat")], "SIMD support is not enabled");
 
     let huge = dir.join("huge.bin");
     let file = std::fs::File::create(&huge).unwrap();

@@ -14,8 +14,9 @@ fn artifact(variant: &str, file: &str) -> PathBuf {
     path
 }
 
-fn console_of(path: &PathBuf) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_czisk")).arg("run").arg("--json").arg(path).output().unwrap();
+fn console_of(path: &PathBuf, backend: &str) -> String {
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_czisk")).args(["run", "--json", "--backend", backend]).arg(path).output().unwrap();
     assert!(output.status.success(), "{}: {}", path.display(), String::from_utf8_lossy(&output.stderr));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let console = report["console"].as_str().unwrap().to_string();
@@ -53,9 +54,12 @@ fn expected(guest: &str) -> String {
 }
 
 #[test]
-fn guests_give_their_known_output_through_wasm2zisk() {
-    for guest in ["fibonacci", "iter_sha", "iter_keccak"] {
-        assert_eq!(console_of(&artifact("wasm", &format!("{guest}.wasm"))), expected(guest), "{guest}");
+fn guests_give_their_known_output_through_every_backend() {
+    for backend in ["riscv", "riscv-ima", "wasm2zisk"] {
+        for guest in ["fibonacci", "iter_sha", "iter_keccak"] {
+            let console = console_of(&artifact("wasm", &format!("{guest}.wasm")), backend);
+            assert_eq!(console, expected(guest), "{guest} on {backend}");
+        }
     }
 }
 
@@ -68,7 +72,7 @@ fn native_builds_give_the_same_output() {
             continue;
         }
         for guest in ["fibonacci", "iter_sha", "iter_keccak"] {
-            assert_eq!(console_of(&artifact(variant, &format!("{guest}.elf"))), expected(guest), "{guest} {variant}");
+            assert_eq!(console_of(&artifact(variant, &format!("{guest}.elf")), "riscv"), expected(guest), "{guest} {variant}");
         }
     }
 }

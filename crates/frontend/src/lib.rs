@@ -21,7 +21,8 @@
 //!   (`get_stack_pointer`), trapping with stack overflow.
 //! - Namespace [`NS_ENTRY`] holds the guest's entry ([`ENTRY_MAIN`]) and instantiation
 //!   ([`ENTRY_INSTANTIATE`]); namespace [`NS_INTRINSIC`] the backend intrinsics
-//!   ([`INTRINSIC_EXIT`]: `exit(code: i32)`, which ends the run and does not return).
+//!   ([`INTRINSIC_EXIT`]: `exit(code: i32)`, which ends the run and does not return;
+//!   [`INTRINSIC_PUTC`]: `putc(byte: i32)`, one byte to the console, never optimized away).
 
 pub mod error;
 pub mod layout;
@@ -42,6 +43,7 @@ pub const NS_WASM_FUNC: u32 = 0;
 pub const NS_INTRINSIC: u32 = 1;
 pub const NS_ENTRY: u32 = 2;
 pub const INTRINSIC_EXIT: u32 = 0;
+pub const INTRINSIC_PUTC: u32 = 1;
 pub const ENTRY_INSTANTIATE: u32 = 0;
 pub const ENTRY_MAIN: u32 = 1;
 

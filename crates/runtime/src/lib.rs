@@ -21,12 +21,14 @@
 //! fail with `EFAULT` before any byte moves.
 
 mod emit;
+mod traps;
 mod wasi;
 
 use cranelift_codegen::ir::{self, UserExternalName};
 use cranelift_codegen::isa::CallConv;
 use thiserror::Error;
 
+pub use traps::{trap_reporter, TRAP_EXIT_BASE};
 pub use wasi::wasi_function;
 
 /// ZisK's memory map (zisk-core `mem.rs`), as the runtime uses it.
@@ -62,6 +64,10 @@ pub struct RuntimeEnv {
     /// The backend intrinsic `exit(code: i32)`: ends the run (publishing the output when the
     /// code is 0, failing it otherwise) and never returns.
     pub exit: UserExternalName,
+    /// The backend intrinsic `putc(byte: i32)`: one byte to the console. Straight-line
+    /// stores to the UART address would be merged by Cranelift's store elimination (only
+    /// the last would remain); a call is never removed.
+    pub putc: UserExternalName,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -83,5 +89,43 @@ pub fn import_function(
     match module {
         "wasi_snapshot_preview1" => wasi_function(field, signature, name, env),
         _ => Err(RuntimeError::UnknownModule { module: module.into(), field: field.into() }),
+    }
+}
+
+/// Calls the intrinsic `name(arg: i32)`.
+pub(crate) fn call_intrinsic(e: &mut emit::Emitter, name: UserExternalName, arg: ir::Value) {
+    use cranelift_codegen::ir::InstBuilder;
+    let mut sig = ir::Signature::new(e.env.call_conv);
+    sig.params.push(ir::AbiParam::new(ir::types::I32));
+    let sig = e.b.import_signature(sig);
+    let name = e.b.func.declare_imported_user_function(name);
+    let f = e.b.import_function(ir::ExtFuncData {
+        name: ir::ExternalName::User(name),
+        signature: sig,
+        colocated: true,
+        patchable: false,
+    });
+    let arg = match e.b.func.dfg.value_type(arg) {
+        ir::types::I32 => arg,
+        ir::types::I64 => e.b.ins().ireduce(ir::types::I32, arg),
+        _ => e.b.ins().uextend(ir::types::I32, arg),
+    };
+    e.b.ins().call(f, &[arg]);
+}
+
+/// Calls the exit intrinsic with `code`; it does not return, so the block ends in an
+/// (unreachable) trap.
+pub(crate) fn call_exit(e: &mut emit::Emitter, code: ir::Value) {
+    use cranelift_codegen::ir::InstBuilder;
+    call_intrinsic(e, e.env.exit.clone(), code);
+    e.b.ins().trap(ir::TrapCode::unwrap_user(1));
+}
+
+/// Writes `text` to the console through the putc intrinsic.
+pub(crate) fn put_str(e: &mut emit::Emitter, text: &str) {
+    use cranelift_codegen::ir::InstBuilder;
+    for byte in text.bytes() {
+        let v = e.b.ins().iconst(ir::types::I32, byte as i64);
+        call_intrinsic(e, e.env.putc.clone(), v);
     }
 }

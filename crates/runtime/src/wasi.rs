@@ -84,7 +84,7 @@ pub fn wasi_function(
             let zero = e.iconst(I32, 0);
             for p in [p0, p1] {
                 let a = e.guest_addr(p);
-                e.b.ins().store(MemFlagsData::new(), zero, a, 0);
+                e.b.ins().store(MemFlagsData::new().with_notrap(), zero, a, 0);
             }
             e.return_errno(ERRNO_SUCCESS);
         }),
@@ -99,7 +99,7 @@ pub fn wasi_function(
             let now = e.b.ins().iadd_imm_s(now, CLOCK_QUANTUM_NS as i64);
             e.store_abs(now, clock_addr);
             let a = e.guest_addr(ptr);
-            e.b.ins().store(MemFlagsData::new(), now, a, 0);
+            e.b.ins().store(MemFlagsData::new().with_notrap(), now, a, 0);
             e.return_errno(ERRNO_SUCCESS);
         }),
         "fd_fdstat_get" => build(name, sig, env, |e| {
@@ -111,10 +111,10 @@ pub fn wasi_function(
             let a = e.guest_addr(ptr);
             let zero = e.iconst(I64, 0);
             for off in [0, 8, 16] {
-                e.b.ins().store(MemFlagsData::new(), zero, a, off);
+                e.b.ins().store(MemFlagsData::new().with_notrap(), zero, a, off);
             }
             let chardev = e.iconst(types::I8, 2);
-            e.b.ins().store(MemFlagsData::new(), chardev, a, 0);
+            e.b.ins().store(MemFlagsData::new().with_notrap(), chardev, a, 0);
             e.return_errno(ERRNO_SUCCESS);
         }),
         "fd_filestat_get" => build(name, sig, env, |e| {
@@ -125,10 +125,10 @@ pub fn wasi_function(
             let a = e.guest_addr(ptr);
             let zero = e.iconst(I64, 0);
             for off in (0..64).step_by(8) {
-                e.b.ins().store(MemFlagsData::new(), zero, a, off);
+                e.b.ins().store(MemFlagsData::new().with_notrap(), zero, a, off);
             }
             let chardev = e.iconst(types::I8, 2);
-            e.b.ins().store(MemFlagsData::new(), chardev, a, 16);
+            e.b.ins().store(MemFlagsData::new().with_notrap(), chardev, a, 16);
             e.return_errno(ERRNO_SUCCESS);
         }),
         // No preopened directories: EBADF ends std's enumeration of them.
@@ -156,8 +156,8 @@ fn require_iovecs(e: &mut Emitter, iovs: ir::Value, count: ir::Value) {
     e.for_range(count, |e, j| {
         let at = e.b.ins().imul_imm_s(j, 8);
         let at = e.b.ins().iadd(base, at);
-        let buf = e.b.ins().load(I32, MemFlagsData::new(), at, 0);
-        let len = e.b.ins().uload32(MemFlagsData::new(), at, 4);
+        let buf = e.b.ins().load(I32, MemFlagsData::new().with_notrap(), at, 0);
+        let len = e.b.ins().uload32(MemFlagsData::new().with_notrap(), at, 4);
         e.require_guest_range(buf, len, ERRNO_FAULT);
     });
 }
@@ -166,9 +166,9 @@ fn require_iovecs(e: &mut Emitter, iovs: ir::Value, count: ir::Value) {
 fn iovec(e: &mut Emitter, base: ir::Value, j: ir::Value) -> (ir::Value, ir::Value) {
     let at = e.b.ins().imul_imm_s(j, 8);
     let at = e.b.ins().iadd(base, at);
-    let buf = e.b.ins().load(I32, MemFlagsData::new(), at, 0);
+    let buf = e.b.ins().load(I32, MemFlagsData::new().with_notrap(), at, 0);
     let buf = e.guest_addr(buf);
-    let len = e.b.ins().uload32(MemFlagsData::new(), at, 4);
+    let len = e.b.ins().uload32(MemFlagsData::new().with_notrap(), at, 4);
     (buf, len)
 }
 
@@ -193,7 +193,8 @@ fn fd_write(e: &mut Emitter) {
         e.b.def_var(total, t);
         e.for_range(len, |e, k| {
             let at = e.b.ins().iadd(buf, k);
-            let byte = e.b.ins().load(types::I8, MemFlagsData::new(), at, 0);
+            let byte = e.b.ins().load(types::I8, MemFlagsData::new().with_notrap(), at, 0);
+            // One UART store per loop iteration: nothing merges them.
             e.store_abs(byte, zisk_map::UART_ADDR);
             let p = e.b.use_var(published);
             let room = e.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, p, PUBLIC_OUTPUT_BYTES as i64);
@@ -211,7 +212,7 @@ fn fd_write(e: &mut Emitter) {
     let t = e.b.use_var(total);
     let t = e.b.ins().ireduce(I32, t);
     let a = e.guest_addr(nwritten);
-    e.b.ins().store(MemFlagsData::new(), t, a, 0);
+    e.b.ins().store(MemFlagsData::new().with_notrap(), t, a, 0);
     e.return_errno(ERRNO_SUCCESS);
 }
 
@@ -244,7 +245,7 @@ fn fd_read(e: &mut Emitter) {
             let from = e.b.ins().iadd_imm_s(c, zisk_map::INPUT_DATA_ADDR as i64);
             let byte = e.b.ins().load(types::I8, MemFlagsData::trusted(), from, 0);
             let to = e.b.ins().iadd(buf, k);
-            e.b.ins().store(MemFlagsData::new(), byte, to, 0);
+            e.b.ins().store(MemFlagsData::new().with_notrap(), byte, to, 0);
             let c = e.b.ins().iadd_imm_s(c, 1);
             e.b.def_var(cursor, c);
         });
@@ -254,25 +255,13 @@ fn fd_read(e: &mut Emitter) {
     let n = e.b.ins().isub(end, start);
     let n = e.b.ins().ireduce(I32, n);
     let a = e.guest_addr(nread);
-    e.b.ins().store(MemFlagsData::new(), n, a, 0);
+    e.b.ins().store(MemFlagsData::new().with_notrap(), n, a, 0);
     e.return_errno(ERRNO_SUCCESS);
 }
 
 fn proc_exit(e: &mut Emitter) {
     let code = e.param(0);
-    let mut sig = ir::Signature::new(e.env.call_conv);
-    sig.params.push(ir::AbiParam::new(I32));
-    let sig = e.b.import_signature(sig);
-    let name = e.b.func.declare_imported_user_function(e.env.exit.clone());
-    let exit = e.b.import_function(ir::ExtFuncData {
-        name: ir::ExternalName::User(name),
-        signature: sig,
-        colocated: true,
-        patchable: false,
-    });
-    e.b.ins().call(exit, &[code]);
-    // exit never returns.
-    e.b.ins().trap(ir::TrapCode::unwrap_user(1));
+    crate::call_exit(e, code);
 }
 
 fn splitmix64(e: &mut Emitter, state: cranelift_frontend::Variable) -> ir::Value {
@@ -297,10 +286,7 @@ fn random_get(e: &mut Emitter) {
     e.when(first, |e| {
         let one = e.iconst(I64, 1);
         e.store_abs(one, warned_addr);
-        for byte in RNG_WARNING.bytes() {
-            let v = e.iconst(types::I8, byte as u64);
-            e.store_abs(v, zisk_map::UART_ADDR);
-        }
+        crate::put_str(e, RNG_WARNING);
     });
     let (buf, len) = (e.param(0), e.param(1));
     let len = e.b.ins().uextend(I64, len);
@@ -316,7 +302,7 @@ fn random_get(e: &mut Emitter) {
         let z = splitmix64(e, state);
         let at = e.b.ins().ishl_imm_u(i, 3);
         let at = e.b.ins().iadd(base, at);
-        e.b.ins().store(MemFlagsData::new(), z, at, 0);
+        e.b.ins().store(MemFlagsData::new().with_notrap(), z, at, 0);
     });
     let tail = e.b.ins().band_imm_s(len, 7);
     let tail_base = e.b.ins().band_imm_s(len, !7);
@@ -325,7 +311,7 @@ fn random_get(e: &mut Emitter) {
         let z = splitmix64(e, state);
         let byte = e.b.ins().ireduce(types::I8, z);
         let at = e.b.ins().iadd(tail_base, i);
-        e.b.ins().store(MemFlagsData::new(), byte, at, 0);
+        e.b.ins().store(MemFlagsData::new().with_notrap(), byte, at, 0);
     });
     let s = e.b.use_var(state);
     let s = e.b.ins().bxor_imm_s(s, RNG_SEED as i64);
@@ -353,21 +339,21 @@ fn poll_oneoff(e: &mut Emitter) {
         let s = e.b.ins().iadd(subs, s);
         let ev = e.b.ins().imul_imm_s(j, EVENT_BYTES);
         let ev = e.b.ins().iadd(events, ev);
-        let userdata = e.b.ins().load(I64, MemFlagsData::new(), s, 0);
-        e.b.ins().store(MemFlagsData::new(), userdata, ev, 0);
-        let tag = e.b.ins().uload8(I64, MemFlagsData::new(), s, 8);
+        let userdata = e.b.ins().load(I64, MemFlagsData::new().with_notrap(), s, 0);
+        e.b.ins().store(MemFlagsData::new().with_notrap(), userdata, ev, 0);
+        let tag = e.b.ins().uload8(I64, MemFlagsData::new().with_notrap(), s, 8);
         let known = e.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, tag, LAST_EVENT_TYPE);
         let ok = e.iconst(I64, ERRNO_SUCCESS);
         let inval = e.iconst(I64, ERRNO_INVAL as u64);
         let error = e.b.ins().select(known, ok, inval);
         let tag = e.b.ins().ishl_imm_u(tag, 16);
         let word = e.b.ins().bor(error, tag);
-        e.b.ins().store(MemFlagsData::new(), word, ev, 8);
+        e.b.ins().store(MemFlagsData::new().with_notrap(), word, ev, 8);
         let zero = e.iconst(I64, 0);
-        e.b.ins().store(MemFlagsData::new(), zero, ev, 16);
-        e.b.ins().store(MemFlagsData::new(), zero, ev, 24);
+        e.b.ins().store(MemFlagsData::new().with_notrap(), zero, ev, 16);
+        e.b.ins().store(MemFlagsData::new().with_notrap(), zero, ev, 24);
     });
     let a = e.guest_addr(nevents);
-    e.b.ins().store(MemFlagsData::new(), count, a, 0);
+    e.b.ins().store(MemFlagsData::new().with_notrap(), count, a, 0);
     e.return_errno(ERRNO_SUCCESS);
 }

@@ -12,6 +12,7 @@ fn env() -> RuntimeEnv {
         memory_size_addr: 0xa043_0000,
         state_addr: 0xa043_0040,
         exit: UserExternalName::new(1, 0),
+        putc: UserExternalName::new(1, 1),
     }
 }
 

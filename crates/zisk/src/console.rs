@@ -29,13 +29,10 @@ pub(crate) fn with_emulator_streams<T>(capture: bool, f: impl FnOnce() -> T) -> 
     }
 }
 
-/// Runs `f` with its stdout moved to stderr. ZisK's loader prints warnings about an ELF on
-/// stdout, which belongs to the guest's console (and to `czisk run --json`).
-pub(crate) fn stdout_to_stderr<T>(f: impl FnOnce() -> T) -> std::io::Result<T> {
+/// Runs `f` and returns what it printed on stdout instead of printing it.
+pub(crate) fn captured_stdout<T>(f: impl FnOnce() -> T) -> std::io::Result<(T, Vec<u8>)> {
     let _guard = lock();
-    let (result, bytes) = capture_stdout(f)?;
-    std::io::stderr().write_all(&bytes)?;
-    Ok(result)
+    capture_stdout(f)
 }
 
 fn lock() -> std::sync::MutexGuard<'static, ()> {

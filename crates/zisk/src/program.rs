@@ -29,12 +29,15 @@ pub fn frame_input(input: &[u8]) -> Result<Vec<u8>, InputError> {
 
 /// Loads a program exactly as `ziskemu -e` and `cargo-zisk` do (`program2rom`): a RISC-V
 /// ELF, a ziskbin ELF or a WebAssembly module (through ZisK's own wasm transpiler).
-pub fn load_program(bytes: &[u8]) -> Result<ZiskRom, String> {
+/// Returns the ROM and what the loader printed (it reports warnings about an ELF on stdout,
+/// which is kept clear for the guest's console).
+pub fn load_program(bytes: &[u8]) -> Result<(ZiskRom, String), String> {
     let load = || {
         crate::contain_panics(|| zisk_transpiler_common::program2rom(bytes).map_err(|e| e.to_string()))
             .unwrap_or_else(|panic| Err(format!("ZisK's loader failed: {panic}")))
     };
-    crate::console::stdout_to_stderr(load).map_err(|e| format!("redirecting the loader's messages: {e}"))?
+    let (rom, messages) = crate::console::captured_stdout(load).map_err(|e| format!("capturing the loader's messages: {e}"))?;
+    Ok((rom?, String::from_utf8_lossy(&messages).into_owned()))
 }
 
 /// The ROM as a ziskbin ELF, the container ZisK's loader accepts for prebuilt ROMs.

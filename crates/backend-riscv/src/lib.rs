@@ -1,0 +1,136 @@
+//! The RISC-V path: wasm -> CLIF (czisk-frontend, czisk-runtime) -> Cranelift's riscv64
+//! backend -> an ELF we link for ZisK's memory map -> ZisK's RISC-V transpiler.
+//!
+//! It is the baseline the direct ZisK backend is measured against, built from the same CLIF.
+//!
+//! Linking (see `link.rs`): all code goes in one text segment at ZisK's `ROM_ADDR`, starting
+//! with an entry stub (stack pointer at the top of ZisK's stack, call to the guest's main)
+//! and the exit intrinsic (ZisK's exit system call, `a7 = 93`), then every function.
+//! Cranelift emits a trap as an all-zero instruction recorded in its trap table; the linker
+//! replaces each with a jump to a stub after its function that loads (trap kind, function,
+//! wasm offset) and calls the runtime's trap reporter, which prints them and exits with a
+//! non-zero code. Active data segments become RAM segments of the ELF.
+
+mod elf;
+mod encode;
+mod link;
+
+use std::collections::BTreeMap;
+
+use cranelift_codegen::ir::{self, UserExternalName};
+use cranelift_codegen::isa::{self, OwnedTargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use czisk_frontend::{translate_module, CompileError, LayoutConfig, WasmTrap, CALL_CONV};
+use czisk_runtime::{RuntimeEnv, RuntimeError};
+use czisk_zisk::ZiskRom;
+use thiserror::Error;
+
+/// Namespace of this backend's own functions (the trap reporter).
+pub const NS_BACKEND: u32 = 3;
+pub const TRAP_REPORTER: u32 = 0;
+
+#[derive(Debug, Clone, Default)]
+pub struct RiscvOptions {
+    /// Let Cranelift use Zba and Zbb, which ZisK's transpiler accepts.
+    pub zba_zbb: bool,
+}
+
+pub struct RiscvProgram {
+    pub elf: Vec<u8>,
+    pub rom: ZiskRom,
+    /// Start address of every function, by name.
+    pub symbols: BTreeMap<u64, String>,
+}
+
+#[derive(Debug, Error)]
+pub enum BackendError {
+    #[error(transparent)]
+    Frontend(#[from] CompileError),
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    #[error("Cranelift failed on {function}: {message}")]
+    Codegen { function: String, message: String },
+    #[error("linking: {0}")]
+    Link(String),
+    #[error("ZisK's RISC-V transpiler rejected the ELF: {0}")]
+    Transpiler(String),
+}
+
+pub fn riscv64_isa(options: &RiscvOptions) -> OwnedTargetIsa {
+    let mut flags = settings::builder();
+    flags.set("opt_level", "speed").expect("known setting");
+    // Multi-value: results beyond the return registers go through a hidden return area.
+    flags.set("enable_multi_ret_implicit_sret", "true").expect("known setting");
+    let mut isa = isa::lookup_by_name("riscv64").expect("riscv64 is built in");
+    // ZisK's transpiler takes rv64ima(fd) with Zba/Zbb, without compressed instructions.
+    for flag in ["has_zca", "has_zcd", "has_zcb"] {
+        isa.set(flag, "false").expect("known riscv64 setting");
+    }
+    for flag in ["has_zba", "has_zbb"] {
+        isa.set(flag, if options.zba_zbb { "true" } else { "false" }).expect("known riscv64 setting");
+    }
+    isa.finish(settings::Flags::new(flags)).expect("valid riscv64 settings")
+}
+
+/// A function ready to compile, with its name for symbols and messages.
+pub(crate) struct Unit {
+    pub key: (u32, u32),
+    pub name: String,
+    pub func: ir::Function,
+    /// The wasm function index reported by traps in this function.
+    pub trap_func_index: u32,
+}
+
+/// Compiles a wasm module for ZisK through Cranelift's riscv64 backend.
+pub fn compile_wasm(wasm: &[u8], options: &RiscvOptions) -> Result<RiscvProgram, BackendError> {
+    let module = translate_module(wasm, &LayoutConfig::zisk())?;
+    let env = RuntimeEnv {
+        call_conv: CALL_CONV,
+        memory_base: module.layout.memory_base,
+        memory_size_addr: module.layout.memory_size_addr,
+        state_addr: module.layout.runtime_state_addr,
+        exit: UserExternalName::new(czisk_frontend::NS_INTRINSIC, czisk_frontend::INTRINSIC_EXIT),
+        putc: UserExternalName::new(czisk_frontend::NS_INTRINSIC, czisk_frontend::INTRINSIC_PUTC),
+    };
+    let mut units = Vec::new();
+    for import in &module.imports {
+        let name = UserExternalName::new(czisk_frontend::NS_WASM_FUNC, import.func_index);
+        let func = czisk_runtime::import_function(&import.module, &import.field, &import.signature, name, &env)?;
+        units.push(Unit {
+            key: (czisk_frontend::NS_WASM_FUNC, import.func_index),
+            name: format!("{}::{}", import.module, import.field),
+            func,
+            trap_func_index: import.func_index,
+        });
+    }
+    let first_defined = module.imports.len() as u32;
+    for (i, func) in module.functions.into_iter().enumerate() {
+        let index = first_defined + i as u32;
+        units.push(Unit {
+            key: (czisk_frontend::NS_WASM_FUNC, index),
+            name: module.func_names[index as usize].clone(),
+            func,
+            trap_func_index: index,
+        });
+    }
+    for (func, (index, name)) in module.entry_functions.into_iter().zip([
+        (czisk_frontend::ENTRY_INSTANTIATE, "__czisk_instantiate"),
+        (czisk_frontend::ENTRY_MAIN, "__czisk_main"),
+    ]) {
+        units.push(Unit { key: (czisk_frontend::NS_ENTRY, index), name: name.into(), func, trap_func_index: 0xff_ffff });
+    }
+    let messages: Vec<&str> = WasmTrap::ALL.iter().map(|t| t.message()).collect();
+    units.push(Unit {
+        key: (NS_BACKEND, TRAP_REPORTER),
+        name: "__czisk_trap".into(),
+        func: czisk_runtime::trap_reporter(UserExternalName::new(NS_BACKEND, TRAP_REPORTER), &env, &messages),
+        trap_func_index: 0xff_ffff,
+    });
+
+    let isa = riscv64_isa(options);
+    let linked = link::link(&*isa, units, &module.data)?;
+    // The loader's only message for our ELFs is its note that a readable text segment is
+    // slower to emulate natively; the text must be readable (see link.rs).
+    let (rom, _messages) = czisk_zisk::load_program(&linked.elf).map_err(BackendError::Transpiler)?;
+    Ok(RiscvProgram { elf: linked.elf, rom, symbols: linked.symbols })
+}

@@ -1,0 +1,10 @@
+;; expect: trap undefined element
+(module
+  (type $v (func (result i32)))
+  (type $w (func))
+  (memory 1)
+  (table 2 funcref)
+  (elem (i32.const 0) $zero)
+  (func $zero (type $v) (i32.const 0))
+  (func $deep (call $deep))
+  (func (export "_start") (drop (call_indirect (type $v) (i32.const 7)))))
