@@ -46,6 +46,14 @@ pub struct TableLayout {
     pub capacity: u64,
 }
 
+/// A segment's length word (0 once dropped) and where its contents live.
+#[derive(Debug, Clone)]
+pub struct SegmentLayout {
+    pub len_addr: u64,
+    /// Bytes of a passive data segment, or 8-byte entries of a passive element segment.
+    pub contents_addr: u64,
+}
+
 /// The addresses chosen for one module.
 #[derive(Debug, Clone)]
 pub struct MachineLayout {
@@ -54,6 +62,8 @@ pub struct MachineLayout {
     pub runtime_state_addr: u64,
     pub globals_addr: u64,
     pub tables: Vec<TableLayout>,
+    pub data_segments: Vec<SegmentLayout>,
+    pub elem_segments: Vec<SegmentLayout>,
     pub memory_base: u64,
     /// The most pages linear memory can have here (the declared maximum, or what fits).
     pub memory_max_pages: u64,
@@ -70,6 +80,8 @@ impl MachineLayout {
         globals: usize,
         tables: &[(u64, Option<u64>)],
         memory: Option<(u64, Option<u64>)>,
+        passive_data_sizes: &[Option<u64>],
+        passive_elem_sizes: &[Option<u64>],
     ) -> Result<MachineLayout, CompileError> {
         let mut at = config.ram_start;
         let memory_size_addr = at;
@@ -89,6 +101,21 @@ impl MachineLayout {
             table_layouts.push(TableLayout { size_addr, entries_addr: at, capacity });
             at += 8 * capacity;
         }
+        // Segments: a length word each; passive ones also keep their contents here.
+        let mut segments = |sizes: &[Option<u64>], unit: u64| -> Vec<SegmentLayout> {
+            sizes
+                .iter()
+                .map(|size| {
+                    let len_addr = at;
+                    at += 8;
+                    let contents_addr = at;
+                    at = (at + size.unwrap_or(0) * unit).next_multiple_of(8);
+                    SegmentLayout { len_addr, contents_addr }
+                })
+                .collect()
+        };
+        let data_segments = segments(passive_data_sizes, 1);
+        let elem_segments = segments(passive_elem_sizes, 8);
         let memory_base = at.next_multiple_of(WASM_PAGE);
         if memory_base >= config.ram_end {
             return Err(CompileError::TooLarge("tables and globals fill the RAM window".into()));
@@ -110,6 +137,8 @@ impl MachineLayout {
             runtime_state_addr,
             globals_addr,
             tables: table_layouts,
+            data_segments,
+            elem_segments,
             memory_base,
             memory_max_pages,
             stack_limit: config.stack_limit,

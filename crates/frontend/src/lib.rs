@@ -84,7 +84,8 @@ pub struct TranslatedModule {
     pub functions: Vec<ir::Function>,
     pub imports: Vec<ImportedFunction>,
     pub layout: MachineLayout,
-    /// Active data segments, at their absolute addresses.
+    /// Bytes to preload in RAM: active data segments in linear memory, passive ones where
+    /// `memory.init` reads them.
     pub data: Vec<DataInit>,
     /// `instantiate` and `main` (see the crate docs); a backend starts the guest at `main`.
     pub entry_functions: Vec<ir::Function>,
@@ -95,11 +96,17 @@ pub struct TranslatedModule {
 /// Validates and translates `wasm`.
 pub fn translate_module(wasm: &[u8], config: &LayoutConfig) -> Result<TranslatedModule, CompileError> {
     let info = module::read_module(wasm)?;
+    let passive_data: Vec<Option<u64>> =
+        info.data.iter().map(|d| d.active_offset.is_none().then_some(d.bytes.len() as u64)).collect();
+    let passive_elems: Vec<Option<u64>> =
+        info.elements.iter().map(|e| e.passive.then_some(e.items.len() as u64)).collect();
     let layout = MachineLayout::plan(
         config,
         info.globals.len(),
         &info.tables.iter().map(|&(initial, max, _)| (initial, max)).collect::<Vec<_>>(),
         info.memory,
+        &passive_data,
+        &passive_elems,
     )?;
     if let Some((_, _, index)) = info.exports.iter().find(|(n, k, _)| n == "_start" && *k == wasmparser::ExternalKind::Func) {
         let ty = info.func_type(*index);
@@ -128,11 +135,25 @@ pub fn translate_module(wasm: &[u8], config: &LayoutConfig) -> Result<Translated
             signature: wasm_signature(info.func_type(i as u32)),
         })
         .collect();
+    // Active data goes where it lands in linear memory when instantiation succeeds (if it
+    // does not, instantiation traps before the guest runs); passive data to its segment.
     let data = info
-        .active_data
+        .data
         .iter()
-        .filter(|d| !d.bytes.is_empty())
-        .map(|d| DataInit { addr: layout.memory_base + d.offset as u64, bytes: d.bytes.clone() })
+        .zip(&layout.data_segments)
+        .filter(|(d, _)| !d.bytes.is_empty())
+        .filter(|(d, _)| match (d.active_offset, info.memory) {
+            (Some(offset), Some((initial, _))) => offset as u64 + d.bytes.len() as u64 <= initial * layout::WASM_PAGE,
+            (Some(_), None) => false,
+            (None, _) => true,
+        })
+        .map(|(d, segment)| DataInit {
+            addr: match d.active_offset {
+                Some(offset) => layout.memory_base + offset as u64,
+                None => segment.contents_addr,
+            },
+            bytes: d.bytes.clone(),
+        })
         .collect();
     let entry_functions = vec![translate::instantiate_function(&env), translate::main_function(&env)];
     let func_names = (0..info.func_types.len() as u32)

@@ -35,17 +35,21 @@ pub struct GlobalInfo {
     pub init: ConstValue,
 }
 
+/// An element segment. Active and declarative segments count as dropped once the module
+/// is instantiated; only passive ones keep their items for `table.init`.
 #[derive(Debug, Clone)]
-pub struct ActiveElements {
-    pub table: u32,
-    pub offset: u32,
+pub struct ElementSegment {
+    /// (table, offset) of an active segment.
+    pub active: Option<(u32, u32)>,
+    pub passive: bool,
     /// Function indices; `None` is a null entry.
     pub items: Vec<Option<u32>>,
 }
 
+/// A data segment; as for elements, only passive ones survive instantiation.
 #[derive(Debug, Clone)]
-pub struct ActiveData {
-    pub offset: u32,
+pub struct DataSegment {
+    pub active_offset: Option<u32>,
     pub bytes: Vec<u8>,
 }
 
@@ -63,8 +67,8 @@ pub struct ModuleInfo {
     pub memory: Option<(u64, Option<u64>)>,
     pub exports: Vec<(String, ExternalKind, u32)>,
     pub start: Option<u32>,
-    pub active_elements: Vec<ActiveElements>,
-    pub active_data: Vec<ActiveData>,
+    pub elements: Vec<ElementSegment>,
+    pub data: Vec<DataSegment>,
     pub func_names: HashMap<u32, String>,
     /// (body offset range, function index), to name functions in errors.
     pub bodies: Vec<(std::ops::Range<usize>, u32)>,
@@ -200,33 +204,24 @@ fn parse(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
                             })
                             .collect::<Result<_, CompileError>>()?,
                     };
-                    match element.kind {
+                    let (active, passive) = match element.kind {
                         ElementKind::Active { table_index, offset_expr } => {
-                            let offset = const_offset(&offset_expr)?;
-                            info.active_elements.push(ActiveElements {
-                                table: table_index.unwrap_or(0),
-                                offset,
-                                items,
-                            });
+                            (Some((table_index.unwrap_or(0), const_offset(&offset_expr)?)), false)
                         }
-                        ElementKind::Passive | ElementKind::Declared => {
-                            if matches!(element.kind, ElementKind::Passive) {
-                                return Err(not_yet("the element section", "passive element segments"));
-                            }
-                        }
-                    }
+                        ElementKind::Passive => (None, true),
+                        ElementKind::Declared => (None, false),
+                    };
+                    info.elements.push(ElementSegment { active, passive, items });
                 }
             }
             Payload::DataSection(reader) => {
                 for data in reader {
                     let data = data?;
-                    match data.kind {
-                        DataKind::Active { offset_expr, .. } => info.active_data.push(ActiveData {
-                            offset: const_offset(&offset_expr)?,
-                            bytes: data.data.to_vec(),
-                        }),
-                        DataKind::Passive => return Err(not_yet("the data section", "passive data segments")),
-                    }
+                    let active_offset = match data.kind {
+                        DataKind::Active { offset_expr, .. } => Some(const_offset(&offset_expr)?),
+                        DataKind::Passive => None,
+                    };
+                    info.data.push(DataSegment { active_offset, bytes: data.data.to_vec() });
                 }
             }
             Payload::CodeSectionEntry(body) => {

@@ -11,6 +11,7 @@ pub enum WasmTrap {
     Unreachable,
     MemoryOutOfBounds,
     TableOutOfBounds,
+    TableAccessOutOfBounds,
     IndirectCallToNull,
     BadSignature,
     IntegerDivideByZero,
@@ -20,10 +21,11 @@ pub enum WasmTrap {
 }
 
 impl WasmTrap {
-    pub const ALL: [WasmTrap; 9] = [
+    pub const ALL: [WasmTrap; 10] = [
         WasmTrap::Unreachable,
         WasmTrap::MemoryOutOfBounds,
         WasmTrap::TableOutOfBounds,
+        WasmTrap::TableAccessOutOfBounds,
         WasmTrap::IndirectCallToNull,
         WasmTrap::BadSignature,
         WasmTrap::IntegerDivideByZero,
@@ -38,6 +40,7 @@ impl WasmTrap {
             WasmTrap::TableOutOfBounds => TrapCode::unwrap_user(2),
             WasmTrap::IndirectCallToNull => TrapCode::unwrap_user(3),
             WasmTrap::BadSignature => TrapCode::unwrap_user(4),
+            WasmTrap::TableAccessOutOfBounds => TrapCode::unwrap_user(5),
             WasmTrap::MemoryOutOfBounds => TrapCode::HEAP_OUT_OF_BOUNDS,
             WasmTrap::IntegerDivideByZero => TrapCode::INTEGER_DIVISION_BY_ZERO,
             WasmTrap::IntegerOverflow => TrapCode::INTEGER_OVERFLOW,
@@ -56,6 +59,7 @@ impl WasmTrap {
             WasmTrap::Unreachable => "unreachable",
             WasmTrap::MemoryOutOfBounds => "out of bounds memory access",
             WasmTrap::TableOutOfBounds => "undefined element",
+            WasmTrap::TableAccessOutOfBounds => "out of bounds table access",
             WasmTrap::IndirectCallToNull => "uninitialized element",
             WasmTrap::BadSignature => "indirect call type mismatch",
             WasmTrap::IntegerDivideByZero => "integer divide by zero",

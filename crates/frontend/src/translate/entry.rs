@@ -79,14 +79,33 @@ pub(crate) fn instantiate_function(env: &ModuleEnv) -> ir::Function {
             let v = t.iconst64(initial);
             store(t, v, layout.tables[i].size_addr);
         }
-        // Segments are applied in order; one that does not fit fails instantiation.
-        for segment in &info.active_elements {
-            let (initial, _, _) = info.tables[segment.table as usize];
-            if segment.offset as u64 + segment.items.len() as u64 > initial {
-                t.trap(WasmTrap::TableOutOfBounds);
+        // Passive segments keep their contents for table.init / memory.init.
+        for (i, segment) in info.elements.iter().enumerate().filter(|(_, s)| s.passive) {
+            let layout = &layout.elem_segments[i];
+            for (k, item) in segment.items.iter().enumerate() {
+                let value = match item {
+                    Some(f) => t.func_ref_value(*f),
+                    None => t.iconst64(0),
+                };
+                store(t, value, layout.contents_addr + 8 * k as u64);
+            }
+            let len = t.iconst64(segment.items.len() as u64);
+            store(t, len, layout.len_addr);
+        }
+        for (i, segment) in info.data.iter().enumerate().filter(|(_, s)| s.active_offset.is_none()) {
+            let len = t.iconst64(segment.bytes.len() as u64);
+            store(t, len, layout.data_segments[i].len_addr);
+        }
+        // Active segments are applied in order, elements first; one that does not fit fails
+        // instantiation. (Active data is preloaded in RAM by the backend; see lib.rs.)
+        for segment in &info.elements {
+            let Some((table, offset)) = segment.active else { continue };
+            let (initial, _, _) = info.tables[table as usize];
+            if offset as u64 + segment.items.len() as u64 > initial {
+                t.trap(WasmTrap::TableAccessOutOfBounds);
                 return;
             }
-            let base = layout.tables[segment.table as usize].entries_addr + 8 * segment.offset as u64;
+            let base = layout.tables[table as usize].entries_addr + 8 * offset as u64;
             for (k, item) in segment.items.iter().enumerate() {
                 let value = match item {
                     Some(f) => t.func_ref_value(*f),
@@ -96,7 +115,11 @@ pub(crate) fn instantiate_function(env: &ModuleEnv) -> ir::Function {
             }
         }
         let memory_bytes = info.memory.map_or(0, |(initial, _)| initial * WASM_PAGE);
-        if info.active_data.iter().any(|d| d.offset as u64 + d.bytes.len() as u64 > memory_bytes) {
+        let data_fits = |d: &crate::module::DataSegment| match d.active_offset {
+            Some(offset) => offset as u64 + d.bytes.len() as u64 <= memory_bytes,
+            None => true,
+        };
+        if !info.data.iter().all(data_fits) {
             t.trap(WasmTrap::MemoryOutOfBounds);
             return;
         }

@@ -89,6 +89,12 @@ impl FuncTranslator<'_, '_> {
             Operator::MemoryGrow { .. } => self.memory_grow(),
             Operator::MemoryFill { .. } => self.memory_fill(),
             Operator::MemoryCopy { .. } => self.memory_copy(),
+            Operator::MemoryInit { data_index, .. } => self.memory_init(*data_index),
+            Operator::DataDrop { data_index } => {
+                let zero = self.iconst64(0);
+                let at = self.iconst64(self.env.layout.data_segments[*data_index as usize].len_addr);
+                self.b.ins().store(MemFlagsData::trusted(), zero, at, 0);
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -133,8 +139,8 @@ impl FuncTranslator<'_, '_> {
         (addr, len)
     }
 
-    /// A byte loop: `body(i)` for i in 0..len (len an i64).
-    fn byte_loop(&mut self, len: Value, body: impl Fn(&mut Self, Value)) {
+    /// A counted loop: `body(i)` for i in 0..len (len an i64).
+    pub(super) fn counted_loop(&mut self, len: Value, body: impl Fn(&mut Self, Value)) {
         let head = self.b.create_block();
         let i = self.b.append_block_param(head, types::I64);
         let work = self.b.create_block();
@@ -160,20 +166,35 @@ impl FuncTranslator<'_, '_> {
         let dst = self.pop();
         let (dst, len) = self.checked_range(dst, len);
         let byte = self.b.ins().ireduce(types::I8, value);
-        self.byte_loop(len, |t, i| {
+        self.counted_loop(len, |t, i| {
             let at = t.b.ins().iadd(dst, i);
             t.b.ins().store(heap_flags(), byte, at, 0);
         });
     }
 
-    /// memory.copy, correct for overlapping ranges: forwards when the destination is below
-    /// the source, backwards otherwise.
+    /// memory.copy, correct for overlapping ranges.
     fn memory_copy(&mut self) {
         let len = self.pop();
         let src = self.pop();
         let dst = self.pop();
         let (src, _) = self.checked_range(src, len);
         let (dst, len) = self.checked_range(dst, len);
+        self.copy_overlapping(dst, src, len, 1);
+    }
+
+    /// Copies `count` units of `unit` bytes (1 or 8) from `src` to `dst`, absolute addresses:
+    /// forwards when the destination is below the source, backwards otherwise, so that
+    /// overlapping ranges copy as if through a buffer.
+    pub(super) fn copy_overlapping(&mut self, dst: Value, src: Value, count: Value, unit: u8) {
+        let ty = if unit == 8 { types::I64 } else { types::I8 };
+        let shift = unit.trailing_zeros() as i64;
+        let copy_one = move |t: &mut Self, k: Value| {
+            let offset = t.b.ins().ishl_imm_u(k, shift);
+            let from = t.b.ins().iadd(src, offset);
+            let v = t.b.ins().load(ty, heap_flags(), from, 0);
+            let to = t.b.ins().iadd(dst, offset);
+            t.b.ins().store(heap_flags(), v, to, 0);
+        };
         let forwards = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, dst, src);
         let fwd = self.b.create_block();
         let bwd = self.b.create_block();
@@ -182,24 +203,40 @@ impl FuncTranslator<'_, '_> {
         self.b.seal_block(fwd);
         self.b.seal_block(bwd);
         self.b.switch_to_block(fwd);
-        self.byte_loop(len, |t, i| {
-            let from = t.b.ins().iadd(src, i);
-            let byte = t.b.ins().load(types::I8, heap_flags(), from, 0);
-            let to = t.b.ins().iadd(dst, i);
-            t.b.ins().store(heap_flags(), byte, to, 0);
-        });
+        self.counted_loop(count, copy_one);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(bwd);
-        let last = self.b.ins().iadd_imm_s(len, -1);
-        self.byte_loop(len, |t, i| {
+        let last = self.b.ins().iadd_imm_s(count, -1);
+        self.counted_loop(count, move |t, i| {
             let k = t.b.ins().isub(last, i);
-            let from = t.b.ins().iadd(src, k);
-            let byte = t.b.ins().load(types::I8, heap_flags(), from, 0);
-            let to = t.b.ins().iadd(dst, k);
-            t.b.ins().store(heap_flags(), byte, to, 0);
+            copy_one(t, k);
         });
         self.b.ins().jump(done, &[]);
         self.b.seal_block(done);
         self.b.switch_to_block(done);
+    }
+
+    /// Traps with `trap` unless `[src, src + n)` lies inside the segment whose length word is
+    /// at `len_addr` (0 once dropped); returns `src` as i64.
+    pub(super) fn checked_segment_range(&mut self, len_addr: u64, src: Value, n: Value, trap: WasmTrap) -> Value {
+        let src = self.b.ins().uextend(types::I64, src);
+        let n = self.b.ins().uextend(types::I64, n);
+        let end = self.b.ins().iadd(src, n);
+        let at = self.iconst64(len_addr);
+        let len = self.b.ins().load(types::I64, MemFlagsData::trusted(), at, 0);
+        let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        self.trap_if(outside, trap);
+        src
+    }
+
+    fn memory_init(&mut self, segment: u32) {
+        let n = self.pop();
+        let src = self.pop();
+        let dst = self.pop();
+        let layout = self.env.layout.data_segments[segment as usize].clone();
+        let src = self.checked_segment_range(layout.len_addr, src, n, WasmTrap::MemoryOutOfBounds);
+        let (dst, n) = self.checked_range(dst, n);
+        let src = self.b.ins().iadd_imm_u(src, layout.contents_addr as i64);
+        self.copy_overlapping(dst, src, n, 1);
     }
 }

@@ -26,7 +26,7 @@ impl FuncTranslator<'_, '_> {
         let size_addr = self.iconst64(layout.size_addr);
         let size = self.b.ins().load(types::I64, MemFlagsData::trusted(), size_addr, 0);
         let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, index, size);
-        self.trap_if(outside, WasmTrap::TableOutOfBounds);
+        self.trap_if(outside, WasmTrap::TableAccessOutOfBounds);
         let offset = self.b.ins().ishl_imm_u(index, 3);
         self.b.ins().iadd_imm_u(offset, layout.entries_addr as i64)
     }
@@ -64,8 +64,91 @@ impl FuncTranslator<'_, '_> {
                 let v = self.b.ins().ireduce(types::I32, size);
                 self.push(v);
             }
+            Operator::TableGrow { table } => self.table_grow(table),
+            Operator::TableFill { table } => {
+                let n = self.pop();
+                let value = self.pop();
+                let start = self.pop();
+                let (at, n) = self.checked_table_range(table, start, n);
+                self.counted_loop(n, |t, i| {
+                    let offset = t.b.ins().ishl_imm_u(i, 3);
+                    let entry = t.b.ins().iadd(at, offset);
+                    t.b.ins().store(MemFlagsData::trusted(), value, entry, 0);
+                });
+            }
+            Operator::TableCopy { dst_table, src_table } => {
+                let n = self.pop();
+                let src = self.pop();
+                let dst = self.pop();
+                let (src, n64) = self.checked_table_range(src_table, src, n);
+                let (dst, _) = self.checked_table_range(dst_table, dst, n);
+                self.copy_overlapping(dst, src, n64, 8);
+            }
+            Operator::TableInit { elem_index, table } => {
+                let n = self.pop();
+                let src = self.pop();
+                let dst = self.pop();
+                let segment = self.env.layout.elem_segments[elem_index as usize].clone();
+                let src = self.checked_segment_range(segment.len_addr, src, n, WasmTrap::TableAccessOutOfBounds);
+                let (dst, n64) = self.checked_table_range(table, dst, n);
+                let offset = self.b.ins().ishl_imm_u(src, 3);
+                let src = self.b.ins().iadd_imm_u(offset, segment.contents_addr as i64);
+                self.copy_overlapping(dst, src, n64, 8);
+            }
+            Operator::ElemDrop { elem_index } => {
+                let zero = self.iconst64(0);
+                let at = self.iconst64(self.env.layout.elem_segments[elem_index as usize].len_addr);
+                self.b.ins().store(MemFlagsData::trusted(), zero, at, 0);
+            }
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// Traps unless entries `[start, start + n)` exist; returns the first one's address and
+    /// `n` as i64.
+    fn checked_table_range(&mut self, table: u32, start: Value, n: Value) -> (Value, Value) {
+        let layout = self.env.layout.tables[table as usize].clone();
+        let start = self.b.ins().uextend(types::I64, start);
+        let n = self.b.ins().uextend(types::I64, n);
+        let end = self.b.ins().iadd(start, n);
+        let size_addr = self.iconst64(layout.size_addr);
+        let size = self.b.ins().load(types::I64, MemFlagsData::trusted(), size_addr, 0);
+        let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
+        self.trap_if(outside, WasmTrap::TableAccessOutOfBounds);
+        let offset = self.b.ins().ishl_imm_u(start, 3);
+        (self.b.ins().iadd_imm_u(offset, layout.entries_addr as i64), n)
+    }
+
+    /// table.grow: the old size, or -1 past the table's capacity; new entries get `init`.
+    fn table_grow(&mut self, table: u32) {
+        let layout = self.env.layout.tables[table as usize].clone();
+        let delta = self.pop();
+        let init = self.pop();
+        let delta = self.b.ins().uextend(types::I64, delta);
+        let size_addr = self.iconst64(layout.size_addr);
+        let old = self.b.ins().load(types::I64, MemFlagsData::trusted(), size_addr, 0);
+        let new = self.b.ins().iadd(old, delta);
+        let too_big = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThan, new, layout.capacity as i64);
+        let grow = self.b.create_block();
+        let done = self.b.create_block();
+        let result = self.b.append_block_param(done, types::I32);
+        let minus_one = self.b.ins().iconst(types::I32, -1);
+        self.b.ins().brif(too_big, done, &Self::block_args(&[minus_one]), grow, &[]);
+        self.b.seal_block(grow);
+        self.b.switch_to_block(grow);
+        let offset = self.b.ins().ishl_imm_u(old, 3);
+        let first = self.b.ins().iadd_imm_u(offset, layout.entries_addr as i64);
+        self.counted_loop(delta, |t, i| {
+            let offset = t.b.ins().ishl_imm_u(i, 3);
+            let entry = t.b.ins().iadd(first, offset);
+            t.b.ins().store(MemFlagsData::trusted(), init, entry, 0);
+        });
+        self.b.ins().store(MemFlagsData::trusted(), new, size_addr, 0);
+        let old32 = self.b.ins().ireduce(types::I32, old);
+        self.b.ins().jump(done, &Self::block_args(&[old32]));
+        self.b.seal_block(done);
+        self.b.switch_to_block(done);
+        self.push(result);
     }
 }
