@@ -2,8 +2,6 @@
 //! (memory size, globals, tables and their elements, the start function) and `main` runs
 //! instantiate, then the `_start` export, then ends the run through the exit intrinsic.
 
-use std::collections::HashMap;
-
 use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use wasmparser::ExternalKind;
@@ -20,18 +18,7 @@ fn build(env: &ModuleEnv, index: u32, body: impl FnOnce(&mut FuncTranslator)) ->
         ir::Signature::new(CALL_CONV),
     );
     let mut ctx = FunctionBuilderContext::new();
-    let b = FunctionBuilder::new(&mut func, &mut ctx);
-    let mut t = FuncTranslator {
-        b,
-        env,
-        func_index: u32::MAX,
-        locals: Vec::new(),
-        stack: Vec::new(),
-        frames: Vec::new(),
-        reachable: true,
-        func_refs: HashMap::new(),
-        sig_refs: HashMap::new(),
-    };
+    let mut t = FuncTranslator::new(FunctionBuilder::new(&mut func, &mut ctx), env, u32::MAX);
     let entry = t.b.create_block();
     t.b.switch_to_block(entry);
     t.b.seal_block(entry);

@@ -109,20 +109,12 @@ impl FuncTranslator<'_, '_> {
         let old_pages = self.b.ins().ushr_imm_u(old_bytes, 16);
         let new_pages = self.b.ins().iadd(old_pages, delta);
         let too_big = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThan, new_pages, self.env.layout.memory_max_pages as i64);
-        let grow = self.b.create_block();
-        let done = self.b.create_block();
-        let result = self.b.append_block_param(done, types::I32);
-        let minus_one = self.b.ins().iconst(types::I32, -1);
-        self.b.ins().brif(too_big, done, &Self::block_args(&[minus_one]), grow, &[]);
-        self.b.seal_block(grow);
-        self.b.switch_to_block(grow);
-        let new_bytes = self.b.ins().ishl_imm_u(new_pages, 16);
-        let size_addr = self.iconst64(self.env.layout.memory_size_addr);
-        self.b.ins().store(MemFlagsData::trusted(), new_bytes, size_addr, 0);
-        let old = self.b.ins().ireduce(types::I32, old_pages);
-        self.b.ins().jump(done, &Self::block_args(&[old]));
-        self.b.seal_block(done);
-        self.b.switch_to_block(done);
+        let result = self.grow_or_minus_one(too_big, |t| {
+            let new_bytes = t.b.ins().ishl_imm_u(new_pages, 16);
+            let size_addr = t.iconst64(t.env.layout.memory_size_addr);
+            t.b.ins().store(MemFlagsData::trusted(), new_bytes, size_addr, 0);
+            t.b.ins().ireduce(types::I32, old_pages)
+        });
         self.push(result);
     }
 

@@ -69,18 +69,7 @@ pub(crate) fn translate_function(
         signature,
     );
     let mut ctx = FunctionBuilderContext::new();
-    let b = FunctionBuilder::new(&mut func, &mut ctx);
-    let mut t = FuncTranslator {
-        b,
-        env,
-        func_index,
-        locals: Vec::new(),
-        stack: Vec::new(),
-        frames: Vec::new(),
-        reachable: true,
-        func_refs: HashMap::new(),
-        sig_refs: HashMap::new(),
-    };
+    let mut t = FuncTranslator::new(FunctionBuilder::new(&mut func, &mut ctx), env, func_index);
     t.prologue(body)?;
     let mut reader = body.get_operators_reader()?;
     while !reader.eof() {
@@ -99,7 +88,40 @@ pub(crate) fn translate_function(
     Ok(func)
 }
 
+impl<'a, 'b> FuncTranslator<'a, 'b> {
+    pub(crate) fn new(b: FunctionBuilder<'b>, env: &'a ModuleEnv<'a>, func_index: u32) -> Self {
+        FuncTranslator {
+            b,
+            env,
+            func_index,
+            locals: Vec::new(),
+            stack: Vec::new(),
+            frames: Vec::new(),
+            reachable: true,
+            func_refs: HashMap::new(),
+            sig_refs: HashMap::new(),
+        }
+    }
+}
+
 impl FuncTranslator<'_, '_> {
+    /// Returns -1 (i32) when `too_big` holds; otherwise runs `grow`, which returns the old
+    /// size (i32). The shape of memory.grow and table.grow.
+    pub(crate) fn grow_or_minus_one(&mut self, too_big: Value, grow: impl FnOnce(&mut Self) -> Value) -> Value {
+        let grow_block = self.b.create_block();
+        let done = self.b.create_block();
+        let result = self.b.append_block_param(done, types::I32);
+        let minus_one = self.b.ins().iconst(types::I32, -1);
+        self.b.ins().brif(too_big, done, &Self::block_args(&[minus_one]), grow_block, &[]);
+        self.b.seal_block(grow_block);
+        self.b.switch_to_block(grow_block);
+        let old = grow(self);
+        self.b.ins().jump(done, &Self::block_args(&[old]));
+        self.b.seal_block(done);
+        self.b.switch_to_block(done);
+        result
+    }
+
     fn prologue(&mut self, body: &FunctionBody) -> Result<(), CompileError> {
         let entry = self.b.create_block();
         self.b.append_block_params_for_function_params(entry);

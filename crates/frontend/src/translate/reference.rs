@@ -130,25 +130,17 @@ impl FuncTranslator<'_, '_> {
         let old = self.b.ins().load(types::I64, MemFlagsData::trusted(), size_addr, 0);
         let new = self.b.ins().iadd(old, delta);
         let too_big = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThan, new, layout.capacity as i64);
-        let grow = self.b.create_block();
-        let done = self.b.create_block();
-        let result = self.b.append_block_param(done, types::I32);
-        let minus_one = self.b.ins().iconst(types::I32, -1);
-        self.b.ins().brif(too_big, done, &Self::block_args(&[minus_one]), grow, &[]);
-        self.b.seal_block(grow);
-        self.b.switch_to_block(grow);
-        let offset = self.b.ins().ishl_imm_u(old, 3);
-        let first = self.b.ins().iadd_imm_u(offset, layout.entries_addr as i64);
-        self.counted_loop(delta, |t, i| {
-            let offset = t.b.ins().ishl_imm_u(i, 3);
-            let entry = t.b.ins().iadd(first, offset);
-            t.b.ins().store(MemFlagsData::trusted(), init, entry, 0);
+        let result = self.grow_or_minus_one(too_big, |t| {
+            let offset = t.b.ins().ishl_imm_u(old, 3);
+            let first = t.b.ins().iadd_imm_u(offset, layout.entries_addr as i64);
+            t.counted_loop(delta, |t, i| {
+                let offset = t.b.ins().ishl_imm_u(i, 3);
+                let entry = t.b.ins().iadd(first, offset);
+                t.b.ins().store(MemFlagsData::trusted(), init, entry, 0);
+            });
+            t.b.ins().store(MemFlagsData::trusted(), new, size_addr, 0);
+            t.b.ins().ireduce(types::I32, old)
         });
-        self.b.ins().store(MemFlagsData::trusted(), new, size_addr, 0);
-        let old32 = self.b.ins().ireduce(types::I32, old);
-        self.b.ins().jump(done, &Self::block_args(&[old32]));
-        self.b.seal_block(done);
-        self.b.switch_to_block(done);
         self.push(result);
     }
 }
