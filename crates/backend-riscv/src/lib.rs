@@ -17,17 +17,14 @@ mod link;
 
 use std::collections::BTreeMap;
 
-use cranelift_codegen::ir::{self, UserExternalName};
 use cranelift_codegen::isa::{self, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
-use czisk_frontend::{translate_module, CompileError, LayoutConfig, WasmTrap, CALL_CONV};
-use czisk_runtime::{RuntimeEnv, RuntimeError};
+use czisk_frontend::{translate_module, CompileError, LayoutConfig};
+use czisk_runtime::RuntimeError;
 use czisk_zisk::ZiskRom;
 use thiserror::Error;
 
-/// Namespace of this backend's own functions (the trap reporter).
-pub const NS_BACKEND: u32 = 3;
-pub const TRAP_REPORTER: u32 = 0;
+pub use czisk_runtime::program::{NS_BACKEND, TRAP_REPORTER};
 
 #[derive(Debug, Clone, Default)]
 pub struct RiscvOptions {
@@ -72,60 +69,12 @@ pub fn riscv64_isa(options: &RiscvOptions) -> OwnedTargetIsa {
     isa.finish(settings::Flags::new(flags)).expect("valid riscv64 settings")
 }
 
-/// A function ready to compile, with its name for symbols and messages.
-pub(crate) struct Unit {
-    pub key: (u32, u32),
-    pub name: String,
-    pub func: ir::Function,
-    /// The wasm function index reported by traps in this function.
-    pub trap_func_index: u32,
-}
+pub(crate) use czisk_runtime::program::ProgramUnit as Unit;
 
 /// Compiles a wasm module for ZisK through Cranelift's riscv64 backend.
 pub fn compile_wasm(wasm: &[u8], options: &RiscvOptions) -> Result<RiscvProgram, BackendError> {
-    let module = translate_module(wasm, &LayoutConfig::zisk())?;
-    let env = RuntimeEnv {
-        call_conv: CALL_CONV,
-        memory_base: module.layout.memory_base,
-        memory_size_addr: module.layout.memory_size_addr,
-        state_addr: module.layout.runtime_state_addr,
-        exit: UserExternalName::new(czisk_frontend::NS_INTRINSIC, czisk_frontend::INTRINSIC_EXIT),
-        putc: UserExternalName::new(czisk_frontend::NS_INTRINSIC, czisk_frontend::INTRINSIC_PUTC),
-    };
-    let mut units = Vec::new();
-    for import in &module.imports {
-        let name = UserExternalName::new(czisk_frontend::NS_WASM_FUNC, import.func_index);
-        let func = czisk_runtime::import_function(&import.module, &import.field, &import.signature, name, &env)?;
-        units.push(Unit {
-            key: (czisk_frontend::NS_WASM_FUNC, import.func_index),
-            name: format!("{}::{}", import.module, import.field),
-            func,
-            trap_func_index: import.func_index,
-        });
-    }
-    let first_defined = module.imports.len() as u32;
-    for (i, func) in module.functions.into_iter().enumerate() {
-        let index = first_defined + i as u32;
-        units.push(Unit {
-            key: (czisk_frontend::NS_WASM_FUNC, index),
-            name: module.func_names[index as usize].clone(),
-            func,
-            trap_func_index: index,
-        });
-    }
-    for (func, (index, name)) in module.entry_functions.into_iter().zip([
-        (czisk_frontend::ENTRY_INSTANTIATE, "__czisk_instantiate"),
-        (czisk_frontend::ENTRY_MAIN, "__czisk_main"),
-    ]) {
-        units.push(Unit { key: (czisk_frontend::NS_ENTRY, index), name: name.into(), func, trap_func_index: 0xff_ffff });
-    }
-    let messages: Vec<&str> = WasmTrap::ALL.iter().map(|t| t.message()).collect();
-    units.push(Unit {
-        key: (NS_BACKEND, TRAP_REPORTER),
-        name: "__czisk_trap".into(),
-        func: czisk_runtime::trap_reporter(UserExternalName::new(NS_BACKEND, TRAP_REPORTER), &env, &messages),
-        trap_func_index: 0xff_ffff,
-    });
+    let mut module = translate_module(wasm, &LayoutConfig::zisk())?;
+    let units = czisk_runtime::program::program_units(&mut module)?;
 
     let isa = riscv64_isa(options);
     let linked = link::link(&*isa, units, &module.data)?;

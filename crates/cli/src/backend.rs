@@ -9,6 +9,8 @@ use czisk_zisk::ZiskRom;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Backend {
+    /// The direct backend: CLIF to ZisK instructions (the product).
+    Zisk,
     /// Cranelift's riscv64 backend (with Zba and Zbb), linked for ZisK and transpiled by
     /// ZisK's RISC-V transpiler: the baseline.
     Riscv,
@@ -21,13 +23,14 @@ pub enum Backend {
 impl Backend {
     pub fn name(self) -> &'static str {
         match self {
+            Backend::Zisk => "zisk",
             Backend::Riscv => "riscv",
             Backend::RiscvIma => "riscv-ima",
             Backend::Wasm2zisk => "wasm2zisk",
         }
     }
 
-    pub const ALL: &'static [Backend] = &[Backend::Riscv, Backend::RiscvIma, Backend::Wasm2zisk];
+    pub const ALL: &'static [Backend] = &[Backend::Zisk, Backend::Riscv, Backend::RiscvIma, Backend::Wasm2zisk];
 }
 
 /// A compiled guest.
@@ -43,6 +46,11 @@ pub struct Compiled {
 pub fn compile(backend: Backend, wasm: &[u8]) -> Result<Compiled> {
     let start = Instant::now();
     let (rom, symbols) = match backend {
+        Backend::Zisk => {
+            let program = czisk_backend_zisk::compile_wasm(wasm)
+                .map_err(|e| anyhow!("the zisk backend cannot compile this module: {e}"))?;
+            (program.rom, program.symbols)
+        }
         Backend::Riscv | Backend::RiscvIma => {
             let options = czisk_backend_riscv::RiscvOptions { zba_zbb: backend == Backend::Riscv };
             let program = czisk_backend_riscv::compile_wasm(wasm, &options)

@@ -67,6 +67,9 @@ pub struct BenchRecord {
     pub cost_total: Option<u64>,
     pub rom_instructions: Option<usize>,
     pub compile_ms: Option<f64>,
+    /// Peak resident memory of a `czisk build` of this guest on this path (MiB).
+    #[serde(default)]
+    pub compile_peak_mib: Option<f64>,
     /// SHA-256 of the public output.
     pub output_sha256: Option<String>,
 }
@@ -171,6 +174,7 @@ fn bench_one(
         cost_total: None,
         rom_instructions: None,
         compile_ms: None,
+        compile_peak_mib: None,
         output_sha256: None,
     };
     let backend = Backend::ALL.iter().copied().find(|b| b.name() == path);
@@ -208,6 +212,9 @@ fn bench_one(
             record.cost_total = Some(execution.cost.total);
             record.rom_instructions = Some(compiled.rom.insts.len());
             record.compile_ms = Some(compiled.compile_ms);
+            if let Some(backend) = backend {
+                record.compile_peak_mib = compile_peak_mib(backend, &artifact);
+            }
             record.output_sha256 = Some(hex::encode(Sha256::digest(&execution.output)));
         }
     }
@@ -251,6 +258,27 @@ fn output_mismatches(records: &[BenchRecord]) -> Vec<(String, String)> {
         }
     }
     mismatches
+}
+
+/// The peak resident memory of compiling `artifact` alone: a `czisk build` child process,
+/// measured by `wait4`.
+fn compile_peak_mib(backend: Backend, artifact: &Path) -> Option<f64> {
+    let out = std::env::temp_dir().join(format!("czisk-bench-{}-{}.elf", std::process::id(), backend.name()));
+    let child = std::process::Command::new(std::env::current_exe().ok()?)
+        .args(["build", "--backend", backend.name()])
+        .arg(artifact)
+        .arg("-o")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut status = 0;
+    // SAFETY: plain FFI call on our own child's pid, with valid out-pointers.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let _ = std::fs::remove_file(&out);
+    (waited > 0 && status == 0).then(|| usage.ru_maxrss as f64 / 1024.0)
 }
 
 fn render_markdown(records: &[BenchRecord]) -> String {
@@ -305,6 +333,7 @@ fn render_markdown(records: &[BenchRecord]) -> String {
     table(&format!("Cost relative to {REFERENCE_PATH}"), &|r| ratio(r, |x| x.cost_total));
     table("ROM instructions", &|r| r.rom_instructions.map(|n| n.to_string()));
     table("Compile or load time (ms)", &|r| r.compile_ms.map(|ms| format!("{ms:.0}")));
+    table("Compiler peak memory (MiB, `czisk build`)", &|r| r.compile_peak_mib.map(|m| format!("{m:.0}")));
     if !notes.is_empty() {
         md += "\n## Not run\n\n";
         for note in notes {

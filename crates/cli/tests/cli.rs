@@ -30,7 +30,7 @@ fn run_json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("one JSON object")
 }
 
-const BACKENDS: [&str; 3] = ["riscv", "riscv-ima", "wasm2zisk"];
+const BACKENDS: [&str; 4] = ["zisk", "riscv", "riscv-ima", "wasm2zisk"];
 
 #[test]
 fn run_reports_console_output_steps_and_cost() {

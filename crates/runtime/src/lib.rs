@@ -21,6 +21,7 @@
 //! fail with `EFAULT` before any byte moves.
 
 mod emit;
+pub mod program;
 mod traps;
 mod wasi;
 

@@ -1,0 +1,211 @@
+//! Machine instructions on virtual registers (what instruction selection produces and
+//! register allocation rewrites), one ZisK instruction each unless noted.
+
+use cranelift_codegen::ir::{StackSlot, TrapCode};
+use regalloc2::{Operand, PReg, VReg, RegClass};
+
+use crate::machine::{preg, ZOp, SP};
+
+/// A register: physical below [`Reg::FIRST_VIRTUAL`], virtual (regalloc2 vreg) from there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Reg(pub u32);
+
+impl Reg {
+    pub const FIRST_VIRTUAL: u32 = 64;
+    pub const SP: Reg = Reg(SP as u32);
+    pub fn is_virtual(self) -> bool {
+        self.0 >= Self::FIRST_VIRTUAL
+    }
+    pub fn vreg(self) -> VReg {
+        VReg::new(self.0 as usize, RegClass::Int)
+    }
+    /// The physical register number, once allocated.
+    pub fn phys(self) -> u8 {
+        assert!(!self.is_virtual(), "register {self:?} was not allocated");
+        self.0 as u8
+    }
+}
+
+/// An operand: a register, a 64-bit immediate, or the 8-byte word at a fixed address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Src {
+    Reg { reg: Reg },
+    Imm { imm: u64 },
+    Mem { addr: u64 },
+}
+
+/// Where a trap jumps: the stub that reports `code` at wasm offset `offset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TrapSite {
+    pub code: TrapCode,
+    pub offset: u32,
+}
+
+/// What a call calls.
+#[derive(Clone, Debug)]
+pub enum CallTarget {
+    /// A function of the program, by (namespace, index).
+    Direct((u32, u32)),
+    Indirect(Reg),
+}
+
+/// A block of the lowered function (an index into `VCode::blocks`).
+pub type BlockIndex = u32;
+
+#[derive(Clone, Debug)]
+pub enum MInst {
+    /// `dst = op(a, b)`.
+    Alu { op: ZOp, dst: Reg, a: Src, b: Src },
+    /// `dst = op(a, b)`, jumping to the trap stub when the op raises its flag.
+    AluTrap { op: ZOp, dst: Reg, a: Src, b: Src, trap: TrapSite },
+    /// `dst = op(base, ind_width[base + offset])`.
+    Load { op: ZOp, width: u8, dst: Reg, base: Src, offset: i64 },
+    /// `ind_width[base + offset] = value`.
+    Store { width: u8, base: Src, offset: i64, value: Src },
+    /// `dst = src`.
+    Move { dst: Reg, src: Reg },
+    /// Function entry: defines the register arguments in their registers (no code).
+    Args { args: Vec<(Reg, PReg)> },
+    /// `dst` = the `index`-th stack-passed argument.
+    LoadIncoming { dst: Reg, index: u32 },
+    /// Writes the `index`-th stack-passed result of this function.
+    StoreIncoming { src: Reg, index: u32 },
+    /// `dst` = the address of a program function (linked later).
+    FuncAddr { dst: Reg, func: (u32, u32) },
+    /// `dst = sp + offset of (slot) + offset`.
+    StackAddr { dst: Reg, slot: StackSlot, offset: i64 },
+    /// A call: arguments and results in fixed registers; r3..r19 clobbered.
+    Call { target: CallTarget, uses: Vec<(Reg, PReg)>, defs: Vec<(Reg, PReg)> },
+    /// Return: results in fixed registers; the epilogue is emitted with it.
+    Ret { uses: Vec<(Reg, PReg)> },
+    /// Jumps to the trap stub when `op(a, b)` sets the flag (or does not, if `negate`).
+    TrapIf { op: ZOp, a: Src, b: Src, negate: bool, trap: TrapSite },
+    /// Unconditional trap; ends its block.
+    Trap { trap: TrapSite },
+    /// Two-way branch on the flag of `op(a, b)`: `targets[0]` when set (clear if `negate`).
+    CondBr { op: ZOp, a: Src, b: Src, negate: bool, targets: [BlockIndex; 2] },
+    Jump { target: BlockIndex },
+    /// `index < targets.len() ? targets[index] : default` (index unsigned).
+    BrTable { index: Reg, default: BlockIndex, targets: Vec<BlockIndex> },
+}
+
+/// How an instruction uses a register (for regalloc2's operand list).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegUse {
+    Use,
+    Def,
+    FixedUse(PReg),
+    FixedDef(PReg),
+}
+
+impl MInst {
+    pub fn is_branch(&self) -> bool {
+        matches!(self, MInst::CondBr { .. } | MInst::Jump { .. } | MInst::BrTable { .. })
+    }
+    pub fn is_ret(&self) -> bool {
+        matches!(self, MInst::Ret { .. } | MInst::Trap { .. })
+    }
+    pub fn successors(&self) -> Vec<BlockIndex> {
+        match self {
+            MInst::CondBr { targets, .. } => targets.to_vec(),
+            MInst::Jump { target } => vec![*target],
+            MInst::BrTable { default, targets, .. } => {
+                let mut all = vec![*default];
+                all.extend(targets);
+                all
+            }
+            _ => vec![],
+        }
+    }
+
+    /// Visits every register field in a fixed order (uses before defs), so that operand
+    /// collection and allocation rewriting agree.
+    pub fn visit_regs(&mut self, f: &mut dyn FnMut(&mut Reg, RegUse)) {
+        fn src(s: &mut Src, f: &mut dyn FnMut(&mut Reg, RegUse)) {
+            if let Src::Reg { reg } = s {
+                f(reg, RegUse::Use)
+            }
+        }
+        match self {
+            MInst::Alu { dst, a, b, .. } | MInst::AluTrap { dst, a, b, .. } => {
+                src(a, f);
+                src(b, f);
+                f(dst, RegUse::Def);
+            }
+            MInst::Load { dst, base, .. } => {
+                src(base, f);
+                f(dst, RegUse::Def);
+            }
+            MInst::Store { base, value, .. } => {
+                src(base, f);
+                src(value, f);
+            }
+            MInst::Move { dst, src: s } => {
+                f(s, RegUse::Use);
+                f(dst, RegUse::Def);
+            }
+            MInst::Args { args } => {
+                for (r, p) in args {
+                    f(r, RegUse::FixedDef(*p));
+                }
+            }
+            MInst::LoadIncoming { dst, .. } | MInst::StackAddr { dst, .. } | MInst::FuncAddr { dst, .. } => f(dst, RegUse::Def),
+            MInst::StoreIncoming { src: s, .. } => f(s, RegUse::Use),
+            MInst::Call { target, uses, defs } => {
+                if let CallTarget::Indirect(r) = target {
+                    f(r, RegUse::Use);
+                }
+                for (r, p) in uses {
+                    f(r, RegUse::FixedUse(*p));
+                }
+                for (r, p) in defs {
+                    f(r, RegUse::FixedDef(*p));
+                }
+            }
+            MInst::Ret { uses } => {
+                for (r, p) in uses {
+                    f(r, RegUse::FixedUse(*p));
+                }
+            }
+            MInst::TrapIf { a, b, .. } | MInst::CondBr { a, b, .. } => {
+                src(a, f);
+                src(b, f);
+            }
+            MInst::BrTable { index, .. } => f(index, RegUse::Use),
+            MInst::Trap { .. } | MInst::Jump { .. } => {}
+        }
+    }
+
+    /// regalloc2 operands; physical registers named directly (the stack pointer) are not
+    /// allocated and not listed.
+    pub fn operands(&mut self) -> Vec<Operand> {
+        let mut ops = Vec::new();
+        self.visit_regs(&mut |r, kind| {
+            if !r.is_virtual() {
+                return;
+            }
+            let v = r.vreg();
+            ops.push(match kind {
+                RegUse::Use => Operand::reg_use(v),
+                RegUse::Def => Operand::reg_def(v),
+                RegUse::FixedUse(p) => Operand::reg_fixed_use(v, p),
+                RegUse::FixedDef(p) => Operand::reg_fixed_def(v, p),
+            });
+        });
+        ops
+    }
+}
+
+/// The stack pointer as an operand.
+pub fn sp_src() -> Src {
+    Src::Reg { reg: Reg::SP }
+}
+
+/// A physical register as a [`Reg`].
+pub fn phys(p: PReg) -> Reg {
+    Reg(p.hw_enc() as u32)
+}
+
+pub fn preg_of(n: u8) -> PReg {
+    preg(n)
+}

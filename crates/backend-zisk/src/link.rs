@@ -1,0 +1,147 @@
+//! Places every function in ZisK's program ROM and builds the `ZiskRom`: the BIOS blocks
+//! every ROM starts with (zisk-core `rom_layout`), our `_start` (stack pointer, call the
+//! guest's main, exit 0), the exit stub (ZisK's exit system call: code in r10, cause 93 in
+//! r17, through the BIOS ecall handler), the functions, and the preloaded RAM.
+
+use std::collections::{BTreeMap, HashMap};
+
+use czisk_frontend::{DataInit, ENTRY_MAIN, INTRINSIC_EXIT, NS_ENTRY, NS_INTRINSIC};
+use zisk_core::rom_layout::{add_end_and_lib, add_entry_exit_jmp, normalize_rw_data_sections, ECALL_HANDLER_ADDR};
+use zisk_core::zisk_rom::{DataSection64, ZiskRom};
+use zisk_core::{DataSection, ZiskInstBuilder, ROM_ADDR, ROM_ENTRY};
+
+use crate::emit::{EmittedFunction, Target, ZInst, ZSrc, ZStore};
+use crate::machine::{ZOp, SP};
+
+/// Bytes between consecutive instructions.
+const INST_SIZE: u64 = 4;
+/// The initial stack pointer: the top of ZisK's stack region.
+pub const STACK_TOP: u64 = 0xa040_0000 - 16;
+
+pub struct LinkedFunction {
+    pub key: (u32, u32),
+    pub name: String,
+    pub emitted: EmittedFunction,
+}
+
+pub struct Linked {
+    pub rom: ZiskRom,
+    /// Start address of every function, by address.
+    pub symbols: BTreeMap<u64, String>,
+    pub instructions: usize,
+}
+
+fn start_code() -> EmittedFunction {
+    let mut set_sp = plain(ZOp::CopyB, ZSrc::Imm(0), ZSrc::Imm(STACK_TOP), ZStore::Reg(SP));
+    set_sp.j1 = Target::Next;
+    let mut call = plain(ZOp::Flag, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(1));
+    call.store_ra = true;
+    call.j1 = Target::Func((NS_ENTRY, ENTRY_MAIN));
+    // main returning means exit(0).
+    let mut zero = plain(ZOp::CopyB, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(10));
+    zero.j1 = Target::Func((NS_INTRINSIC, INTRINSIC_EXIT));
+    zero.j2 = zero.j1;
+    EmittedFunction { code: vec![set_sp, call, zero], labels: vec![], tables: vec![] }
+}
+
+fn exit_code() -> EmittedFunction {
+    let cause = plain(ZOp::CopyB, ZSrc::Imm(0), ZSrc::Imm(93), ZStore::Reg(17));
+    let mut jump = plain(ZOp::CopyB, ZSrc::Imm(0), ZSrc::Imm(ECALL_HANDLER_ADDR), ZStore::None);
+    jump.set_pc = true;
+    jump.j1 = Target::Raw(0);
+    EmittedFunction { code: vec![cause, jump], labels: vec![], tables: vec![] }
+}
+
+fn plain(op: ZOp, a: ZSrc, b: ZSrc, store: ZStore) -> ZInst {
+    ZInst { op, a, b, store, width: 8, set_pc: false, store_ra: false, j1: Target::Next, j2: Target::Next }
+}
+
+pub fn link(functions: Vec<LinkedFunction>, data: &[DataInit]) -> Result<Linked, String> {
+    let mut all = vec![
+        LinkedFunction { key: (u32::MAX, 0), name: "_start".into(), emitted: start_code() },
+        LinkedFunction { key: (NS_INTRINSIC, INTRINSIC_EXIT), name: "__czisk_exit".into(), emitted: exit_code() },
+    ];
+    all.extend(functions);
+
+    let mut addrs: HashMap<(u32, u32), u64> = HashMap::new();
+    let mut symbols = BTreeMap::new();
+    let mut pc = ROM_ADDR;
+    let mut bases = Vec::new();
+    for f in &all {
+        addrs.insert(f.key, pc);
+        symbols.insert(pc, f.name.clone());
+        bases.push(pc);
+        pc += INST_SIZE * f.emitted.code.len() as u64;
+    }
+
+    let mut rom = ZiskRom { next_init_inst_addr: ROM_ENTRY, ..Default::default() };
+    add_end_and_lib(&mut rom);
+    let func_addr = |key: (u32, u32), name: &str| {
+        addrs.get(&key).copied().ok_or_else(|| format!("{name}: call to an undefined function {key:?}"))
+    };
+    let mut count = 0;
+    for (f, &base) in all.iter().zip(&bases) {
+        for (i, z) in f.emitted.code.iter().enumerate() {
+            let pc = base + INST_SIZE * i as u64;
+            let label_addr = |l: u32| base + INST_SIZE * f.emitted.labels[l as usize] as u64;
+            let offset = |t: Target| -> Result<i64, String> {
+                Ok(match t {
+                    Target::Next => INST_SIZE as i64,
+                    Target::Label(l) => label_addr(l) as i64 - pc as i64,
+                    Target::TableAbs(t) => (base + INST_SIZE * f.emitted.tables[t as usize] as u64) as i64,
+                    Target::Func(key) => func_addr(key, &f.name)? as i64 - pc as i64,
+                    Target::Raw(o) => o,
+                })
+            };
+            let mut b = ZiskInstBuilder::new(pc);
+            let source = |s: ZSrc| -> Result<(&'static str, u64), String> {
+                Ok(match s {
+                    ZSrc::Imm(v) => ("imm", v),
+                    ZSrc::Reg(r) => ("reg", r as u64),
+                    ZSrc::Mem(a) => ("mem", a),
+                    ZSrc::Ind(o) => ("ind", o as u64),
+                    ZSrc::FuncAddr(key) => ("imm", func_addr(key, &f.name)?),
+                })
+            };
+            let (a_src, a_val) = source(z.a)?;
+            b.src_a(a_src, a_val, false);
+            let (b_src, b_val) = source(z.b)?;
+            if b_src == "ind" {
+                b.ind_width(z.width as u64);
+            }
+            b.src_b(b_src, b_val, false);
+            b.op(z.op.name()).map_err(|e| format!("{e:?}"))?;
+            match z.store {
+                ZStore::None => {}
+                ZStore::Reg(r) => b.store("reg", r as i64, false, z.store_ra),
+                ZStore::Mem(a) => b.store("mem", a as i64, false, z.store_ra),
+                ZStore::Ind(o) => {
+                    b.ind_width(z.width as u64);
+                    b.store("ind", o, false, z.store_ra)
+                }
+            }
+            if z.set_pc {
+                b.set_pc();
+            }
+            b.j(offset(z.j1)?, offset(z.j2)?);
+            b.build(&mut rom);
+            count += 1;
+        }
+    }
+    rom.rw_data_64 = preload(data);
+    add_entry_exit_jmp(&mut rom, ROM_ADDR);
+    rom.optimize_instruction_lookup().map_err(|e| e.to_string())?;
+    Ok(Linked { rom, symbols, instructions: count })
+}
+
+/// RAM contents before the first instruction, as 32-byte aligned sections of words.
+fn preload(data: &[DataInit]) -> Vec<DataSection64> {
+    let sections = data.iter().map(|d| DataSection { addr: d.addr, data: d.bytes.clone() }).collect();
+    normalize_rw_data_sections(sections)
+        .into_iter()
+        .map(|s| DataSection64 {
+            addr: s.addr,
+            data: s.data.chunks(8).map(|c| u64::from_le_bytes(c.try_into().expect("32-byte multiple"))).collect(),
+        })
+        .collect()
+}

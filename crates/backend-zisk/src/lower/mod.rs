@@ -1,0 +1,172 @@
+//! Lowering a CLIF function to [`VCode`]: blocks of machine instructions on virtual
+//! registers, in the shape regalloc2 wants.
+//!
+//! Blocks are laid out in reverse post-order, each CLIF block followed by the blocks that
+//! split its critical edges. Instructions are lowered backwards within a block and blocks
+//! backwards in that order, so every use of a value is seen before its definition: a pure
+//! instruction whose results nobody asked for in a register (all its users folded it, see
+//! `def_inst` in the ISLE prelude) is never emitted.
+
+mod isle;
+
+use std::collections::HashMap;
+
+use cranelift_codegen::ir::{self, Block, Function, InstructionData, Opcode, Value, ValueDef};
+use regalloc2::{Operand, VReg};
+
+use crate::inst::{BlockIndex, MInst};
+
+/// One block of lowered code.
+#[derive(Debug, Default)]
+pub struct VBlock {
+    pub insts: std::ops::Range<usize>,
+    pub succs: Vec<regalloc2::Block>,
+    pub preds: Vec<regalloc2::Block>,
+    pub params: Vec<VReg>,
+    /// Arguments passed to each successor, in `succs` order.
+    pub branch_args: Vec<Vec<VReg>>,
+    /// The CLIF block this is (None for a block splitting an edge).
+    pub clif: Option<Block>,
+}
+
+/// A lowered function, ready for register allocation.
+#[derive(Debug)]
+pub struct VCode {
+    pub insts: Vec<MInst>,
+    pub operands: Vec<Vec<Operand>>,
+    pub blocks: Vec<VBlock>,
+    pub num_vregs: usize,
+    /// Bytes of outgoing stack arguments/results the calls need at the bottom of the frame.
+    pub outgoing_bytes: u32,
+    /// Whether the function calls anything (then it saves its return address).
+    pub makes_calls: bool,
+    /// Stack-passed parameters this function receives and stack-passed results it returns.
+    pub incoming_stack_words: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LowerError {
+    #[error("the ZisK backend cannot lower `{0}` yet")]
+    Unsupported(String),
+}
+
+/// Lowers `func` (already optimized by Cranelift's mid-end).
+pub fn lower_function(func: &Function) -> Result<VCode, LowerError> {
+    let order = BlockOrder::compute(func);
+    let mut lowerer = isle::Lowerer::new(func, &order);
+    lowerer.lower_all()?;
+    Ok(lowerer.finish())
+}
+
+/// The lowered block order: CLIF blocks in reverse post-order, each followed by the
+/// blocks splitting its critical edges.
+pub struct BlockOrder {
+    /// Lowered blocks: Some(clif block) or an edge block (None).
+    pub blocks: Vec<LoweredBlock>,
+    /// For each CLIF block, its lowered index.
+    pub index_of: HashMap<Block, BlockIndex>,
+    /// For each CLIF block, the lowered targets of its terminator's edges, in the order of
+    /// `branch_destinations` (for br_table: default first).
+    pub edge_targets: HashMap<Block, Vec<BlockIndex>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum LoweredBlock {
+    Clif(Block),
+    /// Splits the `succ`-th edge of `from`, jumping on to `to`.
+    Edge { from: Block, succ: usize, to: Block },
+}
+
+impl BlockOrder {
+    fn compute(func: &Function) -> Self {
+        let entry = func.layout.entry_block().expect("function has an entry block");
+        let succs_of = |b: Block| -> Vec<Block> {
+            let term = func.layout.last_inst(b).expect("block has a terminator");
+            func.dfg.insts[term]
+                .branch_destination(&func.dfg.jump_tables, &func.dfg.exception_tables)
+                .iter()
+                .map(|call| call.block(&func.dfg.value_lists))
+                .collect()
+        };
+        // Reverse post-order by iterative DFS.
+        let mut visited = std::collections::HashSet::new();
+        let mut post = Vec::new();
+        let mut stack = vec![(entry, 0usize)];
+        visited.insert(entry);
+        while let Some((b, i)) = stack.pop() {
+            let succs = succs_of(b);
+            if i < succs.len() {
+                stack.push((b, i + 1));
+                let s = succs[i];
+                if visited.insert(s) {
+                    stack.push((s, 0));
+                }
+            } else {
+                post.push(b);
+            }
+        }
+        post.reverse();
+        let mut pred_count: HashMap<Block, usize> = HashMap::new();
+        for &b in &post {
+            for s in succs_of(b) {
+                *pred_count.entry(s).or_default() += 1;
+            }
+        }
+        let mut blocks = Vec::new();
+        let mut index_of = HashMap::new();
+        let mut pending_edges = Vec::new();
+        for &b in &post {
+            index_of.insert(b, blocks.len() as BlockIndex);
+            blocks.push(LoweredBlock::Clif(b));
+            let succs = succs_of(b);
+            if succs.len() > 1 {
+                for (i, &s) in succs.iter().enumerate() {
+                    if pred_count[&s] > 1 {
+                        pending_edges.push((b, i, blocks.len() as BlockIndex));
+                        blocks.push(LoweredBlock::Edge { from: b, succ: i, to: s });
+                    }
+                }
+            }
+        }
+        let mut edge_targets: HashMap<Block, Vec<BlockIndex>> = HashMap::new();
+        for &b in &post {
+            let targets = succs_of(b)
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    pending_edges
+                        .iter()
+                        .find(|(from, succ, _)| *from == b && *succ == i)
+                        .map_or(index_of[s], |e| e.2)
+                })
+                .collect();
+            edge_targets.insert(b, targets);
+        }
+        BlockOrder { blocks, index_of, edge_targets }
+    }
+}
+
+/// Whether an instruction may be left out when none of its results is needed.
+pub(crate) fn removable_if_unused(func: &Function, inst: ir::Inst) -> bool {
+    let data = &func.dfg.insts[inst];
+    let op = data.opcode();
+    if op.can_load() {
+        // Our loads never trap (linear memory is bounds-checked before them).
+        return matches!(data, InstructionData::Load { flags, .. } if func.dfg.mem_flags[*flags].trap_code().is_none())
+            && !op.can_store();
+    }
+    !(op.can_store() || op.is_call() || op.is_branch() || op.is_terminator() || op.can_trap() || op.other_side_effects())
+}
+
+/// Whether `inst` is a pure instruction an ISLE rule may fold into its user.
+pub(crate) fn is_pure(func: &Function, inst: ir::Inst) -> bool {
+    let op = func.dfg.insts[inst].opcode();
+    !op.can_load() && removable_if_unused(func, inst) && op != Opcode::Call
+}
+
+pub(crate) fn defining_inst(func: &Function, v: Value) -> Option<ir::Inst> {
+    match func.dfg.value_def(v) {
+        ValueDef::Result(inst, _) => Some(inst),
+        _ => None,
+    }
+}

@@ -1,0 +1,68 @@
+//! regalloc2's view of a lowered function.
+
+use regalloc2::{Block, Function, Inst, InstRange, Operand, PRegSet, RegClass, VReg};
+
+use crate::inst::MInst;
+use crate::lower::VCode;
+use crate::machine::{caller_saved, machine_env};
+
+impl Function for VCode {
+    fn num_insts(&self) -> usize {
+        self.insts.len()
+    }
+    fn num_blocks(&self) -> usize {
+        self.blocks.len()
+    }
+    fn entry_block(&self) -> Block {
+        Block::new(0)
+    }
+    fn block_insns(&self, block: Block) -> InstRange {
+        let r = &self.blocks[block.index()].insts;
+        InstRange::new(Inst::new(r.start), Inst::new(r.end))
+    }
+    fn block_succs(&self, block: Block) -> &[Block] {
+        &self.blocks[block.index()].succs
+    }
+    fn block_preds(&self, block: Block) -> &[Block] {
+        &self.blocks[block.index()].preds
+    }
+    fn block_params(&self, block: Block) -> &[VReg] {
+        &self.blocks[block.index()].params
+    }
+    fn is_ret(&self, insn: Inst) -> bool {
+        self.insts[insn.index()].is_ret()
+    }
+    fn is_branch(&self, insn: Inst) -> bool {
+        self.insts[insn.index()].is_branch()
+    }
+    fn branch_blockparams(&self, block: Block, _insn: Inst, succ_idx: usize) -> &[VReg] {
+        &self.blocks[block.index()].branch_args[succ_idx]
+    }
+    fn inst_operands(&self, insn: Inst) -> &[Operand] {
+        &self.operands[insn.index()]
+    }
+    fn inst_clobbers(&self, insn: Inst) -> PRegSet {
+        match &self.insts[insn.index()] {
+            MInst::Call { defs, .. } => {
+                let mut set = caller_saved();
+                for (_, p) in defs {
+                    set.remove(*p);
+                }
+                set
+            }
+            _ => PRegSet::empty(),
+        }
+    }
+    fn num_vregs(&self) -> usize {
+        self.num_vregs
+    }
+    fn spillslot_size(&self, _regclass: RegClass) -> usize {
+        1
+    }
+}
+
+/// Allocates registers for a lowered function.
+pub fn allocate(vcode: &VCode) -> Result<regalloc2::Output, regalloc2::RegAllocError> {
+    let options = regalloc2::RegallocOptions { verbose_log: false, validate_ssa: cfg!(debug_assertions), algorithm: regalloc2::Algorithm::Ion };
+    regalloc2::run(vcode, &machine_env(), &options)
+}
