@@ -260,25 +260,21 @@ fn output_mismatches(records: &[BenchRecord]) -> Vec<(String, String)> {
     mismatches
 }
 
-/// The peak resident memory of compiling `artifact` alone: a `czisk build` child process,
-/// measured by `wait4`.
+/// The peak resident memory of compiling `artifact` alone, in a `czisk build` child that
+/// reports its own high-water mark.
 fn compile_peak_mib(backend: Backend, artifact: &Path) -> Option<f64> {
     let out = std::env::temp_dir().join(format!("czisk-bench-{}-{}.elf", std::process::id(), backend.name()));
-    let child = std::process::Command::new(std::env::current_exe().ok()?)
-        .args(["build", "--backend", backend.name()])
+    let output = std::process::Command::new(std::env::current_exe().ok()?)
+        .args(["build", "--peak-memory", "--backend", backend.name()])
         .arg(artifact)
         .arg("-o")
         .arg(&out)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
+        .output()
         .ok()?;
-    let mut status = 0;
-    // SAFETY: plain FFI call on our own child's pid, with valid out-pointers.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
     let _ = std::fs::remove_file(&out);
-    (waited > 0 && status == 0).then(|| usage.ru_maxrss as f64 / 1024.0)
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let kib: f64 = stderr.lines().find_map(|l| l.strip_prefix("peak memory: "))?.trim_end_matches(" kB").parse().ok()?;
+    output.status.success().then_some(kib / 1024.0)
 }
 
 fn render_markdown(records: &[BenchRecord]) -> String {

@@ -52,6 +52,9 @@ enum Command {
         output: PathBuf,
         #[arg(long, value_enum, default_value = "riscv")]
         backend: Backend,
+        /// Print this process's peak resident memory (VmHWM) on stderr when done.
+        #[arg(long)]
+        peak_memory: bool,
     },
     /// Compile GUEST and write the ROM as ZisK assembly text.
     Asm {
@@ -81,10 +84,18 @@ fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Run { guest, backend, input, stats, json, max_steps } => {
             run::run(&run::RunArgs { guest, backend, input, stats, json, max_steps })
         }
-        Command::Build { guest, output, backend } => {
+        Command::Build { guest, output, backend, peak_memory } => {
             let compiled = run::compile_guest(&guest, backend)?;
             let elf = czisk_zisk::rom_to_ziskbin(&compiled.rom);
             std::fs::write(&output, elf).with_context(|| format!("cannot write '{}'", output.display()))?;
+            if peak_memory {
+                // VmHWM belongs to this process image alone (unlike getrusage's maxrss,
+                // which exec carries over from the parent).
+                let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+                if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
+                    eprintln!("peak memory: {}", line.trim_start_matches("VmHWM:").trim());
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Asm { guest, output, backend } => {
