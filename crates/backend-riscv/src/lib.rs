@@ -11,7 +11,6 @@
 //! wasm offset) and calls the runtime's trap reporter, which prints them and exits with a
 //! non-zero code. Active data segments become RAM segments of the ELF.
 
-mod elf;
 mod encode;
 mod link;
 

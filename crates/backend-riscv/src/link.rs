@@ -10,7 +10,7 @@ use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::{Context, FinalizedMachReloc, FinalizedRelocTarget};
 use czisk_frontend::{DataInit, WasmTrap, INTRINSIC_EXIT, INTRINSIC_PUTC, NS_ENTRY, NS_INTRINSIC, ENTRY_MAIN};
 
-use crate::elf::{write_elf, Segment};
+use czisk_zisk::elf::{write_elf, Segment};
 use crate::encode::*;
 use crate::{BackendError, Unit, NS_BACKEND, TRAP_REPORTER};
 

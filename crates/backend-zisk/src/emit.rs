@@ -11,6 +11,8 @@ use regalloc2::{Allocation, Edit, InstOrEdit, Output};
 use crate::inst::{CallTarget, MInst, Reg, Src, TrapSite};
 use crate::lower::VCode;
 use crate::machine::{is_callee_saved, ZOp, RA, SP};
+use zisk_core::rom_layout::FLOAT_HANDLER_ADDR;
+use zisk_core::{FREG_F0, FREG_INST, FREG_RA};
 
 /// A ZisK instruction whose addresses are still symbolic.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,6 +60,8 @@ pub enum Target {
     Func((u32, u32)),
     /// A raw offset (0 for `set_pc` through a register).
     Raw(i64),
+    /// An absolute ROM address (the BIOS float handler).
+    Abs(u64),
 }
 
 impl ZInst {
@@ -290,6 +294,25 @@ impl Emitter {
                     j2: Target::Label(f),
                     ..ZInst::op(*op, Self::src(a), Self::src(b), ZStore::None)
                 });
+            }
+            MInst::FloatCall { word, args, dst, int_result, .. } => {
+                for (i, (r, boxed)) in args.iter().enumerate() {
+                    let slot = ZStore::Mem(FREG_F0 + 8 * (i as u64 + 1));
+                    code.push(if *boxed {
+                        ZInst::op(ZOp::Or, ZSrc::Reg(r.phys()), ZSrc::Imm(0xffff_ffff_0000_0000), slot)
+                    } else {
+                        ZInst::copy(ZSrc::Reg(r.phys()), slot)
+                    });
+                }
+                code.push(ZInst::copy(ZSrc::Imm(*word as u64), ZStore::Mem(FREG_INST)));
+                code.push(ZInst {
+                    store_ra: true,
+                    j1: Target::Abs(FLOAT_HANDLER_ADDR),
+                    ..ZInst::op(ZOp::Flag, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Mem(FREG_RA))
+                });
+                if !*int_result {
+                    code.push(ZInst::copy(ZSrc::Mem(FREG_F0), ZStore::Reg(dst.phys())));
+                }
             }
             MInst::Jump { target } => return Some(*target),
             MInst::BrTable { index, default, targets } => {

@@ -72,6 +72,9 @@ pub enum MInst {
     StoreIncoming { src: Reg, index: u32 },
     /// `dst` = the address of a program function (linked later).
     FuncAddr { dst: Reg, func: (u32, u32) },
+    /// One operation of ZisK's float library (see `float.rs`): float operands, an integer
+    /// operand in x10, the result from f0 or (`int_result`) x10. Clobbers r32..r39.
+    FloatCall { word: u32, args: Vec<(Reg, bool)>, int_arg: Option<Reg>, dst: Reg, int_result: bool },
     /// `dst = sp + offset of (slot) + offset`.
     StackAddr { dst: Reg, slot: StackSlot, offset: i64 },
     /// A call: arguments and results in fixed registers; r3..r19 clobbered.
@@ -172,6 +175,15 @@ impl MInst {
                 src(b, f);
             }
             MInst::BrTable { index, .. } => f(index, RegUse::Use),
+            MInst::FloatCall { args, int_arg, dst, int_result, .. } => {
+                for (r, _) in args {
+                    f(r, RegUse::Use);
+                }
+                if let Some(r) = int_arg {
+                    f(r, RegUse::FixedUse(preg(crate::float::INT_REG)));
+                }
+                f(dst, if *int_result { RegUse::FixedDef(preg(crate::float::INT_REG)) } else { RegUse::Def });
+            }
             MInst::Trap { .. } | MInst::Jump { .. } => {}
         }
     }

@@ -11,6 +11,7 @@
 //! into a `ZiskRom`.
 
 pub mod emit;
+pub mod float;
 pub mod inst;
 pub mod link;
 pub mod lower;

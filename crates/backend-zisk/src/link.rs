@@ -1,14 +1,15 @@
-//! Places every function in ZisK's program ROM and builds the `ZiskRom`: the BIOS blocks
-//! every ROM starts with (zisk-core `rom_layout`), our `_start` (stack pointer, call the
+//! Places every function in ZisK's program ROM and builds the `ZiskRom`: the BIOS and the
+//! float library (from ZisK's own loader, see `base_rom`), our `_start` (stack pointer, call the
 //! guest's main, exit 0), the exit stub (ZisK's exit system call: code in r10, cause 93 in
 //! r17, through the BIOS ecall handler), the functions, and the preloaded RAM.
 
 use std::collections::{BTreeMap, HashMap};
 
 use czisk_frontend::{DataInit, ENTRY_MAIN, INTRINSIC_EXIT, NS_ENTRY, NS_INTRINSIC};
-use zisk_core::rom_layout::{add_end_and_lib, add_entry_exit_jmp, normalize_rw_data_sections, ECALL_HANDLER_ADDR};
+use czisk_zisk::elf::{write_elf, Segment};
+use zisk_core::rom_layout::{normalize_rw_data_sections, ECALL_HANDLER_ADDR};
 use zisk_core::zisk_rom::{DataSection64, ZiskRom};
-use zisk_core::{DataSection, ZiskInstBuilder, ROM_ADDR, ROM_ENTRY};
+use zisk_core::{DataSection, ZiskInstBuilder, ROM_ADDR};
 
 use crate::emit::{EmittedFunction, Target, ZInst, ZSrc, ZStore};
 use crate::machine::{ZOp, SP};
@@ -74,8 +75,7 @@ pub fn link(functions: Vec<LinkedFunction>, data: &[DataInit]) -> Result<Linked,
         pc += INST_SIZE * f.emitted.code.len() as u64;
     }
 
-    let mut rom = ZiskRom { next_init_inst_addr: ROM_ENTRY, ..Default::default() };
-    add_end_and_lib(&mut rom);
+    let mut rom = base_rom()?;
     let func_addr = |key: (u32, u32), name: &str| {
         addrs.get(&key).copied().ok_or_else(|| format!("{name}: call to an undefined function {key:?}"))
     };
@@ -91,6 +91,7 @@ pub fn link(functions: Vec<LinkedFunction>, data: &[DataInit]) -> Result<Linked,
                     Target::TableAbs(t) => (base + INST_SIZE * f.emitted.tables[t as usize] as u64) as i64,
                     Target::Func(key) => func_addr(key, &f.name)? as i64 - pc as i64,
                     Target::Raw(o) => o,
+                    Target::Abs(addr) => addr as i64 - pc as i64,
                 })
             };
             let mut b = ZiskInstBuilder::new(pc);
@@ -128,10 +129,23 @@ pub fn link(functions: Vec<LinkedFunction>, data: &[DataInit]) -> Result<Linked,
             count += 1;
         }
     }
-    rom.rw_data_64 = preload(data);
-    add_entry_exit_jmp(&mut rom, ROM_ADDR);
+    rom.rw_data_64.extend(preload(data));
     rom.optimize_instruction_lookup().map_err(|e| e.to_string())?;
     Ok(Linked { rom, symbols, instructions: count })
+}
+
+/// ZisK's BIOS and float library, with an empty program: what ZisK's own loader makes of a
+/// one-instruction RISC-V ELF whose entry is `ROM_ADDR`, that instruction removed. The
+/// BIOS enters the program at `ROM_ADDR`, where our `_start` goes; float operations jump
+/// to the BIOS float handler, which runs the library (see `lower_float`).
+fn base_rom() -> Result<ZiskRom, String> {
+    const JAL_ZERO_0: u32 = 0x0000_006f;
+    let stub = write_elf(ROM_ADDR, &[Segment { addr: ROM_ADDR, bytes: JAL_ZERO_0.to_le_bytes().to_vec(), flags: 5 }]);
+    let (mut rom, _messages) = czisk_zisk::load_program(&stub)?;
+    let is_stub = |pc: u64| (ROM_ADDR..ROM_ADDR + INST_SIZE).contains(&pc);
+    rom.insts.retain(|&pc, b| !is_stub(pc) && !b.i.external_ref_addr.is_some_and(is_stub));
+    rom.sorted_pc_list.clear();
+    Ok(rom)
 }
 
 /// RAM contents before the first instruction, as 32-byte aligned sections of words.

@@ -50,6 +50,14 @@ impl Function for VCode {
                 }
                 set
             }
+            // The float library may use registers the float handler does not restore.
+            MInst::FloatCall { .. } => {
+                let mut set = PRegSet::empty();
+                for n in 32..=crate::machine::LAST_REG {
+                    set.add(crate::machine::preg(n));
+                }
+                set
+            }
             _ => PRegSet::empty(),
         }
     }

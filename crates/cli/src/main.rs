@@ -30,7 +30,7 @@ enum Command {
     Run {
         /// A WebAssembly module, or a RISC-V / ziskbin ELF (run as ZisK loads it).
         guest: PathBuf,
-        #[arg(long, value_enum, default_value = "riscv")]
+        #[arg(long, value_enum, default_value = "zisk")]
         backend: Backend,
         /// File whose bytes are the guest's input (its stdin under WASI).
         #[arg(long, short)]
@@ -50,7 +50,7 @@ enum Command {
         guest: PathBuf,
         #[arg(long, short)]
         output: PathBuf,
-        #[arg(long, value_enum, default_value = "riscv")]
+        #[arg(long, value_enum, default_value = "zisk")]
         backend: Backend,
         /// Print this process's peak resident memory (VmHWM) on stderr when done.
         #[arg(long)]
@@ -61,7 +61,7 @@ enum Command {
         guest: PathBuf,
         #[arg(long, short)]
         output: PathBuf,
-        #[arg(long, value_enum, default_value = "riscv")]
+        #[arg(long, value_enum, default_value = "zisk")]
         backend: Backend,
     },
     /// Compile and run every benchmark guest on every path; write bench/results.{md,json}.

@@ -23,10 +23,7 @@ fn expectation(path: &std::path::Path, text: &str) -> Expect {
     )
 }
 
-/// Modules a backend cannot compile yet, with the reason it must give.
-type Gaps = &'static [(&'static str, &'static str)];
-
-fn run_corpus(compile: impl Fn(&[u8]) -> Result<ZiskRom, String>, gaps: Gaps) {
+fn run_corpus(compile: impl Fn(&[u8]) -> Result<ZiskRom, String>) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/wat");
     let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "wat"));
@@ -37,15 +34,9 @@ fn run_corpus(compile: impl Fn(&[u8]) -> Result<ZiskRom, String>, gaps: Gaps) {
         let text = std::fs::read_to_string(path).unwrap();
         let wasm = wat::parse_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let gap = gaps.iter().find(|(file, _)| *file == name);
-        let rom = match (compile(&wasm), gap) {
-            (Ok(rom), None) => rom,
-            (Err(e), Some((_, reason))) if e.contains(reason) => continue,
-            (Ok(_), Some(_)) => {
-                failures.push(format!("{name}: now compiles: remove it from the known gaps"));
-                continue;
-            }
-            (Err(e), _) => {
+        let rom = match compile(&wasm) {
+            Ok(rom) => rom,
+            Err(e) => {
                 failures.push(format!("{name}: {e}"));
                 continue;
             }
@@ -73,21 +64,17 @@ fn riscv(zba_zbb: bool) -> impl Fn(&[u8]) -> Result<ZiskRom, String> {
     }
 }
 
-/// Floating point on the direct backend is not done yet (issue 4): modules using it are
-/// refused with a clear error rather than miscompiled.
-const ZISK_GAPS: Gaps = &[("float.wat", "(floating point)"), ("trap_bad_conversion.wat", "(floating point)")];
-
 #[test]
 fn corpus_zisk() {
-    run_corpus(|wasm| czisk_backend_zisk::compile_wasm(wasm).map(|p| p.rom).map_err(|e| e.to_string()), ZISK_GAPS);
+    run_corpus(|wasm| czisk_backend_zisk::compile_wasm(wasm).map(|p| p.rom).map_err(|e| e.to_string()));
 }
 
 #[test]
 fn corpus_riscv_with_zba_zbb() {
-    run_corpus(riscv(true), &[]);
+    run_corpus(riscv(true));
 }
 
 #[test]
 fn corpus_riscv_rv64ima() {
-    run_corpus(riscv(false), &[]);
+    run_corpus(riscv(false));
 }

@@ -11,6 +11,7 @@
 pub mod asm_text;
 mod console;
 pub mod cost;
+pub mod elf;
 pub mod execute;
 mod panics;
 pub mod program;

@@ -15,6 +15,7 @@ use smallvec::SmallVec;
 
 use super::{defining_inst, is_pure, removable_if_unused, BlockOrder, LowerError, LoweredBlock, VBlock, VCode};
 use crate::inst::{BlockIndex, CallTarget, MInst, Reg, RegUse, Src, TrapSite};
+use crate::float::{FOp, RoundingMode};
 use crate::machine::{preg, ZOp, ARG_REGS};
 
 pub type Unit = ();
@@ -33,6 +34,7 @@ pub mod generated {
     extern crate alloc;
     pub use crate::machine::ZOp;
     pub use crate::inst::Src;
+    pub use crate::float::{FOp, RoundingMode};
     use cranelift_codegen::ir::types::*;
     /// A flag-setting comparison: the condition holds when `op(a, b)` sets the flag
     /// (or clears it, when `negate`).
@@ -67,7 +69,6 @@ pub struct Lowerer<'a> {
     outgoing_bytes: u32,
     makes_calls: bool,
     incoming_stack_words: u32,
-    error: Option<LowerError>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -97,7 +98,6 @@ impl<'a> Lowerer<'a> {
             outgoing_bytes: 0,
             makes_calls: false,
             incoming_stack_words: 0,
-            error: None,
         }
     }
 
@@ -115,12 +115,6 @@ impl<'a> Lowerer<'a> {
         let r = self.new_reg();
         self.value_regs.insert(v, r);
         r
-    }
-
-    fn fail(&mut self, what: String) {
-        if self.error.is_none() {
-            self.error = Some(LowerError::Unsupported(what));
-        }
     }
 
     pub fn lower_all(&mut self) -> Result<(), LowerError> {
@@ -204,9 +198,6 @@ impl<'a> Lowerer<'a> {
                     }
                     None => return Err(self.unsupported(inst)),
                 }
-            }
-            if let Some(e) = self.error.take() {
-                return Err(e);
             }
             code.push(std::mem::take(&mut self.current));
         }
@@ -372,6 +363,19 @@ impl<'a> Lowerer<'a> {
         }
         self.used.insert(v);
         self.value_reg(v)
+    }
+
+    fn emit_float_call(&mut self, op: FOp, ty: Type, rm: RoundingMode, floats: &[Value], int_arg: Option<Reg>) -> Reg {
+        let mut args = Vec::new();
+        for &v in floats {
+            let boxed = self.func.dfg.value_type(v) == types::F32;
+            args.push((self.put_value(v), boxed));
+        }
+        let dst = self.new_reg();
+        let word = crate::float::instruction_word(op, ty, rm);
+        let int_result = crate::float::returns_int(op);
+        self.emit(MInst::FloatCall { word, args, int_arg, dst, int_result });
+        dst
     }
 
     fn trap_site(&self, code: TrapCode) -> TrapSite {
@@ -671,10 +675,73 @@ impl generated::Context for Lowerer<'_> {
         self.emit(MInst::StackAddr { dst, slot, offset });
         dst
     }
-    fn lower_float(&mut self, inst: Inst) -> InstOutput {
-        let text = self.func.dfg.display_inst(inst).to_string();
-        self.fail(format!("{text} (floating point)"));
-        SmallVec::new()
+    fn float_call(&mut self, op: &FOp, ty: Type, rm: &RoundingMode, x: Value, y: Value) -> Reg {
+        self.emit_float_call(*op, ty, *rm, &[x, y], None)
+    }
+    fn float_call1(&mut self, op: &FOp, ty: Type, rm: &RoundingMode, x: Value) -> Reg {
+        self.emit_float_call(*op, ty, *rm, &[x], None)
+    }
+    fn float_call_int(&mut self, op: &FOp, ty: Type, rm: &RoundingMode, x: Value, y: Value) -> Reg {
+        self.emit_float_call(*op, ty, *rm, &[x, y], None)
+    }
+    fn float_call1_int(&mut self, op: &FOp, ty: Type, rm: &RoundingMode, x: Value) -> Reg {
+        self.emit_float_call(*op, ty, *rm, &[x], None)
+    }
+    fn float_from_int_reg(&mut self, op: &FOp, ty: Type, x: Reg) -> Reg {
+        self.emit_float_call(*op, ty, RoundingMode::Rne, &[], Some(x))
+    }
+    fn abs_mask(&mut self, ty: Type) -> u64 {
+        if ty == types::F64 { 0x7fff_ffff_ffff_ffff } else { 0x7fff_ffff }
+    }
+    fn sign_mask(&mut self, ty: Type) -> u64 {
+        if ty == types::F64 { 0x8000_0000_0000_0000 } else { 0x8000_0000 }
+    }
+    fn inf_bits(&mut self, ty: Type) -> u64 {
+        if ty == types::F64 { 0x7ff0_0000_0000_0000 } else { 0x7f80_0000 }
+    }
+    fn canonical_nan(&mut self, ty: Type) -> u64 {
+        if ty == types::F64 { 0x7ff8_0000_0000_0000 } else { 0x7fc0_0000 }
+    }
+    fn quiet_bit(&mut self, ty: Type) -> u64 {
+        if ty == types::F64 { 0x0008_0000_0000_0000 } else { 0x0040_0000 }
+    }
+    fn integral_bits(&mut self, ty: Type) -> u64 {
+        if ty == types::F64 { 2f64.powi(52).to_bits() } else { 2f32.powi(23).to_bits() as u64 }
+    }
+    fn to_int_op(&mut self, signed: bool, ity: Type) -> FOp {
+        match (signed, ity == types::I64) {
+            (true, false) => FOp::ToI32,
+            (false, false) => FOp::ToU32,
+            (true, true) => FOp::ToI64,
+            (false, true) => FOp::ToU64,
+        }
+    }
+    fn conv_pos_limit(&mut self, fty: Type, ity: Type, signed: bool) -> u64 {
+        crate::float::conversion_limits(fty, ity, signed).0
+    }
+    fn conv_neg_limit(&mut self, fty: Type, ity: Type, signed: bool) -> u64 {
+        crate::float::conversion_limits(fty, ity, signed).1
+    }
+    fn int_min(&mut self, ity: Type, signed: bool) -> u64 {
+        match (signed, ity == types::I64) {
+            (true, false) => i32::MIN as i64 as u64,
+            (true, true) => i64::MIN as u64,
+            (false, _) => 0,
+        }
+    }
+    fn int_max(&mut self, ity: Type, signed: bool) -> u64 {
+        // i32 registers hold sign-extended values: u32::MAX is all ones.
+        match (signed, ity == types::I64) {
+            (true, false) => i32::MAX as u64,
+            (true, true) => i64::MAX as u64,
+            (false, _) => u64::MAX,
+        }
+    }
+    fn u64_sub(&mut self, a: u64, b: u64) -> u64 {
+        a.wrapping_sub(b)
+    }
+    fn trap_bad_conversion(&mut self) -> TrapCode {
+        TrapCode::BAD_CONVERSION_TO_INTEGER
     }
     fn lower_func_addr(&mut self, f: FuncRef) -> Reg {
         let dst = self.new_reg();
