@@ -549,6 +549,12 @@ impl generated::Context for Lowerer<'_> {
     fn offset_plus(&mut self, off: i64, k: u64) -> i64 {
         off.wrapping_add(k as i64)
     }
+    fn ty_bits(&mut self, ty: Type) -> u64 {
+        ty.bits() as u64
+    }
+    fn u64_and(&mut self, a: u64, b: u64) -> u64 {
+        a & b
+    }
     fn u64_low32(&mut self, k: u64) -> u64 {
         k & 0xffff_ffff
     }
