@@ -197,7 +197,7 @@ fn bench_one(
             Some(file) => std::fs::read(file).with_context(|| format!("reading input {file}"))?,
             None => Vec::new(),
         };
-        let options = RunOptions { max_steps, capture_console: true };
+        let options = RunOptions { max_steps, capture_console: true, profile_top: 0 };
         let execution = run_rom(&compiled.rom, &frame_input(&input)?, &options)?;
         Ok((compiled, execution))
     })();

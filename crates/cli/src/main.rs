@@ -44,6 +44,9 @@ enum Command {
         /// Fail the run after this many steps.
         #[arg(long, default_value_t = 10_000_000_000)]
         max_steps: u64,
+        /// Print the N most executed instructions, with their functions, on stderr.
+        #[arg(long, value_name = "N")]
+        profile: Option<usize>,
     },
     /// Compile GUEST into a ziskbin ELF that ZisK's tools (`ziskemu -e`, `cargo-zisk`) load.
     Build {
@@ -81,8 +84,8 @@ fn main() -> ExitCode {
 
 fn dispatch(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Run { guest, backend, input, stats, json, max_steps } => {
-            run::run(&run::RunArgs { guest, backend, input, stats, json, max_steps })
+        Command::Run { guest, backend, input, stats, json, max_steps, profile } => {
+            run::run(&run::RunArgs { guest, backend, input, stats, json, max_steps, profile: profile.unwrap_or(0) })
         }
         Command::Build { guest, output, backend, peak_memory } => {
             let compiled = run::compile_guest(&guest, backend)?;

@@ -18,6 +18,8 @@ pub struct RunArgs {
     pub stats: bool,
     pub json: bool,
     pub max_steps: u64,
+    /// Instructions to list in the execution profile (0: none).
+    pub profile: usize,
 }
 
 /// Exit code for a guest that ran and failed.
@@ -36,8 +38,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let input = read_input(args.input.as_deref())?;
     let compiled = compile_guest(&args.guest, args.backend)?;
     // In text mode the console streams live; JSON needs it captured.
-    let options = RunOptions { max_steps: args.max_steps, capture_console: args.json };
+    let options = RunOptions { max_steps: args.max_steps, capture_console: args.json, profile_top: args.profile };
     let execution = run_rom(&compiled.rom, &input, &options)?;
+    if let Some(profile) = &execution.profile {
+        eprint!("{}", annotate_profile(profile, &compiled));
+    }
 
     if args.json {
         let report = json_report(&compiled, &execution);
@@ -53,6 +58,21 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             ExitCode::from(GUEST_FAILED)
         }
     })
+}
+
+/// Names the function of every program address in ziskemu's profile.
+fn annotate_profile(profile: &str, compiled: &Compiled) -> String {
+    let mut out = String::new();
+    for line in profile.lines() {
+        out += line;
+        let pc = line.split_whitespace().find_map(|w| w.strip_prefix("0x")?.trim_end_matches(':').parse::<String>().ok())
+            .and_then(|h| u64::from_str_radix(&h, 16).ok());
+        if let Some((_, name)) = pc.and_then(|pc| compiled.symbols.range(..=pc).next_back()) {
+            out += &format!("   [{name}]");
+        }
+        out += "\n";
+    }
+    out
 }
 
 pub fn json_report(compiled: &Compiled, execution: &Execution) -> serde_json::Value {

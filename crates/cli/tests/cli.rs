@@ -204,3 +204,16 @@ fn bad_inputs_get_one_clear_error() {
 
     assert_clean_error(&["run", &fixture("echo.wat"), "--input", dir.join("none").to_str().unwrap()], "cannot read input");
 }
+
+#[test]
+fn profile_names_the_hottest_instructions_functions() {
+    let output = czisk(&["run", "--profile", "100", &fixture("echo.wat"), "--input", "/dev/null"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("TOP PC HISTOGRAM"), "{err}");
+    // Every listed program address carries the name of its function.
+    let program_lines: Vec<&str> =
+        err.lines().filter(|l| l.split_whitespace().nth(2).is_some_and(|pc| pc.starts_with("0x9"))).collect();
+    assert!(!program_lines.is_empty(), "{err}");
+    assert!(program_lines.iter().all(|l| l.contains('[') && l.ends_with(']')), "{err}");
+}

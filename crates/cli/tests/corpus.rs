@@ -41,7 +41,7 @@ fn run_corpus(compile: impl Fn(&[u8]) -> Result<ZiskRom, String>) {
                 continue;
             }
         };
-        let run_options = RunOptions { max_steps: 50_000_000, capture_console: false };
+        let run_options = RunOptions { max_steps: 50_000_000, capture_console: false, profile_top: 0 };
         let execution = run_rom(&rom, &frame_input(b"").unwrap(), &run_options).unwrap();
         let ok = match (expectation(path, &text), &execution.failure) {
             (Expect::Ok, None) => true,

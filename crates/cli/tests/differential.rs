@@ -190,7 +190,7 @@ fn on_wasmi(wasm: &[u8]) -> Outcome {
 }
 
 fn on_zisk(rom: &ZiskRom) -> Outcome {
-    let options = RunOptions { max_steps: 10_000_000, capture_console: false };
+    let options = RunOptions { max_steps: 10_000_000, capture_console: false, profile_top: 0 };
     let execution = run_rom(rom, &frame_input(b"").unwrap(), &options).unwrap();
     match execution.failure {
         None => Outcome::Printed(String::from_utf8(execution.output).unwrap()),

@@ -20,11 +20,14 @@ pub struct RunOptions {
     /// Capture the console into [`Execution::console`] instead of letting it stream to
     /// this process's stdout (see `console.rs` for the mechanism and its limits).
     pub capture_console: bool,
+    /// When non-zero, collect ziskemu's histogram of the this-many most executed
+    /// instructions into [`Execution::profile`].
+    pub profile_top: usize,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { max_steps: 10_000_000_000, capture_console: true }
+        RunOptions { max_steps: 10_000_000_000, capture_console: true, profile_top: 0 }
     }
 }
 
@@ -40,6 +43,8 @@ pub struct Execution {
     pub cost: CostReport,
     /// `None` when the guest ran to its normal end.
     pub failure: Option<Failure>,
+    /// ziskemu's "top PC histogram" report section, when asked for.
+    pub profile: Option<String>,
 }
 
 /// How a guest run ended abnormally. Each names the step and the pc where it happened.
@@ -126,9 +131,15 @@ fn run_emulator(rom: &ZiskRom, framed_input: &[u8], options: &RunOptions) -> Res
 
     emu.ctx.stats.on_finish(&emu.ctx.inst_ctx);
     let cost = CostReport::from_stats_csv(&emu.ctx.stats.stats_csv(';')).map_err(RunError::Stats)?;
+    let profile = (options.profile_top > 0).then(|| {
+        emu.ctx.stats.set_top_histogram(options.profile_top);
+        let report = emu.ctx.stats.report(rom);
+        let start = report.find("TOP PC HISTOGRAM").map_or(0, |i| report[..i].rfind('\n').map_or(0, |n| n + 1));
+        report[start..].to_string()
+    });
     let mut output = emu.get_output_8();
     while output.last() == Some(&0) {
         output.pop();
     }
-    Ok(Execution { steps: emu.number_of_steps(), output, console: Vec::new(), cost, failure })
+    Ok(Execution { steps: emu.number_of_steps(), output, console: Vec::new(), cost, failure, profile })
 }

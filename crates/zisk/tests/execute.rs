@@ -11,7 +11,7 @@ fn run(source: &str, options: &RunOptions) -> czisk_zisk::Execution {
     run_rom(&assemble(source), &frame_input(b"").unwrap(), options).expect("runs")
 }
 
-const NO_CAPTURE: RunOptions = RunOptions { max_steps: 1_000_000, capture_console: false };
+const NO_CAPTURE: RunOptions = RunOptions { max_steps: 1_000_000, capture_console: false, profile_top: 0 };
 
 #[test]
 fn a_normal_end_reports_output_steps_and_opcode_costs() {
@@ -47,7 +47,7 @@ fn an_access_to_unmapped_memory_is_a_memory_fault_not_a_panic() {
 
 #[test]
 fn an_endless_loop_stops_at_the_step_limit() {
-    let options = RunOptions { max_steps: 5_000, capture_console: false };
+    let options = RunOptions { max_steps: 5_000, capture_console: false, profile_top: 0 };
     let execution = run("main:\n\tflag(0, 0), j(0, 0)\n", &options);
     assert!(matches!(execution.failure, Some(Failure::StepLimit { max_steps: 5_000, .. })), "{:?}", execution.failure);
     assert_eq!(execution.steps, 5_000);
