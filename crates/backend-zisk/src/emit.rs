@@ -84,15 +84,30 @@ pub struct EmittedFunction {
     pub tables: Vec<usize>,
 }
 
-struct Frame {
-    size: i64,
+/// Where a function keeps its spill slots, saved registers and stack slots.
+#[derive(Clone, Copy, Debug)]
+pub enum FrameBase {
+    /// On the stack, below the stack pointer (functions that may be active twice).
+    Stack,
+    /// At a fixed address (functions that are never active twice: see `lib.rs`), which
+    /// ZisK instructions read and write directly.
+    Static(u64),
+}
+
+pub struct Frame {
+    pub base: FrameBase,
+    /// Bytes the stack pointer moves down on entry.
+    sp_size: i64,
+    /// Bytes of the frame proper (at the base).
+    pub size: i64,
     ra_offset: Option<i64>,
     saved: Vec<(u8, i64)>,
     spill_base: i64,
     slot_offsets: HashMap<cranelift_codegen::ir::StackSlot, i64>,
 }
 
-fn frame_layout(func: &Function, vcode: &VCode, out: &Output) -> Frame {
+/// Lays out the frame of an allocated function; a static frame is placed at `base` later.
+pub fn frame_layout(func: &Function, vcode: &VCode, out: &Output, base: FrameBase) -> Frame {
     let mut used_callee_saved = std::collections::BTreeSet::new();
     let mut note = |a: &Allocation| {
         if let Some(p) = a.as_reg() {
@@ -108,7 +123,9 @@ fn frame_layout(func: &Function, vcode: &VCode, out: &Output) -> Frame {
         note(from);
         note(to);
     }
-    let mut offset = vcode.outgoing_bytes as i64;
+    let outgoing = vcode.outgoing_bytes as i64;
+    // On the stack, the outgoing area sits below the rest of the frame.
+    let mut offset = if matches!(base, FrameBase::Stack) { outgoing } else { 0 };
     let spill_base = offset;
     offset += 8 * out.num_spillslots as i64;
     let mut slot_offsets = HashMap::new();
@@ -130,7 +147,45 @@ fn frame_layout(func: &Function, vcode: &VCode, out: &Output) -> Frame {
     } else {
         None
     };
-    Frame { size: offset, ra_offset, saved, spill_base, slot_offsets }
+    let sp_size = match base {
+        FrameBase::Stack => offset,
+        FrameBase::Static(_) => outgoing,
+    };
+    Frame { base, sp_size, size: offset, ra_offset, saved, spill_base, slot_offsets }
+}
+
+impl Frame {
+    /// Reads the frame word at `offset` into `dst`.
+    fn load(&self, offset: i64, dst: ZStore) -> ZInst {
+        match self.base {
+            FrameBase::Stack => ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), ZSrc::Ind(offset), dst),
+            FrameBase::Static(base) => ZInst::copy(ZSrc::Mem(base + offset as u64), dst),
+        }
+    }
+    /// Writes `src` to the frame word at `offset`.
+    fn store(&self, offset: i64, src: ZSrc) -> ZInst {
+        match self.base {
+            FrameBase::Stack => ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), src, ZStore::Ind(offset)),
+            FrameBase::Static(base) => ZInst::copy(src, ZStore::Mem(base + offset as u64)),
+        }
+    }
+    fn spill_offset(&self, slot: usize) -> i64 {
+        self.spill_base + 8 * slot as i64
+    }
+    /// A spill slot as an operand (static frames only: on the stack, operands are never
+    /// allocated to slots).
+    fn slot_src(&self, slot: usize) -> ZSrc {
+        match self.base {
+            FrameBase::Static(base) => ZSrc::Mem(base + self.spill_offset(slot) as u64),
+            FrameBase::Stack => unreachable!("memory operands only in static frames"),
+        }
+    }
+    fn slot_store(&self, slot: usize) -> ZStore {
+        match self.base {
+            FrameBase::Static(base) => ZStore::Mem(base + self.spill_offset(slot) as u64),
+            FrameBase::Stack => unreachable!("memory operands only in static frames"),
+        }
+    }
 }
 
 struct Emitter {
@@ -144,11 +199,24 @@ struct Emitter {
 }
 
 impl Emitter {
-    fn src(s: &Src) -> ZSrc {
+    fn src(&self, s: &Src) -> ZSrc {
         match *s {
-            Src::Reg { reg } => ZSrc::Reg(reg.phys()),
+            Src::Reg { reg } => self.reg(reg),
             Src::Imm { imm } => ZSrc::Imm(imm),
             Src::Mem { addr } => ZSrc::Mem(addr),
+        }
+    }
+    /// An allocated register operand: a register, or a spill slot in a static frame.
+    fn reg(&self, r: Reg) -> ZSrc {
+        match r.as_slot() {
+            Some(slot) => self.frame.slot_src(slot),
+            None => ZSrc::Reg(r.phys()),
+        }
+    }
+    fn dst(&self, r: Reg) -> ZStore {
+        match r.as_slot() {
+            Some(slot) => self.frame.slot_store(slot),
+            None => ZStore::Reg(r.phys()),
         }
     }
 
@@ -160,57 +228,52 @@ impl Emitter {
         self.num_blocks + i as u32
     }
 
-    fn alloc_src(&self, a: Allocation) -> ZSrc {
-        match a.as_reg() {
-            Some(p) => ZSrc::Reg(p.hw_enc() as u8),
-            None => ZSrc::Ind(self.frame.spill_base + 8 * a.as_stack().unwrap().index() as i64),
-        }
-    }
-
     fn edit(&self, code: &mut Vec<ZInst>, edit: &Edit) {
         let Edit::Move { from, to } = edit;
         if from == to {
             return;
         }
-        let from = self.alloc_src(*from);
-        match (from, to.as_reg()) {
-            (ZSrc::Reg(f), Some(t)) => code.push(ZInst::copy(ZSrc::Reg(f), ZStore::Reg(t.hw_enc() as u8))),
-            (ZSrc::Ind(off), Some(t)) => {
-                code.push(ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), ZSrc::Ind(off), ZStore::Reg(t.hw_enc() as u8)))
+        match (from.as_reg(), to.as_reg()) {
+            (Some(f), Some(t)) => code.push(ZInst::copy(ZSrc::Reg(f.hw_enc() as u8), ZStore::Reg(t.hw_enc() as u8))),
+            (None, Some(t)) => {
+                let off = self.frame.spill_offset(from.as_stack().unwrap().index());
+                code.push(self.frame.load(off, ZStore::Reg(t.hw_enc() as u8)))
             }
-            (ZSrc::Reg(f), None) => {
-                let off = self.frame.spill_base + 8 * to.as_stack().unwrap().index() as i64;
-                code.push(ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), ZSrc::Reg(f), ZStore::Ind(off)))
+            (Some(f), None) => {
+                let off = self.frame.spill_offset(to.as_stack().unwrap().index());
+                code.push(self.frame.store(off, ZSrc::Reg(f.hw_enc() as u8)))
             }
-            _ => unreachable!("regalloc2 never moves stack to stack"),
+            (None, None) => unreachable!("regalloc2 never moves stack to stack"),
         }
     }
 
     fn prologue(&self, code: &mut Vec<ZInst>) {
-        if self.frame.size == 0 {
-            return;
+        let f = &self.frame;
+        if f.sp_size != 0 {
+            code.push(ZInst::op(ZOp::Add, ZSrc::Reg(SP), ZSrc::Imm((-f.sp_size) as u64), ZStore::Reg(SP)));
         }
-        code.push(ZInst::op(ZOp::Add, ZSrc::Reg(SP), ZSrc::Imm((-self.frame.size) as u64), ZStore::Reg(SP)));
-        if let Some(off) = self.frame.ra_offset {
-            code.push(ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), ZSrc::Reg(RA), ZStore::Ind(off)));
+        if let Some(off) = f.ra_offset {
+            code.push(f.store(off, ZSrc::Reg(RA)));
         }
-        for &(n, off) in &self.frame.saved {
-            code.push(ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), ZSrc::Reg(n), ZStore::Ind(off)));
+        for &(n, off) in &f.saved {
+            code.push(f.store(off, ZSrc::Reg(n)));
         }
     }
 
     fn epilogue_and_return(&self, code: &mut Vec<ZInst>) {
-        for &(n, off) in &self.frame.saved {
-            code.push(ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), ZSrc::Ind(off), ZStore::Reg(n)));
+        let f = &self.frame;
+        for &(n, off) in &f.saved {
+            code.push(f.load(off, ZStore::Reg(n)));
         }
-        if self.frame.size != 0 {
-            code.push(ZInst::op(ZOp::Add, ZSrc::Reg(SP), ZSrc::Imm(self.frame.size as u64), ZStore::Reg(SP)));
+        if f.sp_size != 0 {
+            code.push(ZInst::op(ZOp::Add, ZSrc::Reg(SP), ZSrc::Imm(f.sp_size as u64), ZStore::Reg(SP)));
         }
         // Return: jump to the return address, reloading it from the frame in the same
-        // instruction when it was saved.
-        let mut ret = match self.frame.ra_offset {
-            Some(off) => ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), ZSrc::Ind(off - self.frame.size), ZStore::None),
-            None => ZInst::copy(ZSrc::Reg(RA), ZStore::None),
+        // instruction when it was saved (on the stack, from below the restored pointer).
+        let mut ret = match (f.ra_offset, f.base) {
+            (Some(off), FrameBase::Stack) => ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), ZSrc::Ind(off - f.sp_size), ZStore::None),
+            (Some(off), FrameBase::Static(base)) => ZInst::copy(ZSrc::Mem(base + off as u64), ZStore::None),
+            (None, _) => ZInst::copy(ZSrc::Reg(RA), ZStore::None),
         };
         ret.set_pc = true;
         ret.j1 = Target::Raw(0);
@@ -220,42 +283,45 @@ impl Emitter {
     fn inst(&mut self, code: &mut Vec<ZInst>, inst: &MInst) -> Option<u32> {
         match inst {
             MInst::Alu { op, dst, a, b } => {
-                code.push(ZInst::op(*op, Self::src(a), Self::src(b), ZStore::Reg(dst.phys())));
+                code.push(ZInst::op(*op, self.src(a), self.src(b), self.dst(*dst)));
             }
             MInst::AluTrap { op, dst, a, b, trap } => {
-                let mut z = ZInst::op(*op, Self::src(a), Self::src(b), ZStore::Reg(dst.phys()));
+                let mut z = ZInst::op(*op, self.src(a), self.src(b), self.dst(*dst));
                 z.j1 = Target::Label(self.stub_label(*trap));
                 code.push(z);
             }
             MInst::Load { op, width, dst, base, offset } => {
-                let mut z = ZInst::op(*op, Self::src(base), ZSrc::Ind(*offset), ZStore::Reg(dst.phys()));
+                let mut z = ZInst::op(*op, self.src(base), ZSrc::Ind(*offset), self.dst(*dst));
                 z.width = *width;
                 code.push(z);
             }
             MInst::Store { width, base, offset, value } => {
-                let mut z = ZInst::op(ZOp::CopyB, Self::src(base), Self::src(value), ZStore::Ind(*offset));
+                let mut z = ZInst::op(ZOp::CopyB, self.src(base), self.src(value), ZStore::Ind(*offset));
                 z.width = *width;
                 code.push(z);
             }
             MInst::Move { dst, src } => {
-                if dst.phys() != src.phys() {
-                    code.push(ZInst::copy(ZSrc::Reg(src.phys()), ZStore::Reg(dst.phys())));
+                if dst != src {
+                    code.push(ZInst::copy(self.reg(*src), self.dst(*dst)));
                 }
             }
             MInst::Args { .. } => {}
             MInst::LoadIncoming { dst, index } => {
-                let off = self.frame.size + 8 * *index as i64;
-                code.push(ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), ZSrc::Ind(off), ZStore::Reg(dst.phys())));
+                let off = self.frame.sp_size + 8 * *index as i64;
+                code.push(ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), ZSrc::Ind(off), self.dst(*dst)));
             }
             MInst::StoreIncoming { src, index } => {
-                let off = self.frame.size + 8 * *index as i64;
+                let off = self.frame.sp_size + 8 * *index as i64;
                 code.push(ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), ZSrc::Reg(src.phys()), ZStore::Ind(off)));
             }
             MInst::StackAddr { dst, slot, offset } => {
                 let off = self.frame.slot_offsets[slot] + offset;
-                code.push(ZInst::op(ZOp::Add, ZSrc::Reg(SP), ZSrc::Imm(off as u64), ZStore::Reg(dst.phys())));
+                code.push(match self.frame.base {
+                    FrameBase::Stack => ZInst::op(ZOp::Add, ZSrc::Reg(SP), ZSrc::Imm(off as u64), self.dst(*dst)),
+                    FrameBase::Static(base) => ZInst::copy(ZSrc::Imm(base.wrapping_add(off as u64)), self.dst(*dst)),
+                });
             }
-            MInst::FuncAddr { dst, func } => code.push(ZInst::copy(ZSrc::FuncAddr(*func), ZStore::Reg(dst.phys()))),
+            MInst::FuncAddr { dst, func } => code.push(ZInst::copy(ZSrc::FuncAddr(*func), self.dst(*dst))),
             MInst::Call { target, .. } => {
                 let z = match target {
                     CallTarget::Direct(key) => {
@@ -275,7 +341,7 @@ impl Emitter {
             MInst::Ret { .. } => self.epilogue_and_return(code),
             MInst::TrapIf { op, a, b, negate, trap } => {
                 let stub = Target::Label(self.stub_label(*trap));
-                let mut z = ZInst::op(*op, Self::src(a), Self::src(b), ZStore::None);
+                let mut z = ZInst::op(*op, self.src(a), self.src(b), ZStore::None);
                 if *negate {
                     z.j2 = stub;
                 } else {
@@ -292,16 +358,16 @@ impl Emitter {
                 code.push(ZInst {
                     j1: Target::Label(t),
                     j2: Target::Label(f),
-                    ..ZInst::op(*op, Self::src(a), Self::src(b), ZStore::None)
+                    ..ZInst::op(*op, self.src(a), self.src(b), ZStore::None)
                 });
             }
             MInst::FloatCall { word, args, dst, int_result, .. } => {
                 for (i, (r, boxed)) in args.iter().enumerate() {
                     let slot = ZStore::Mem(FREG_F0 + 8 * (i as u64 + 1));
                     code.push(if *boxed {
-                        ZInst::op(ZOp::Or, ZSrc::Reg(r.phys()), ZSrc::Imm(0xffff_ffff_0000_0000), slot)
+                        ZInst::op(ZOp::Or, self.reg(*r), ZSrc::Imm(0xffff_ffff_0000_0000), slot)
                     } else {
-                        ZInst::copy(ZSrc::Reg(r.phys()), slot)
+                        ZInst::copy(self.reg(*r), slot)
                     });
                 }
                 code.push(ZInst::copy(ZSrc::Imm(*word as u64), ZStore::Mem(FREG_INST)));
@@ -311,7 +377,7 @@ impl Emitter {
                     ..ZInst::op(ZOp::Flag, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Mem(FREG_RA))
                 });
                 if !*int_result {
-                    code.push(ZInst::copy(ZSrc::Mem(FREG_F0), ZStore::Reg(dst.phys())));
+                    code.push(ZInst::copy(ZSrc::Mem(FREG_F0), self.dst(*dst)));
                 }
             }
             MInst::Jump { target } => return Some(*target),
@@ -334,9 +400,8 @@ impl Emitter {
     }
 }
 
-/// Emits an allocated function.
-pub fn emit_function(func: &Function, vcode: &mut VCode, out: &Output, trap_func_index: u32) -> EmittedFunction {
-    let frame = frame_layout(func, vcode, out);
+/// Emits an allocated function whose frame is `frame`.
+pub fn emit_function(vcode: &mut VCode, out: &Output, frame: Frame, trap_func_index: u32) -> EmittedFunction {
     let num_blocks = vcode.blocks.len() as u32;
     let mut e = Emitter { frame, trap_func_index, blocks: Vec::new(), stubs: Vec::new(), tables: Vec::new(), num_blocks };
     for b in 0..vcode.blocks.len() {
@@ -354,7 +419,10 @@ pub fn emit_function(func: &Function, vcode: &mut VCode, out: &Output, trap_func
                     let mut k = 0;
                     inst.visit_regs(&mut |r: &mut Reg, _| {
                         if r.is_virtual() {
-                            *r = Reg(allocs[k].as_reg().expect("operands are in registers").hw_enc() as u32);
+                            *r = match allocs[k].as_reg() {
+                                Some(p) => Reg(p.hw_enc() as u32),
+                                None => Reg::slot(allocs[k].as_stack().expect("a register or a slot").index()),
+                            };
                             k += 1;
                         }
                     });

@@ -6,22 +6,31 @@ use regalloc2::{Operand, PReg, VReg, RegClass};
 
 use crate::machine::{preg, ZOp, SP};
 
-/// A register: physical below [`Reg::FIRST_VIRTUAL`], virtual (regalloc2 vreg) from there.
+/// A register: physical below [`Reg::FIRST_VIRTUAL`], virtual (regalloc2 vreg) from there;
+/// after allocation, an operand that may live in memory can also be a spill slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Reg(pub u32);
 
 impl Reg {
     pub const FIRST_VIRTUAL: u32 = 64;
+    const SLOT: u32 = 1 << 30;
+    pub fn slot(index: usize) -> Reg {
+        Reg(Self::SLOT | index as u32)
+    }
+    /// The spill slot this operand was allocated to, if any.
+    pub fn as_slot(self) -> Option<usize> {
+        (self.0 & Self::SLOT != 0).then_some((self.0 & !Self::SLOT) as usize)
+    }
     pub const SP: Reg = Reg(SP as u32);
     pub fn is_virtual(self) -> bool {
-        self.0 >= Self::FIRST_VIRTUAL
+        self.0 >= Self::FIRST_VIRTUAL && self.0 & Self::SLOT == 0
     }
     pub fn vreg(self) -> VReg {
         VReg::new(self.0 as usize, RegClass::Int)
     }
     /// The physical register number, once allocated.
     pub fn phys(self) -> u8 {
-        assert!(!self.is_virtual(), "register {self:?} was not allocated");
+        assert!(self.0 < Self::FIRST_VIRTUAL, "register {self:?} is not a physical register");
         self.0 as u8
     }
 }
@@ -97,6 +106,10 @@ pub enum MInst {
 pub enum RegUse {
     Use,
     Def,
+    /// An operand ZisK can read from memory or write to memory directly: in a function
+    /// with a static frame, regalloc2 may leave it in a spill slot.
+    UseAny,
+    DefAny,
     FixedUse(PReg),
     FixedDef(PReg),
 }
@@ -124,36 +137,37 @@ impl MInst {
     /// Visits every register field in a fixed order (uses before defs), so that operand
     /// collection and allocation rewriting agree.
     pub fn visit_regs(&mut self, f: &mut dyn FnMut(&mut Reg, RegUse)) {
-        fn src(s: &mut Src, f: &mut dyn FnMut(&mut Reg, RegUse)) {
+        fn src(s: &mut Src, kind: RegUse, f: &mut dyn FnMut(&mut Reg, RegUse)) {
             if let Src::Reg { reg } = s {
-                f(reg, RegUse::Use)
+                f(reg, kind)
             }
         }
+        use RegUse::{DefAny, Use, UseAny};
         match self {
             MInst::Alu { dst, a, b, .. } | MInst::AluTrap { dst, a, b, .. } => {
-                src(a, f);
-                src(b, f);
-                f(dst, RegUse::Def);
+                src(a, UseAny, f);
+                src(b, UseAny, f);
+                f(dst, DefAny);
             }
             MInst::Load { dst, base, .. } => {
-                src(base, f);
-                f(dst, RegUse::Def);
+                src(base, Use, f);
+                f(dst, DefAny);
             }
             MInst::Store { base, value, .. } => {
-                src(base, f);
-                src(value, f);
+                src(base, Use, f);
+                src(value, UseAny, f);
             }
             MInst::Move { dst, src: s } => {
-                f(s, RegUse::Use);
-                f(dst, RegUse::Def);
+                f(s, UseAny);
+                f(dst, DefAny);
             }
             MInst::Args { args } => {
                 for (r, p) in args {
                     f(r, RegUse::FixedDef(*p));
                 }
             }
-            MInst::LoadIncoming { dst, .. } | MInst::StackAddr { dst, .. } | MInst::FuncAddr { dst, .. } => f(dst, RegUse::Def),
-            MInst::StoreIncoming { src: s, .. } => f(s, RegUse::Use),
+            MInst::LoadIncoming { dst, .. } | MInst::StackAddr { dst, .. } | MInst::FuncAddr { dst, .. } => f(dst, DefAny),
+            MInst::StoreIncoming { src: s, .. } => f(s, Use),
             MInst::Call { target, uses, defs } => {
                 if let CallTarget::Indirect(r) = target {
                     f(r, RegUse::Use);
@@ -171,26 +185,27 @@ impl MInst {
                 }
             }
             MInst::TrapIf { a, b, .. } | MInst::CondBr { a, b, .. } => {
-                src(a, f);
-                src(b, f);
+                src(a, UseAny, f);
+                src(b, UseAny, f);
             }
-            MInst::BrTable { index, .. } => f(index, RegUse::Use),
+            MInst::BrTable { index, .. } => f(index, Use),
             MInst::FloatCall { args, int_arg, dst, int_result, .. } => {
                 for (r, _) in args {
-                    f(r, RegUse::Use);
+                    f(r, UseAny);
                 }
                 if let Some(r) = int_arg {
                     f(r, RegUse::FixedUse(preg(crate::float::INT_REG)));
                 }
-                f(dst, if *int_result { RegUse::FixedDef(preg(crate::float::INT_REG)) } else { RegUse::Def });
+                f(dst, if *int_result { RegUse::FixedDef(preg(crate::float::INT_REG)) } else { DefAny });
             }
             MInst::Trap { .. } | MInst::Jump { .. } => {}
         }
     }
 
     /// regalloc2 operands; physical registers named directly (the stack pointer) are not
-    /// allocated and not listed.
-    pub fn operands(&mut self) -> Vec<Operand> {
+    /// allocated and not listed. With `memory_operands`, operands ZisK can take from or
+    /// put in memory may be allocated to spill slots.
+    pub fn operands(&mut self, memory_operands: bool) -> Vec<Operand> {
         let mut ops = Vec::new();
         self.visit_regs(&mut |r, kind| {
             if !r.is_virtual() {
@@ -200,6 +215,10 @@ impl MInst {
             ops.push(match kind {
                 RegUse::Use => Operand::reg_use(v),
                 RegUse::Def => Operand::reg_def(v),
+                RegUse::UseAny if memory_operands => Operand::any_use(v),
+                RegUse::DefAny if memory_operands => Operand::any_def(v),
+                RegUse::UseAny => Operand::reg_use(v),
+                RegUse::DefAny => Operand::reg_def(v),
                 RegUse::FixedUse(p) => Operand::reg_fixed_use(v, p),
                 RegUse::FixedDef(p) => Operand::reg_fixed_def(v, p),
             });

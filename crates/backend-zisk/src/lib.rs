@@ -7,9 +7,13 @@
 //! 3. `regalloc`: regalloc2 over the 37 allocatable main-trace registers (r3..r39);
 //! 4. `emit`: frames, moves, trap stubs, branch tables, jump folding;
 //!
+//! A function that can never be active twice (`calls.rs`) gets a frame at a fixed address,
+//! so its spilled values are operands ZisK instructions read and write in place.
+//!
 //! and for the program, `link`: ZisK's BIOS, our `_start`, every function, preloaded RAM,
 //! into a `ZiskRom`.
 
+pub mod calls;
 pub mod emit;
 pub mod float;
 pub mod inst;
@@ -67,16 +71,28 @@ fn optimizer_isa() -> OwnedTargetIsa {
         .expect("valid settings")
 }
 
-fn compile_unit(isa: &dyn isa::TargetIsa, unit: ProgramUnit) -> Result<link::LinkedFunction, BackendError> {
+/// A function lowered and allocated, waiting for its frame's address.
+struct Allocated {
+    key: (u32, u32),
+    name: String,
+    trap_func_index: u32,
+    vcode: lower::VCode,
+    regalloc: regalloc2::Output,
+    frame: emit::Frame,
+}
+
+fn allocate_unit(isa: &dyn isa::TargetIsa, unit: ProgramUnit, static_frame: bool) -> Result<Allocated, BackendError> {
     let mut ctx = Context::for_function(unit.func);
     ctx.optimize(isa, &mut ControlPlane::default())
         .map_err(|e| BackendError::Optimize { function: unit.name.clone(), message: format!("{e:?}") })?;
-    let mut vcode = lower::lower_function(&ctx.func)
+    let vcode = lower::lower_function(&ctx.func, static_frame)
         .map_err(|error| BackendError::Lower { function: unit.name.clone(), error })?;
-    let out = regalloc::allocate(&vcode)
+    let regalloc = regalloc::allocate(&vcode)
         .map_err(|e| BackendError::Regalloc { function: unit.name.clone(), message: format!("{e:?}") })?;
-    let emitted = emit::emit_function(&ctx.func, &mut vcode, &out, unit.trap_func_index);
-    Ok(link::LinkedFunction { key: unit.key, name: unit.name, emitted })
+    // A static frame's address is assigned once every frame's size is known.
+    let base = if static_frame { emit::FrameBase::Static(0) } else { emit::FrameBase::Stack };
+    let frame = emit::frame_layout(&ctx.func, &vcode, &regalloc, base);
+    Ok(Allocated { key: unit.key, name: unit.name, trap_func_index: unit.trap_func_index, vcode, regalloc, frame })
 }
 
 /// Compiles a wasm module to a ZisK ROM.
@@ -84,7 +100,28 @@ pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
     let mut module = translate_module(wasm, &LayoutConfig::zisk())?;
     let units = program_units(&mut module)?;
     let isa = optimizer_isa();
-    let functions = units.into_iter().map(|u| compile_unit(&*isa, u)).collect::<Result<Vec<_>, _>>()?;
-    let linked = link::link(functions, &module.data).map_err(BackendError::Link)?;
+    let reentrant = calls::reentrant_functions(&units);
+    let mut allocated = Vec::new();
+    for unit in units {
+        let static_frame = !reentrant.contains(&unit.key);
+        allocated.push(allocate_unit(&*isa, unit, static_frame)?);
+    }
+    // Static frames sit at the top of ZisK's stack region; the stack starts below them.
+    let mut top = link::STACK_REGION_TOP;
+    for a in &mut allocated {
+        if let emit::FrameBase::Static(_) = a.frame.base {
+            top -= (a.frame.size as u64 + 7) & !7;
+            a.frame.base = emit::FrameBase::Static(top);
+        }
+    }
+    let stack_top = (top - 16) & !15;
+    let functions = allocated
+        .into_iter()
+        .map(|mut a| {
+            let emitted = emit::emit_function(&mut a.vcode, &a.regalloc, a.frame, a.trap_func_index);
+            link::LinkedFunction { key: a.key, name: a.name, emitted }
+        })
+        .collect();
+    let linked = link::link(functions, &module.data, stack_top).map_err(BackendError::Link)?;
     Ok(ZiskProgram { rom: linked.rom, symbols: linked.symbols, instructions: linked.instructions })
 }

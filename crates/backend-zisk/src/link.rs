@@ -16,8 +16,8 @@ use crate::machine::{ZOp, SP};
 
 /// Bytes between consecutive instructions.
 const INST_SIZE: u64 = 4;
-/// The initial stack pointer: the top of ZisK's stack region.
-pub const STACK_TOP: u64 = 0xa040_0000 - 16;
+/// The end of ZisK's stack region (static frames go just below it, then the stack).
+pub const STACK_REGION_TOP: u64 = 0xa040_0000;
 
 pub struct LinkedFunction {
     pub key: (u32, u32),
@@ -32,8 +32,8 @@ pub struct Linked {
     pub instructions: usize,
 }
 
-fn start_code() -> EmittedFunction {
-    let mut set_sp = plain(ZOp::CopyB, ZSrc::Imm(0), ZSrc::Imm(STACK_TOP), ZStore::Reg(SP));
+fn start_code(stack_top: u64) -> EmittedFunction {
+    let mut set_sp = plain(ZOp::CopyB, ZSrc::Imm(0), ZSrc::Imm(stack_top), ZStore::Reg(SP));
     set_sp.j1 = Target::Next;
     let mut call = plain(ZOp::Flag, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(1));
     call.store_ra = true;
@@ -57,9 +57,9 @@ fn plain(op: ZOp, a: ZSrc, b: ZSrc, store: ZStore) -> ZInst {
     ZInst { op, a, b, store, width: 8, set_pc: false, store_ra: false, j1: Target::Next, j2: Target::Next }
 }
 
-pub fn link(functions: Vec<LinkedFunction>, data: &[DataInit]) -> Result<Linked, String> {
+pub fn link(functions: Vec<LinkedFunction>, data: &[DataInit], stack_top: u64) -> Result<Linked, String> {
     let mut all = vec![
-        LinkedFunction { key: (u32::MAX, 0), name: "_start".into(), emitted: start_code() },
+        LinkedFunction { key: (u32::MAX, 0), name: "_start".into(), emitted: start_code(stack_top) },
         LinkedFunction { key: (NS_INTRINSIC, INTRINSIC_EXIT), name: "__czisk_exit".into(), emitted: exit_code() },
     ];
     all.extend(functions);

@@ -110,9 +110,28 @@ fn expr(r: &mut Rng, ty: Ty, depth: u32) -> String {
 
 const RESULTS: usize = 8;
 
+/// Values live at once in a register-pressure body: more than ZisK's 37 allocatable
+/// registers, so some are spilled (and, in a static frame, used from memory in place).
+const PRESSURE: usize = 48;
+
 fn program(seed: u64) -> String {
     let mut r = Rng(seed);
-    let body = expr(&mut r, Ty::I64, 6);
+    let body = if seed % 3 == 0 {
+        // Many values computed first and all combined at the end.
+        let mut body = String::new();
+        for k in 0..PRESSURE {
+            body += &format!("(local.set $t{k} {})\n    ", expr(&mut r, Ty::I64, 2));
+        }
+        let mut sum = "(local.get $t0)".to_string();
+        for k in 1..PRESSURE {
+            let op = r.pick(&["add", "xor", "sub", "mul", "rotl", "and", "or"]);
+            sum = format!("(i64.{op} {sum} (local.get $t{k}))");
+        }
+        body + &sum
+    } else {
+        expr(&mut r, Ty::I64, 6)
+    };
+    let locals: String = (0..PRESSURE).map(|k| format!(" (local $t{k} i64)")).collect();
     let data: String = (0..256).map(|_| format!("\\{:02x}", r.next() as u8)).collect();
     let mut calls = String::new();
     for k in 0..RESULTS {
@@ -127,7 +146,7 @@ fn program(seed: u64) -> String {
   (data (i32.const 8192) "{data}")
   (func $id32 (param i32) (result i32) (local.get 0))
   (func $id64 (param i64) (result i64) (local.get 0))
-  (func $f (param $a i32) (param $b i32) (param $c i64) (param $d i64) (result i64)
+  (func $f (param $a i32) (param $b i32) (param $c i64) (param $d i64) (result i64){locals}
     {body})
   (func $hex (param $v i64) (param $at i32)
     (local $i i32) (local $digit i32)

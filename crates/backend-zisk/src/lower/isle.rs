@@ -238,7 +238,7 @@ impl<'a> Lowerer<'a> {
         let mut defined_here = false;
         for inst in &mut self.current {
             inst.visit_regs(&mut |r, kind| {
-                if *r == reg && matches!(kind, RegUse::Def | RegUse::FixedDef(_)) {
+                if *r == reg && matches!(kind, RegUse::Def | RegUse::DefAny | RegUse::FixedDef(_)) {
                     defined_here = true;
                 }
             });
@@ -260,7 +260,7 @@ impl<'a> Lowerer<'a> {
         LowerError::Unsupported(self.func.dfg.display_inst(inst).to_string())
     }
 
-    pub fn finish(mut self) -> VCode {
+    pub fn finish(mut self, memory_operands: bool) -> VCode {
         let mut insts = Vec::new();
         let mut blocks = Vec::new();
         for (i, code) in std::mem::take(&mut self.block_code).into_iter().enumerate() {
@@ -289,7 +289,7 @@ impl<'a> Lowerer<'a> {
                 blocks[s.index()].preds.push(regalloc2::Block::new(b));
             }
         }
-        let operands = insts.iter_mut().map(|i: &mut MInst| i.operands()).collect();
+        let operands = insts.iter_mut().map(|i: &mut MInst| i.operands(memory_operands)).collect();
         VCode {
             insts,
             operands,
