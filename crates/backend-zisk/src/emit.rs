@@ -12,7 +12,7 @@ use crate::inst::{CallTarget, MInst, Reg, Src, TrapSite};
 use crate::lower::VCode;
 use crate::machine::{is_callee_saved, ZOp, RA, SP};
 use zisk_core::rom_layout::FLOAT_HANDLER_ADDR;
-use zisk_core::{FREG_F0, FREG_INST, FREG_RA};
+use zisk_core::{EXTRA_PARAMS_ADDR, FREG_F0, FREG_INST, FREG_RA};
 
 /// A ZisK instruction whose addresses are still symbolic.
 #[derive(Clone, Debug, PartialEq)]
@@ -379,6 +379,32 @@ impl Emitter {
                 if !*int_result {
                     code.push(ZInst::copy(ZSrc::Mem(FREG_F0), self.dst(*dst)));
                 }
+            }
+            MInst::MemMove { .. } => {
+                // dst = r10, src = r11, len = r12; r13 is free (clobbered like by a call).
+                // 0: r13 = dst + len; 1: to 6 if dst + len <= src; 2: r13 = src + len;
+                // 3: to 6 if src + len <= dst; 4: call memmove (overlap); 5: to 8;
+                // 6: the count for the DMA; 7: dma_memcpy; 8: next.
+                let to = |from: i64, target: i64| Target::Raw(4 * (target - from));
+                code.push(ZInst::op(ZOp::Add, ZSrc::Reg(10), ZSrc::Reg(12), ZStore::Reg(13)));
+                code.push(ZInst { j1: to(1, 6), ..ZInst::op(ZOp::Leu, ZSrc::Reg(13), ZSrc::Reg(11), ZStore::None) });
+                code.push(ZInst::op(ZOp::Add, ZSrc::Reg(11), ZSrc::Reg(12), ZStore::Reg(13)));
+                code.push(ZInst { j1: to(3, 6), ..ZInst::op(ZOp::Leu, ZSrc::Reg(13), ZSrc::Reg(10), ZStore::None) });
+                code.push(ZInst {
+                    store_ra: true,
+                    j1: Target::Func((czisk_frontend::NS_INTRINSIC, czisk_frontend::INTRINSIC_MEMMOVE)),
+                    ..ZInst::op(ZOp::Flag, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(RA))
+                });
+                code.push(ZInst { j1: to(5, 8), j2: to(5, 8), ..ZInst::copy(ZSrc::Imm(0), ZStore::None) });
+                code.push(ZInst::copy(ZSrc::Reg(12), ZStore::Mem(EXTRA_PARAMS_ADDR)));
+                code.push(ZInst { j1: Target::Raw(0), ..ZInst::op(ZOp::DmaMemcpy, ZSrc::Reg(10), ZSrc::Reg(11), ZStore::None) });
+            }
+            MInst::DmaFill { dst, len, byte } => {
+                // The fill byte rides in the first jump offset (a DMA operation's third operand).
+                code.push(ZInst {
+                    j1: Target::Raw(*byte as i64),
+                    ..ZInst::op(ZOp::DmaXmemset, ZSrc::Reg(dst.phys()), ZSrc::Reg(len.phys()), ZStore::None)
+                });
             }
             MInst::Jump { target } => return Some(*target),
             MInst::BrTable { index, default, targets } => {

@@ -84,6 +84,11 @@ pub enum MInst {
     /// One operation of ZisK's float library (see `float.rs`): float operands, an integer
     /// operand in x10, the result from f0 or (`int_result`) x10. Clobbers r32..r39.
     FloatCall { word: u32, args: Vec<(Reg, bool)>, int_arg: Option<Reg>, dst: Reg, int_result: bool },
+    /// `memmove(r10 = dst, r11 = src, r12 = len)`: ZisK's DMA copy when the ranges do not
+    /// overlap, else a call to the runtime's `memmove`. Clobbers like a call.
+    MemMove { dst: Reg, src: Reg, len: Reg },
+    /// `memset(dst, byte, len)` with a constant byte: ZisK's DMA fill, one instruction.
+    DmaFill { dst: Reg, len: Reg, byte: u8 },
     /// `dst = sp + offset of (slot) + offset`.
     StackAddr { dst: Reg, slot: StackSlot, offset: i64 },
     /// A call: arguments and results in fixed registers; r3..r19 clobbered.
@@ -189,6 +194,15 @@ impl MInst {
                 src(b, UseAny, f);
             }
             MInst::BrTable { index, .. } => f(index, Use),
+            MInst::MemMove { dst, src: s, len } => {
+                f(dst, RegUse::FixedUse(preg(10)));
+                f(s, RegUse::FixedUse(preg(11)));
+                f(len, RegUse::FixedUse(preg(12)));
+            }
+            MInst::DmaFill { dst, len, .. } => {
+                f(dst, Use);
+                f(len, Use);
+            }
             MInst::FloatCall { args, int_arg, dst, int_result, .. } => {
                 for (r, _) in args {
                     f(r, UseAny);

@@ -69,6 +69,7 @@ pub enum ZOp {
     SignExtendB, SignExtendH, SignExtendW,
     AddUW, Sh1add, Sh2add, Sh3add, Sh1addUW, Sh2addUW, Sh3addUW, SllUW,
     CzeroEqz, CzeroNez,
+    DmaMemcpy, DmaXmemset,
 }
 
 impl ZOp {
@@ -94,6 +95,7 @@ impl ZOp {
             AddUW => "add_u_w", Sh1add => "sh1add", Sh2add => "sh2add", Sh3add => "sh3add",
             Sh1addUW => "sh1add_u_w", Sh2addUW => "sh2add_u_w", Sh3addUW => "sh3add_u_w", SllUW => "sll_u_w",
             CzeroEqz => "czero_eqz", CzeroNez => "czero_nez",
+            DmaMemcpy => "dma_memcpy", DmaXmemset => "dma_xmemset",
         }
     }
 }

@@ -43,6 +43,7 @@ impl Function for VCode {
     }
     fn inst_clobbers(&self, insn: Inst) -> PRegSet {
         match &self.insts[insn.index()] {
+            MInst::MemMove { .. } => caller_saved(),
             MInst::Call { defs, .. } => {
                 let mut set = caller_saved();
                 for (_, p) in defs {

@@ -44,6 +44,11 @@ pub const NS_INTRINSIC: u32 = 1;
 pub const NS_ENTRY: u32 = 2;
 pub const INTRINSIC_EXIT: u32 = 0;
 pub const INTRINSIC_PUTC: u32 = 1;
+/// `memmove(dst: i64, src: i64, len: i64)` and `memset(dst: i64, byte: i32, len: i64)` on
+/// absolute addresses, already bounds-checked (provided by the runtime; the direct backend
+/// turns them into DMA).
+pub const INTRINSIC_MEMMOVE: u32 = 2;
+pub const INTRINSIC_MEMSET: u32 = 3;
 pub const ENTRY_INSTANTIATE: u32 = 0;
 pub const ENTRY_MAIN: u32 = 1;
 

@@ -21,6 +21,7 @@
 //! fail with `EFAULT` before any byte moves.
 
 mod emit;
+mod memory;
 pub mod program;
 mod traps;
 mod wasi;
@@ -29,6 +30,7 @@ use cranelift_codegen::ir::{self, UserExternalName};
 use cranelift_codegen::isa::CallConv;
 use thiserror::Error;
 
+pub use memory::{memmove_function, memset_function};
 pub use traps::{trap_reporter, TRAP_EXIT_BASE};
 pub use wasi::wasi_function;
 

@@ -3,11 +3,11 @@
 
 use cranelift_codegen::ir::{self, UserExternalName};
 use czisk_frontend::{
-    TranslatedModule, WasmTrap, CALL_CONV, ENTRY_INSTANTIATE, ENTRY_MAIN, INTRINSIC_EXIT, INTRINSIC_PUTC, NS_ENTRY,
-    NS_INTRINSIC, NS_WASM_FUNC,
+    TranslatedModule, WasmTrap, CALL_CONV, ENTRY_INSTANTIATE, ENTRY_MAIN, INTRINSIC_EXIT, INTRINSIC_MEMMOVE,
+    INTRINSIC_MEMSET, INTRINSIC_PUTC, NS_ENTRY, NS_INTRINSIC, NS_WASM_FUNC,
 };
 
-use crate::{import_function, trap_reporter, RuntimeEnv, RuntimeError};
+use crate::{import_function, memmove_function, memset_function, trap_reporter, RuntimeEnv, RuntimeError};
 
 /// Namespace of the backends' own functions (the trap reporter).
 pub const NS_BACKEND: u32 = 3;
@@ -36,7 +36,7 @@ pub fn runtime_env(module: &TranslatedModule) -> RuntimeEnv {
 }
 
 /// Every function of the program: imports (as runtime functions), the guest's own, the
-/// entries `instantiate` and `main`, and the trap reporter.
+/// entries `instantiate` and `main`, the trap reporter, and `memmove`/`memset`.
 pub fn program_units(module: &mut TranslatedModule) -> Result<Vec<ProgramUnit>, RuntimeError> {
     let env = runtime_env(module);
     let mut units = Vec::new();
@@ -73,5 +73,10 @@ pub fn program_units(module: &mut TranslatedModule) -> Result<Vec<ProgramUnit>, 
         func: trap_reporter(UserExternalName::new(NS_BACKEND, TRAP_REPORTER), &env, &messages),
         trap_func_index: 0xff_ffff,
     });
+    for (index, name) in [(INTRINSIC_MEMMOVE, "__czisk_memmove"), (INTRINSIC_MEMSET, "__czisk_memset")] {
+        let key = UserExternalName::new(NS_INTRINSIC, index);
+        let func = if index == INTRINSIC_MEMMOVE { memmove_function(key, &env) } else { memset_function(key, &env) };
+        units.push(ProgramUnit { key: (NS_INTRINSIC, index), name: name.into(), func, trap_func_index: 0xff_ffff });
+    }
     Ok(units)
 }

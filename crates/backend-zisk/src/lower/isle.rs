@@ -601,6 +601,19 @@ impl generated::Context for Lowerer<'_> {
             InstructionData::Call { func_ref, args, .. } => {
                 let key = callee_key(func, func_ref);
                 let args = args.as_slice(&func.dfg.value_lists).to_vec();
+                if key == (czisk_frontend::NS_INTRINSIC, czisk_frontend::INTRINSIC_MEMMOVE) {
+                    self.makes_calls = true;
+                    let [dst, src, len] = [args[0], args[1], args[2]].map(|a| self.put_value(a));
+                    self.emit(MInst::MemMove { dst, src, len });
+                    return SmallVec::new();
+                }
+                if key == (czisk_frontend::NS_INTRINSIC, czisk_frontend::INTRINSIC_MEMSET) {
+                    if let Some(byte) = self.constant(self.func.dfg.resolve_aliases(args[1])) {
+                        let [dst, len] = [args[0], args[2]].map(|a| self.put_value(a));
+                        self.emit(MInst::DmaFill { dst, len, byte: byte as u8 });
+                        return SmallVec::new();
+                    }
+                }
                 if key.0 == czisk_frontend::NS_INTRINSIC && key.1 == czisk_frontend::INTRINSIC_PUTC {
                     // One byte to the UART: a store, not a call.
                     let value = generated::constructor_src(self, args[0]);

@@ -5,13 +5,14 @@
 //! memory cannot grow its size is a constant; otherwise it is read from its word.
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Type, Value};
 use wasmparser::{MemArg, Operator};
 
 use super::FuncTranslator;
 use crate::error::CompileError;
 use crate::layout::WASM_PAGE;
 use crate::traps::WasmTrap;
+use crate::{CALL_CONV, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET, NS_INTRINSIC};
 
 /// Linear memory is bounds-checked before every access, so the access itself cannot fault.
 fn heap_flags() -> MemFlagsData {
@@ -157,11 +158,7 @@ impl FuncTranslator<'_, '_> {
         let value = self.pop();
         let dst = self.pop();
         let (dst, len) = self.checked_range(dst, len);
-        let byte = self.b.ins().ireduce(types::I8, value);
-        self.counted_loop(len, |t, i| {
-            let at = t.b.ins().iadd(dst, i);
-            t.b.ins().store(heap_flags(), byte, at, 0);
-        });
+        self.call_intrinsic(INTRINSIC_MEMSET, &[dst, value, len]);
     }
 
     /// memory.copy, correct for overlapping ranges.
@@ -171,7 +168,24 @@ impl FuncTranslator<'_, '_> {
         let dst = self.pop();
         let (src, _) = self.checked_range(src, len);
         let (dst, len) = self.checked_range(dst, len);
-        self.copy_overlapping(dst, src, len, 1);
+        self.call_intrinsic(INTRINSIC_MEMMOVE, &[dst, src, len]);
+    }
+
+    /// Calls a runtime intrinsic taking `args` (see `INTRINSIC_MEMMOVE`).
+    fn call_intrinsic(&mut self, index: u32, args: &[Value]) {
+        let mut sig = ir::Signature::new(CALL_CONV);
+        for &a in args {
+            sig.params.push(ir::AbiParam::new(self.b.func.dfg.value_type(a)));
+        }
+        let sig = self.b.import_signature(sig);
+        let name = self.b.func.declare_imported_user_function(ir::UserExternalName::new(NS_INTRINSIC, index));
+        let f = self.b.import_function(ir::ExtFuncData {
+            name: ir::ExternalName::User(name),
+            signature: sig,
+            colocated: true,
+            patchable: false,
+        });
+        self.b.ins().call(f, args);
     }
 
     /// Copies `count` units of `unit` bytes (1 or 8) from `src` to `dst`, absolute addresses:
@@ -229,6 +243,6 @@ impl FuncTranslator<'_, '_> {
         let src = self.checked_segment_range(layout.len_addr, src, n, WasmTrap::MemoryOutOfBounds);
         let (dst, n) = self.checked_range(dst, n);
         let src = self.b.ins().iadd_imm_u(src, layout.contents_addr as i64);
-        self.copy_overlapping(dst, src, n, 1);
+        self.call_intrinsic(INTRINSIC_MEMMOVE, &[dst, src, n]);
     }
 }
