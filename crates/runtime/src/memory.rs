@@ -20,24 +20,22 @@ pub fn memmove_function(name: UserExternalName, env: &RuntimeEnv) -> ir::Functio
         let forwards = e.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, dst, src);
         let (fwd, bwd, done) = (e.b.create_block(), e.b.create_block(), e.b.create_block());
         e.b.ins().brif(forwards, fwd, &[], bwd, &[]);
+        // Byte `k(i)` for i in 0..len: k(i) = i forwards, len - 1 - i backwards.
+        let copy_bytes = |e: &mut crate::emit::Emitter, backwards: bool| {
+            let last = e.b.ins().iadd_imm_s(len, -1);
+            e.for_range(len, |e, i| {
+                let k = if backwards { e.b.ins().isub(last, i) } else { i };
+                let from = e.b.ins().iadd(src, k);
+                let byte = e.b.ins().load(types::I8, flags, from, 0);
+                let to = e.b.ins().iadd(dst, k);
+                e.b.ins().store(flags, byte, to, 0);
+            });
+            e.b.ins().jump(done, &[]);
+        };
         e.b.switch_to_block(fwd);
-        e.for_range(len, |e, i| {
-            let from = e.b.ins().iadd(src, i);
-            let byte = e.b.ins().load(types::I8, flags, from, 0);
-            let to = e.b.ins().iadd(dst, i);
-            e.b.ins().store(flags, byte, to, 0);
-        });
-        e.b.ins().jump(done, &[]);
+        copy_bytes(e, false);
         e.b.switch_to_block(bwd);
-        let last = e.b.ins().iadd_imm_s(len, -1);
-        e.for_range(len, |e, i| {
-            let k = e.b.ins().isub(last, i);
-            let from = e.b.ins().iadd(src, k);
-            let byte = e.b.ins().load(types::I8, flags, from, 0);
-            let to = e.b.ins().iadd(dst, k);
-            e.b.ins().store(flags, byte, to, 0);
-        });
-        e.b.ins().jump(done, &[]);
+        copy_bytes(e, true);
         e.b.switch_to_block(done);
         e.b.ins().return_(&[]);
     })

@@ -28,14 +28,7 @@ fn build(env: &ModuleEnv, index: u32, body: impl FnOnce(&mut FuncTranslator)) ->
 }
 
 fn call_entry(t: &mut FuncTranslator, index: u32) {
-    let sig = t.b.import_signature(ir::Signature::new(CALL_CONV));
-    let name = t.b.func.declare_imported_user_function(ir::UserExternalName::new(NS_ENTRY, index));
-    let f = t.b.import_function(ir::ExtFuncData {
-        name: ir::ExternalName::User(name),
-        signature: sig,
-        colocated: true,
-        patchable: false,
-    });
+    let f = t.import_program_function(ir::UserExternalName::new(NS_ENTRY, index), ir::Signature::new(CALL_CONV));
     t.b.ins().call(f, &[]);
 }
 
@@ -128,14 +121,7 @@ pub(crate) fn main_function(env: &ModuleEnv) -> ir::Function {
         }
         let mut sig = ir::Signature::new(CALL_CONV);
         sig.params.push(ir::AbiParam::new(types::I32));
-        let sig = t.b.import_signature(sig);
-        let name = t.b.func.declare_imported_user_function(ir::UserExternalName::new(NS_INTRINSIC, INTRINSIC_EXIT));
-        let exit = t.b.import_function(ir::ExtFuncData {
-            name: ir::ExternalName::User(name),
-            signature: sig,
-            colocated: true,
-            patchable: false,
-        });
+        let exit = t.import_program_function(ir::UserExternalName::new(NS_INTRINSIC, INTRINSIC_EXIT), sig);
         let zero = t.b.ins().iconst(types::I32, 0);
         t.b.ins().call(exit, &[zero]);
         t.b.ins().return_(&[]);

@@ -177,14 +177,7 @@ impl FuncTranslator<'_, '_> {
         for &a in args {
             sig.params.push(ir::AbiParam::new(self.b.func.dfg.value_type(a)));
         }
-        let sig = self.b.import_signature(sig);
-        let name = self.b.func.declare_imported_user_function(ir::UserExternalName::new(NS_INTRINSIC, index));
-        let f = self.b.import_function(ir::ExtFuncData {
-            name: ir::ExternalName::User(name),
-            signature: sig,
-            colocated: true,
-            patchable: false,
-        });
+        let f = self.import_program_function(ir::UserExternalName::new(NS_INTRINSIC, index), sig);
         self.b.ins().call(f, args);
     }
 

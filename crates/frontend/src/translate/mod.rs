@@ -201,16 +201,22 @@ impl FuncTranslator<'_, '_> {
         if let Some(&f) = self.func_refs.get(&index) {
             return f;
         }
-        let sig = self.b.import_signature(wasm_signature(self.env.info.func_type(index)));
-        let name = self.b.func.declare_imported_user_function(ir::UserExternalName::new(NS_WASM_FUNC, index));
-        let f = self.b.import_function(ir::ExtFuncData {
-            name: ir::ExternalName::User(name),
-            signature: sig,
-            colocated: true,
-            patchable: false,
-        });
+        let sig = wasm_signature(self.env.info.func_type(index));
+        let f = self.import_program_function(ir::UserExternalName::new(NS_WASM_FUNC, index), sig);
         self.func_refs.insert(index, f);
         f
+    }
+
+    /// A `FuncRef` for a function of the program (guest, entry or runtime intrinsic).
+    pub fn import_program_function(&mut self, name: ir::UserExternalName, sig: ir::Signature) -> FuncRef {
+        let signature = self.b.import_signature(sig);
+        let name = self.b.func.declare_imported_user_function(name);
+        self.b.import_function(ir::ExtFuncData {
+            name: ir::ExternalName::User(name),
+            signature,
+            colocated: true,
+            patchable: false,
+        })
     }
 
     pub fn sig_ref(&mut self, type_index: u32) -> SigRef {
