@@ -77,17 +77,24 @@ fn native_builds_give_the_same_output() {
     }
 }
 
-/// Steps are deterministic: these bounds (current figures plus about 1%) make a regression
-/// of the direct backend fail CI. Tighten them when the backend improves.
+/// Steps and cost are deterministic: these bounds (current figures plus a little) make a
+/// regression of the direct backend fail CI. Tighten them when the backend improves.
 #[test]
-fn zisk_backend_steps_stay_within_bounds() {
-    for (guest, max_steps) in [("fibonacci", 1_205_000u64), ("iter_sha", 21_750_000), ("iter_keccak", 34_200_000)] {
+fn zisk_backend_steps_and_cost_stay_within_bounds() {
+    let bounds = [
+        ("fibonacci", 1_200_000u64, 387_000_000u64),
+        ("iter_sha", 21_600_000, 2_620_000_000),
+        ("iter_keccak", 34_000_000, 4_390_000_000),
+    ];
+    for (guest, max_steps, max_cost) in bounds {
         let path = artifact("wasm", &format!("{guest}.wasm"));
         let output =
             Command::new(env!("CARGO_BIN_EXE_czisk")).args(["run", "--json", "--backend", "zisk"]).arg(&path).output().unwrap();
         assert!(output.status.success(), "{guest}: {}", String::from_utf8_lossy(&output.stderr));
         let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         let steps = report["steps"].as_u64().unwrap();
+        let cost = report["cost"]["total"].as_u64().unwrap();
         assert!(steps <= max_steps, "{guest}: {steps} steps on zisk, bound {max_steps}");
+        assert!(cost <= max_cost, "{guest}: cost {cost} on zisk, bound {max_cost}");
     }
 }

@@ -58,6 +58,8 @@ pub struct Lowerer<'a> {
     /// Values some emitted instruction reads from a register.
     used: HashSet<Value>,
     use_counts: HashMap<Value, u32>,
+    /// i32 values whose users only read their low 32 bits.
+    low32: HashSet<Value>,
     /// Instructions of the CLIF instruction being lowered, in order.
     current: Vec<MInst>,
     current_inst: Option<ir::Inst>,
@@ -89,6 +91,7 @@ impl<'a> Lowerer<'a> {
             value_regs: HashMap::new(),
             used: HashSet::new(),
             use_counts,
+            low32: super::low32::low32_only_values(func),
             current: Vec::new(),
             current_inst: None,
             current_block: None,
@@ -521,6 +524,27 @@ impl generated::Context for Lowerer<'_> {
             cursor = self.func.layout.prev_inst(i);
         }
         None
+    }
+    fn low32_result(&mut self, inst: Inst) -> Option<()> {
+        let result = *self.func.dfg.inst_results(inst).first()?;
+        self.low32.contains(&result).then_some(())
+    }
+    fn cmp_for(&mut self, ty: Type, op: &ZOp) -> ZOp {
+        if ty != types::I32 {
+            return *op;
+        }
+        match op {
+            ZOp::Eq => ZOp::EqW,
+            ZOp::Lt => ZOp::LtW,
+            ZOp::Ltu => ZOp::LtuW,
+            ZOp::Le => ZOp::LeW,
+            ZOp::Leu => ZOp::LeuW,
+            ZOp::Min => ZOp::MinW,
+            ZOp::Max => ZOp::MaxW,
+            ZOp::Minu => ZOp::MinuW,
+            ZOp::Maxu => ZOp::MaxuW,
+            other => *other,
+        }
     }
     fn is_32(&mut self, ty: Type) -> Option<Type> {
         (ty == types::I32).then_some(ty)

@@ -8,6 +8,7 @@
 //! `def_inst` in the ISLE prelude) is never emitted.
 
 mod isle;
+mod low32;
 
 use std::collections::HashMap;
 
