@@ -128,10 +128,27 @@ fn program(seed: u64) -> String {
             sum = format!("(i64.{op} {sum} (local.get $t{k}))");
         }
         body + &sum
+    } else if seed % 3 == 1 {
+        // A counted loop (0 to 15 trips) updating an accumulator: loop counters, block
+        // arguments, values computed on the loop's back edge.
+        let count = expr(&mut r, Ty::I32, 3);
+        let init = expr(&mut r, Ty::I64, 3);
+        let step = expr(&mut r, Ty::I64, 3);
+        let op = r.pick(&["add", "xor", "mul", "sub"]);
+        format!(
+            "(local.set $n (i32.and {count} (i32.const 15)))
+    (local.set $t0 {init})
+    (block $done (loop $next
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $t0 (i64.{op} (i64.rotl (local.get $t0) (i64.const 7)) {step}))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $next)))
+    (local.get $t0)"
+        )
     } else {
         expr(&mut r, Ty::I64, 6)
     };
-    let locals: String = (0..PRESSURE).map(|k| format!(" (local $t{k} i64)")).collect();
+    let locals: String = (0..PRESSURE).map(|k| format!(" (local $t{k} i64)")).collect::<String>() + " (local $n i32)";
     let data: String = (0..256).map(|_| format!("\\{:02x}", r.next() as u8)).collect();
     let mut calls = String::new();
     for k in 0..RESULTS {

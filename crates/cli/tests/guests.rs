@@ -82,9 +82,9 @@ fn native_builds_give_the_same_output() {
 #[test]
 fn zisk_backend_steps_and_cost_stay_within_bounds() {
     let bounds = [
-        ("fibonacci", 1_200_000u64, 387_000_000u64),
+        ("fibonacci", 1_135_000u64, 383_000_000u64),
         ("iter_sha", 21_600_000, 2_620_000_000),
-        ("iter_keccak", 34_000_000, 4_390_000_000),
+        ("iter_keccak", 33_100_000, 4_380_000_000),
     ];
     for (guest, max_steps, max_cost) in bounds {
         let path = artifact("wasm", &format!("{guest}.wasm"));

@@ -60,6 +60,8 @@ pub struct Lowerer<'a> {
     use_counts: HashMap<Value, u32>,
     /// i32 values whose users only read their low 32 bits.
     low32: HashSet<Value>,
+    /// Instructions already lowered on an outgoing edge of their block.
+    sunk: HashSet<ir::Inst>,
     /// Instructions of the CLIF instruction being lowered, in order.
     current: Vec<MInst>,
     current_inst: Option<ir::Inst>,
@@ -92,6 +94,7 @@ impl<'a> Lowerer<'a> {
             used: HashSet::new(),
             use_counts,
             low32: super::low32::low32_only_values(func),
+            sunk: HashSet::new(),
             current: Vec::new(),
             current_inst: None,
             current_block: None,
@@ -137,6 +140,7 @@ impl<'a> Lowerer<'a> {
                 LoweredBlock::Clif(b) => self.lower_block(i, b)?,
                 LoweredBlock::Edge { from, succ, to } => {
                     self.current_block = Some(from);
+                    self.sink_into_edge(from, succ)?;
                     let args = self.branch_call_args(from, succ);
                     let target = self.order.index_of[&to];
                     // Constant arguments are materialized here, before the jump.
@@ -146,6 +150,39 @@ impl<'a> Lowerer<'a> {
                     self.branch_args[i] = vec![args];
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Computes, on the edge itself, the arguments only this edge uses: a loop's
+    /// `i + 1` moves past the loop's exit test, so the new value can take the old one's
+    /// register (no move) and the edge's jump rides on it.
+    fn sink_into_edge(&mut self, from: ir::Block, succ: usize) -> Result<(), LowerError> {
+        let term = self.func.layout.last_inst(from).unwrap();
+        let call = self.func.dfg.insts[term]
+            .branch_destination(&self.func.dfg.jump_tables, &self.func.dfg.exception_tables)[succ];
+        let args: Vec<Value> = call
+            .args(&self.func.dfg.value_lists)
+            .filter_map(|a| a.as_value())
+            .map(|v| self.func.dfg.resolve_aliases(v))
+            .collect();
+        for v in args {
+            let Some(inst) = defining_inst(self.func, v) else { continue };
+            if !is_pure(self.func, inst)
+                || self.func.layout.inst_block(inst) != Some(from)
+                || self.use_counts.get(&v) != Some(&1)
+                || self.func.dfg.inst_results(inst).len() != 1
+                || self.constant(v).is_some()
+            {
+                continue;
+            }
+            self.current_inst = Some(inst);
+            let Some(outputs) = generated::constructor_lower(self, inst) else {
+                return Err(self.unsupported(inst));
+            };
+            let target = self.value_reg(v);
+            self.define_as(outputs[0], target);
+            self.sunk.insert(inst);
         }
         Ok(())
     }
@@ -175,7 +212,9 @@ impl<'a> Lowerer<'a> {
             self.current_inst = Some(inst);
             let data = &self.func.dfg.insts[inst];
             let results = self.func.dfg.inst_results(inst);
-            if removable_if_unused(self.func, inst) && !results.iter().any(|r| self.used.contains(r)) {
+            if self.sunk.contains(&inst)
+                || removable_if_unused(self.func, inst) && !results.iter().any(|r| self.used.contains(r))
+            {
                 continue;
             }
             if data.opcode().is_branch() {
