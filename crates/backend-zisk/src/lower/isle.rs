@@ -520,7 +520,11 @@ impl generated::Context for Lowerer<'_> {
         let InstructionData::Load { opcode: Opcode::Load, arg, offset, flags } = self.func.dfg.insts[load] else {
             return None;
         };
-        if self.func.dfg.value_type(v).bytes() != 8 || self.func.dfg.mem_flags[flags].trap_code().is_some() {
+        // An 8-byte word; or an i32 (a global) whose users read only its low half, which
+        // the word's first four bytes are.
+        let ty = self.func.dfg.value_type(v);
+        let whole_word = ty.bytes() == 8 || (ty == types::I32 && self.low32.contains(&v));
+        if !whole_word || self.func.dfg.mem_flags[flags].trap_code().is_some() {
             return None;
         }
         let user = self.current_inst?;
