@@ -62,6 +62,8 @@ pub struct Lowerer<'a> {
     low32: HashSet<Value>,
     /// Instructions already lowered on an outgoing edge of their block.
     sunk: HashSet<ir::Inst>,
+    /// The function's frame is at a fixed address (see `calls.rs`).
+    static_frame: bool,
     /// Instructions of the CLIF instruction being lowered, in order.
     current: Vec<MInst>,
     current_inst: Option<ir::Inst>,
@@ -76,7 +78,7 @@ pub struct Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
-    pub fn new(func: &'a Function, order: &'a BlockOrder) -> Self {
+    pub fn new(func: &'a Function, order: &'a BlockOrder, static_frame: bool) -> Self {
         let mut use_counts: HashMap<Value, u32> = HashMap::new();
         for block in func.layout.blocks() {
             for inst in func.layout.block_insts(block) {
@@ -95,6 +97,7 @@ impl<'a> Lowerer<'a> {
             use_counts,
             low32: super::low32::low32_only_values(func),
             sunk: HashSet::new(),
+            static_frame,
             current: Vec::new(),
             current_inst: None,
             current_block: None,
@@ -214,6 +217,7 @@ impl<'a> Lowerer<'a> {
             let results = self.func.dfg.inst_results(inst);
             if self.sunk.contains(&inst)
                 || removable_if_unused(self.func, inst) && !results.iter().any(|r| self.used.contains(r))
+                || self.is_redundant_stack_check(inst)
             {
                 continue;
             }
@@ -249,6 +253,18 @@ impl<'a> Lowerer<'a> {
         code.reverse();
         self.block_code[index] = code.into_iter().flatten().collect();
         Ok(())
+    }
+
+    /// The frontend checks the stack pointer at every function entry, so that deep
+    /// recursion traps before it leaves the stack. A function with a static frame that
+    /// passes nothing on the stack never moves the stack pointer and is never active
+    /// twice: its check can only repeat its caller's. (The entry block is lowered last, so
+    /// every call is known by then.)
+    fn is_redundant_stack_check(&self, inst: ir::Inst) -> bool {
+        self.static_frame
+            && self.outgoing_bytes == 0
+            && matches!(self.func.dfg.insts[inst], InstructionData::CondTrap { opcode: Opcode::Trapnz, code, .. }
+                if code == TrapCode::STACK_OVERFLOW)
     }
 
     /// Defines the entry block's parameters: the first eight from registers, the rest
@@ -302,7 +318,8 @@ impl<'a> Lowerer<'a> {
         LowerError::Unsupported(self.func.dfg.display_inst(inst).to_string())
     }
 
-    pub fn finish(mut self, memory_operands: bool) -> VCode {
+    pub fn finish(mut self) -> VCode {
+        let memory_operands = self.static_frame;
         let mut insts = Vec::new();
         let mut blocks = Vec::new();
         for (i, code) in std::mem::take(&mut self.block_code).into_iter().enumerate() {

@@ -51,14 +51,13 @@ pub enum LowerError {
     Unsupported(String),
 }
 
-/// Lowers `func` (already optimized by Cranelift's mid-end). With `memory_operands` (a
-/// function with a static frame), values may stay in spill slots that ZisK instructions
-/// read and write directly.
-pub fn lower_function(func: &Function, memory_operands: bool) -> Result<VCode, LowerError> {
+/// Lowers `func` (already optimized by Cranelift's mid-end). With a `static_frame`,
+/// values may stay in spill slots that ZisK instructions read and write directly.
+pub fn lower_function(func: &Function, static_frame: bool) -> Result<VCode, LowerError> {
     let order = BlockOrder::compute(func);
-    let mut lowerer = isle::Lowerer::new(func, &order);
+    let mut lowerer = isle::Lowerer::new(func, &order, static_frame);
     lowerer.lower_all()?;
-    Ok(lowerer.finish(memory_operands))
+    Ok(lowerer.finish())
 }
 
 /// The lowered block order: CLIF blocks in reverse post-order, each followed by the
