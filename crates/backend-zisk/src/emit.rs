@@ -329,8 +329,8 @@ impl Emitter {
                         z.j1 = Target::Func(*key);
                         z
                     }
-                    CallTarget::Indirect(r) => {
-                        let mut z = ZInst::copy(ZSrc::Reg(r.phys()), ZStore::Reg(RA));
+                    CallTarget::Indirect { op, a, b } => {
+                        let mut z = ZInst::op(*op, self.src(a), self.src(b), ZStore::Reg(RA));
                         z.set_pc = true;
                         z.j1 = Target::Raw(0);
                         z

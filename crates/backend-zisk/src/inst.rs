@@ -55,7 +55,9 @@ pub struct TrapSite {
 pub enum CallTarget {
     /// A function of the program, by (namespace, index).
     Direct((u32, u32)),
-    Indirect(Reg),
+    /// The address `op(a, b)`, computed by the call instruction itself (a table entry's
+    /// low half, say).
+    Indirect { op: ZOp, a: Src, b: Src },
 }
 
 /// A block of the lowered function (an index into `VCode::blocks`).
@@ -174,8 +176,9 @@ impl MInst {
             MInst::LoadIncoming { dst, .. } | MInst::StackAddr { dst, .. } | MInst::FuncAddr { dst, .. } => f(dst, DefAny),
             MInst::StoreIncoming { src: s, .. } => f(s, Use),
             MInst::Call { target, uses, defs } => {
-                if let CallTarget::Indirect(r) = target {
-                    f(r, RegUse::Use);
+                if let CallTarget::Indirect { a, b, .. } = target {
+                    src(a, Use, f);
+                    src(b, Use, f);
                 }
                 for (r, p) in uses {
                     f(r, RegUse::FixedUse(*p));

@@ -712,9 +712,19 @@ impl generated::Context for Lowerer<'_> {
                 (CallTarget::Direct(key), args)
             }
             InstructionData::CallIndirect { args, .. } => {
-                let all = args.as_slice(&func.dfg.value_lists);
-                let callee = self.put_value(all[0]);
-                (CallTarget::Indirect(callee), all[1..].to_vec())
+                let all = args.as_slice(&func.dfg.value_lists).to_vec();
+                // The call computes `x & mask` (a funcref's address half) itself.
+                let masked = generated::Context::def_inst(self, all[0]).and_then(|i| match func.dfg.insts[i] {
+                    InstructionData::Binary { opcode: Opcode::Band, args: [x, k] } => {
+                        self.constant(func.dfg.resolve_aliases(k)).map(|k| (x, k))
+                    }
+                    _ => None,
+                });
+                let target = match masked {
+                    Some((x, k)) => CallTarget::Indirect { op: ZOp::And, a: Src::Reg { reg: self.put_value(x) }, b: Src::Imm { imm: k } },
+                    None => CallTarget::Indirect { op: ZOp::CopyB, a: Src::Imm { imm: 0 }, b: Src::Reg { reg: self.put_value(all[0]) } },
+                };
+                (target, all[1..].to_vec())
             }
             _ => unreachable!("lower_call on a non-call"),
         };
