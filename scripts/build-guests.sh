@@ -8,7 +8,7 @@
 # Idempotent: cargo only rebuilds what changed.
 set -uo pipefail
 cd "$(dirname "$0")/../guests"
-GUESTS=(fibonacci iter_sha iter_keccak)
+GUESTS=(fibonacci iter_sha iter_keccak iter_sha_precompile iter_keccak_precompile)
 out=out
 mkdir -p "$out"
 : > "$out/SKIPPED"

@@ -48,6 +48,8 @@ pub enum BackendError {
     Codegen { function: String, message: String },
     #[error("linking: {0}")]
     Link(String),
+    #[error("the RISC-V path cannot run ZisK precompile imports ({0}); the zisk backend can")]
+    ZiskImport(String),
     #[error("ZisK's RISC-V transpiler rejected the ELF: {0}")]
     Transpiler(String),
 }
@@ -73,6 +75,9 @@ pub(crate) use czisk_runtime::program::ProgramUnit as Unit;
 /// Compiles a wasm module for ZisK through Cranelift's riscv64 backend.
 pub fn compile_wasm(wasm: &[u8], options: &RiscvOptions) -> Result<RiscvProgram, BackendError> {
     let mut module = translate_module(wasm, &LayoutConfig::zisk())?;
+    if let Some(import) = module.imports.iter().find(|i| i.module == "zisk") {
+        return Err(BackendError::ZiskImport(format!("{}::{}", import.module, import.field)));
+    }
     let units = czisk_runtime::program::program_units(&mut module)?;
 
     let isa = riscv64_isa(options);

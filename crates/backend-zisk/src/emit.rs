@@ -399,6 +399,10 @@ impl Emitter {
                 code.push(ZInst::copy(ZSrc::Reg(12), ZStore::Mem(EXTRA_PARAMS_ADDR)));
                 code.push(ZInst { j1: Target::Raw(0), ..ZInst::op(ZOp::DmaMemcpy, ZSrc::Reg(10), ZSrc::Reg(11), ZStore::None) });
             }
+            MInst::Precompile { op, a, b } => {
+                // A precompile's first jump offset must be 0 (a parameter slot).
+                code.push(ZInst { j1: Target::Raw(0), ..ZInst::op(*op, self.src(a), self.src(b), ZStore::None) });
+            }
             MInst::DmaFill { dst, len, byte } => {
                 // The fill byte rides in the first jump offset (a DMA operation's third operand).
                 code.push(ZInst {

@@ -89,6 +89,8 @@ pub enum MInst {
     /// `memmove(r10 = dst, r11 = src, r12 = len)`: ZisK's DMA copy when the ranges do not
     /// overlap, else a call to the runtime's `memmove`. Clobbers like a call.
     MemMove { dst: Reg, src: Reg, len: Reg },
+    /// A precompile (`keccak`, `sha256`) on the addresses in `a` and `b`.
+    Precompile { op: ZOp, a: Src, b: Src },
     /// `memset(dst, byte, len)` with a constant byte: ZisK's DMA fill, one instruction.
     DmaFill { dst: Reg, len: Reg, byte: u8 },
     /// `dst = sp + offset of (slot) + offset`.
@@ -201,6 +203,10 @@ impl MInst {
                 f(dst, RegUse::FixedUse(preg(10)));
                 f(s, RegUse::FixedUse(preg(11)));
                 f(len, RegUse::FixedUse(preg(12)));
+            }
+            MInst::Precompile { a, b, .. } => {
+                src(a, Use, f);
+                src(b, Use, f);
             }
             MInst::DmaFill { dst, len, .. } => {
                 f(dst, Use);

@@ -70,6 +70,7 @@ pub enum ZOp {
     AddUW, Sh1add, Sh2add, Sh3add, Sh1addUW, Sh2addUW, Sh3addUW, SllUW,
     CzeroEqz, CzeroNez,
     DmaMemcpy, DmaXmemset,
+    Keccak, Sha256,
 }
 
 impl ZOp {
@@ -96,6 +97,7 @@ impl ZOp {
             Sh1addUW => "sh1add_u_w", Sh2addUW => "sh2add_u_w", Sh3addUW => "sh3add_u_w", SllUW => "sll_u_w",
             CzeroEqz => "czero_eqz", CzeroNez => "czero_nez",
             DmaMemcpy => "dma_memcpy", DmaXmemset => "dma_xmemset",
+            Keccak => "keccak", Sha256 => "sha256",
         }
     }
 }

@@ -28,6 +28,10 @@ const GUESTS: &[BenchGuest] = &[
     BenchGuest { name: "fibonacci", input: None },
     BenchGuest { name: "iter_sha", input: None },
     BenchGuest { name: "iter_keccak", input: None },
+    // The same hashes on ZisK's precompiles, through zisk-guest (the `zisk` namespace in
+    // wasm, ziskos natively); the RISC-V and wasm2zisk paths cannot run them.
+    BenchGuest { name: "iter_sha_precompile", input: None },
+    BenchGuest { name: "iter_keccak_precompile", input: None },
 ];
 
 /// The native builds, in the order of the tables; the last is the reference for ratios.

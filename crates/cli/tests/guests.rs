@@ -35,14 +35,14 @@ fn expected(guest: &str) -> String {
             }
             format!("n:1000000 {b}\n")
         }
-        "iter_sha" => {
+        "iter_sha" | "iter_sha_precompile" => {
             let mut s = [0u8; 32];
             for _ in 0..10_000 {
                 s = Sha256::digest(s).into();
             }
             format!("n:10000 {s:?}\n")
         }
-        "iter_keccak" => {
+        "iter_keccak" | "iter_keccak_precompile" => {
             let mut s = [0u8; 32];
             for _ in 0..10_000 {
                 s = Keccak256::digest(s).into();
@@ -71,8 +71,24 @@ fn native_builds_give_the_same_output() {
             eprintln!("{line} (not checked)");
             continue;
         }
-        for guest in ["fibonacci", "iter_sha", "iter_keccak"] {
+        for guest in ["fibonacci", "iter_sha", "iter_keccak", "iter_sha_precompile", "iter_keccak_precompile"] {
             assert_eq!(console_of(&artifact(variant, &format!("{guest}.elf")), "riscv"), expected(guest), "{guest} {variant}");
+        }
+    }
+}
+
+/// The precompile guests (zisk-guest: the `zisk` import namespace) give the software
+/// guests' digests on the direct backend; the other paths refuse them by name.
+#[test]
+fn precompile_guests_run_on_zisk_and_are_refused_elsewhere() {
+    for guest in ["iter_sha_precompile", "iter_keccak_precompile"] {
+        let path = artifact("wasm", &format!("{guest}.wasm"));
+        assert_eq!(console_of(&path, "zisk"), expected(guest), "{guest} on zisk");
+        for backend in ["riscv", "riscv-ima"] {
+            let output = Command::new(env!("CARGO_BIN_EXE_czisk")).args(["run", "--backend", backend]).arg(&path).output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "{guest} on {backend}: {stderr}");
+            assert!(stderr.contains("cannot run ZisK precompile imports (zisk::"), "{guest} on {backend}: {stderr}");
         }
     }
 }
@@ -85,6 +101,8 @@ fn zisk_backend_steps_and_cost_stay_within_bounds() {
         ("fibonacci", 1_135_000u64, 383_000_000u64),
         ("iter_sha", 21_600_000, 2_620_000_000),
         ("iter_keccak", 33_100_000, 4_380_000_000),
+        ("iter_sha_precompile", 2_100_000, 680_000_000),
+        ("iter_keccak_precompile", 3_000_000, 1_120_000_000),
     ];
     for (guest, max_steps, max_cost) in bounds {
         let path = artifact("wasm", &format!("{guest}.wasm"));

@@ -49,6 +49,10 @@ pub const INTRINSIC_PUTC: u32 = 1;
 /// turns them into DMA).
 pub const INTRINSIC_MEMMOVE: u32 = 2;
 pub const INTRINSIC_MEMSET: u32 = 3;
+/// ZisK's precompiles on absolute, checked addresses: `keccakf(state: i64)`,
+/// `sha256f(state: i64, block: i64)` (the `zisk` import namespace is built on them).
+pub const INTRINSIC_KECCAKF: u32 = 4;
+pub const INTRINSIC_SHA256F: u32 = 5;
 pub const ENTRY_INSTANTIATE: u32 = 0;
 pub const ENTRY_MAIN: u32 = 1;
 

@@ -18,10 +18,13 @@ pub enum WasmTrap {
     IntegerOverflow,
     InvalidConversionToInteger,
     StackOverflow,
+    /// A `zisk` precompile import given a pointer its instruction cannot take.
+    UnalignedPrecompileArgument,
 }
 
 impl WasmTrap {
-    pub const ALL: [WasmTrap; 10] = [
+    /// Every kind, in the order of their exit codes (0x100 + position): new kinds go last.
+    pub const ALL: [WasmTrap; 11] = [
         WasmTrap::Unreachable,
         WasmTrap::MemoryOutOfBounds,
         WasmTrap::TableOutOfBounds,
@@ -32,6 +35,7 @@ impl WasmTrap {
         WasmTrap::IntegerOverflow,
         WasmTrap::InvalidConversionToInteger,
         WasmTrap::StackOverflow,
+        WasmTrap::UnalignedPrecompileArgument,
     ];
 
     pub fn code(self) -> TrapCode {
@@ -46,6 +50,7 @@ impl WasmTrap {
             WasmTrap::IntegerOverflow => TrapCode::INTEGER_OVERFLOW,
             WasmTrap::InvalidConversionToInteger => TrapCode::BAD_CONVERSION_TO_INTEGER,
             WasmTrap::StackOverflow => TrapCode::STACK_OVERFLOW,
+            WasmTrap::UnalignedPrecompileArgument => TrapCode::unwrap_user(6),
         }
     }
 
@@ -66,6 +71,7 @@ impl WasmTrap {
             WasmTrap::IntegerOverflow => "integer overflow",
             WasmTrap::InvalidConversionToInteger => "invalid conversion to integer",
             WasmTrap::StackOverflow => "call stack exhausted",
+            WasmTrap::UnalignedPrecompileArgument => "unaligned precompile argument",
         }
     }
 }

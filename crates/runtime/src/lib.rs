@@ -25,6 +25,7 @@ mod memory;
 pub mod program;
 mod traps;
 mod wasi;
+mod zisk;
 
 use cranelift_codegen::ir::{self, UserExternalName};
 use cranelift_codegen::isa::CallConv;
@@ -77,6 +78,8 @@ pub struct RuntimeEnv {
 pub enum RuntimeError {
     #[error("import from unknown module '{module}' (field '{field}'): only wasi_snapshot_preview1 and zisk are provided")]
     UnknownModule { module: String, field: String },
+    #[error("import {module}::{field} is not provided (the {module} namespace has: {known})")]
+    UnknownImport { module: String, field: String, known: String },
     #[error("import {module}::{field} has signature {found}, expected {expected}")]
     Signature { module: String, field: String, found: String, expected: String },
 }
@@ -91,6 +94,7 @@ pub fn import_function(
 ) -> Result<ir::Function, RuntimeError> {
     match module {
         "wasi_snapshot_preview1" => wasi_function(field, signature, name, env),
+        "zisk" => zisk::zisk_function(field, signature, name, env),
         _ => Err(RuntimeError::UnknownModule { module: module.into(), field: field.into() }),
     }
 }

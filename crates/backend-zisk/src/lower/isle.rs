@@ -698,6 +698,22 @@ impl generated::Context for Lowerer<'_> {
                         return SmallVec::new();
                     }
                 }
+                if key == (czisk_frontend::NS_INTRINSIC, czisk_frontend::INTRINSIC_KECCAKF) {
+                    // keccak: the state's address in b (a unused).
+                    let state = self.put_value(args[0]);
+                    self.emit(MInst::Precompile { op: ZOp::Keccak, a: Src::Imm { imm: 0 }, b: Src::Reg { reg: state } });
+                    return SmallVec::new();
+                }
+                if key == (czisk_frontend::NS_INTRINSIC, czisk_frontend::INTRINSIC_SHA256F) {
+                    // sha256: the state's address in a, the block's in b.
+                    let [state, block] = [args[0], args[1]].map(|a| self.put_value(a));
+                    self.emit(MInst::Precompile {
+                        op: ZOp::Sha256,
+                        a: Src::Reg { reg: state },
+                        b: Src::Reg { reg: block },
+                    });
+                    return SmallVec::new();
+                }
                 if key.0 == czisk_frontend::NS_INTRINSIC && key.1 == czisk_frontend::INTRINSIC_PUTC {
                     // One byte to the UART: a store, not a call.
                     let value = generated::constructor_src(self, args[0]);

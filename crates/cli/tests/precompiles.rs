@@ -1,0 +1,92 @@
+//! The `zisk` import namespace against host implementations on fixed vectors: each import
+//! runs ZisK's precompile on a state in linear memory and must give what `keccak` and
+//! `sha2` compute on the host; bad pointers trap with the right trap.
+
+use czisk_frontend::WasmTrap;
+use czisk_zisk::{frame_input, run_rom, Failure, RunOptions};
+
+/// Fixed, non-trivial bytes.
+fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len).map(|i| (i as u8).wrapping_mul(37).wrapping_add(seed) ^ 0x5a).collect()
+}
+
+fn wat_bytes(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("\\{b:02x}")).collect()
+}
+
+/// Runs `body` (with `$out` the address of the bytes to print and `$len` their count)
+/// and returns the public output, or the trap.
+fn run(imports: &str, data: &str, body: &str, len: usize) -> Result<Vec<u8>, WasmTrap> {
+    let text = format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  {imports}
+  (memory 1)
+  {data}
+  (func (export "_start")
+    {body}
+    (i32.store (i32.const 0) (i32.const 1024))
+    (i32.store (i32.const 4) (i32.const {len}))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#
+    );
+    let wasm = wat::parse_str(&text).unwrap();
+    let program = czisk_backend_zisk::compile_wasm(&wasm).unwrap();
+    let options = RunOptions { max_steps: 1_000_000, capture_console: false, profile_top: 0 };
+    let execution = run_rom(&program.rom, &frame_input(b"").unwrap(), &options).unwrap();
+    match execution.failure {
+        None => Ok(execution.output),
+        Some(Failure::ExitCode { code, .. }) => Err(WasmTrap::ALL[(code - czisk_runtime::TRAP_EXIT_BASE as i64) as usize]),
+        Some(other) => panic!("{other:?}"),
+    }
+}
+
+fn trimmed(mut bytes: Vec<u8>) -> Vec<u8> {
+    while bytes.last() == Some(&0) {
+        bytes.pop();
+    }
+    bytes
+}
+
+const KECCAK: &str = r#"(import "zisk" "keccakf" (func $keccakf (param i32)))"#;
+const SHA256: &str = r#"(import "zisk" "sha256f" (func $sha256f (param i32 i32)))"#;
+
+#[test]
+fn keccakf_matches_the_host() {
+    let state = pattern(200, 3);
+    let data = format!(r#"(data (i32.const 1024) "{}")"#, wat_bytes(&state));
+    let output = run(KECCAK, &data, "(call $keccakf (i32.const 1024)) (call $keccakf (i32.const 1024))", 200).unwrap();
+    let mut lanes: [u64; 25] = std::array::from_fn(|i| u64::from_le_bytes(state[8 * i..8 * i + 8].try_into().unwrap()));
+    keccak::f1600(&mut lanes);
+    keccak::f1600(&mut lanes);
+    let expected: Vec<u8> = lanes.iter().flat_map(|l| l.to_le_bytes()).collect();
+    assert_eq!(output, trimmed(expected));
+}
+
+#[test]
+fn sha256f_matches_the_host() {
+    let state = pattern(32, 11);
+    let block = pattern(64, 29);
+    let data = format!(
+        r#"(data (i32.const 1024) "{}") (data (i32.const 2048) "{}")"#,
+        wat_bytes(&state),
+        wat_bytes(&block)
+    );
+    let output = run(SHA256, &data, "(call $sha256f (i32.const 1024) (i32.const 2048))", 32).unwrap();
+    // The state is eight little-endian words in memory, the block 64 message bytes.
+    let mut words: [u32; 8] = std::array::from_fn(|i| u32::from_le_bytes(state[4 * i..4 * i + 4].try_into().unwrap()));
+    sha2::compress256(&mut words, &[*sha2::digest::generic_array::GenericArray::from_slice(&block)]);
+    let expected: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    assert_eq!(output, trimmed(expected));
+}
+
+#[test]
+fn bad_pointers_trap() {
+    let misaligned = run(KECCAK, "", "(call $keccakf (i32.const 1028))", 8);
+    assert_eq!(misaligned, Err(WasmTrap::UnalignedPrecompileArgument));
+    let outside = run(KECCAK, "", "(call $keccakf (i32.const 65400))", 8);
+    assert_eq!(outside, Err(WasmTrap::MemoryOutOfBounds));
+    let block_misaligned = run(SHA256, "", "(call $sha256f (i32.const 1024) (i32.const 2052))", 8);
+    assert_eq!(block_misaligned, Err(WasmTrap::UnalignedPrecompileArgument));
+    let block_outside = run(SHA256, "", "(call $sha256f (i32.const 1024) (i32.const 65480))", 8);
+    assert_eq!(block_outside, Err(WasmTrap::MemoryOutOfBounds));
+}
