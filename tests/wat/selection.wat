@@ -71,6 +71,14 @@
     (call $eq (i32.and (call $i (i32.const 0xff0f)) (i32.xor (call $i (i32.const 0x0f00)) (i32.const -1))) (i32.const 0xf00f))
     (call $eq (i32.or (call $i (i32.const 1)) (i32.xor (call $i (i32.const -2)) (i32.const -1))) (i32.const 1))
     (call $eq64 (i64.xor (call $l (i64.const 5)) (i64.xor (call $l (i64.const 3)) (i64.const -1))) (i64.const -7))
+    ;; byte swaps spelled with masks and rotations (rev8 and a shift), both orders
+    (call $eq (i32.or (i32.rotr (i32.and (call $i (i32.const 0x80ff0001)) (i32.const 0xff00ff)) (i32.const 8))
+                      (i32.and (i32.rotl (call $i (i32.const 0x80ff0001)) (i32.const 8)) (i32.const 0xff00ff)))
+              (i32.const 0x0100ff80))
+    (local.set $x (call $i (i32.const 0x11223344)))
+    (call $eq (i32.or (i32.and (i32.rotr (local.get $x) (i32.const 24)) (i32.const 0xff00ff))
+                      (i32.rotr (i32.and (local.get $x) (i32.const 0xff00ff)) (i32.const 8)))
+              (i32.const 0x44332211))
     ;; selects, including a zero side
     (call $eq (select (call $i (i32.const 7)) (i32.const 0) (call $i (i32.const -8))) (i32.const 7))
     (call $eq (select (call $i (i32.const 7)) (i32.const 0) (call $i (i32.const 0))) (i32.const 0))

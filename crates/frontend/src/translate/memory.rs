@@ -14,11 +14,6 @@ use crate::layout::WASM_PAGE;
 use crate::traps::WasmTrap;
 use crate::{CALL_CONV, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET, NS_INTRINSIC};
 
-/// Linear memory is bounds-checked before every access, so the access itself cannot fault.
-fn heap_flags() -> MemFlagsData {
-    MemFlagsData::new().with_notrap()
-}
-
 impl FuncTranslator<'_, '_> {
     /// The current memory size in bytes (i64).
     fn memory_size_bytes(&mut self) -> Value {
@@ -27,7 +22,7 @@ impl FuncTranslator<'_, '_> {
             return self.iconst64(initial * WASM_PAGE);
         }
         let addr = self.iconst64(self.env.layout.memory_size_addr);
-        self.b.ins().load(types::I64, MemFlagsData::trusted(), addr, 0)
+        self.b.ins().load(types::I64, self.memory_size_flags, addr, 0)
     }
 
     /// Traps unless `[index + offset, index + offset + len)` is in memory; returns the
@@ -56,26 +51,26 @@ impl FuncTranslator<'_, '_> {
             Some(ty) if self.b.func.dfg.value_type(value) != ty => self.b.ins().ireduce(ty, value),
             _ => value,
         };
-        self.b.ins().store(heap_flags(), value, addr, 0);
+        self.b.ins().store(self.heap, value, addr, 0);
     }
 
     pub(super) fn memory(&mut self, op: &Operator) -> Result<bool, CompileError> {
         use types::{F32, F64, I16, I32, I64, I8};
         match op {
-            Operator::I32Load { memarg } => self.load(memarg, 4, |t, a| t.b.ins().load(I32, heap_flags(), a, 0)),
-            Operator::I64Load { memarg } => self.load(memarg, 8, |t, a| t.b.ins().load(I64, heap_flags(), a, 0)),
-            Operator::F32Load { memarg } => self.load(memarg, 4, |t, a| t.b.ins().load(F32, heap_flags(), a, 0)),
-            Operator::F64Load { memarg } => self.load(memarg, 8, |t, a| t.b.ins().load(F64, heap_flags(), a, 0)),
-            Operator::I32Load8S { memarg } => self.load(memarg, 1, |t, a| t.b.ins().sload8(I32, heap_flags(), a, 0)),
-            Operator::I32Load8U { memarg } => self.load(memarg, 1, |t, a| t.b.ins().uload8(I32, heap_flags(), a, 0)),
-            Operator::I32Load16S { memarg } => self.load(memarg, 2, |t, a| t.b.ins().sload16(I32, heap_flags(), a, 0)),
-            Operator::I32Load16U { memarg } => self.load(memarg, 2, |t, a| t.b.ins().uload16(I32, heap_flags(), a, 0)),
-            Operator::I64Load8S { memarg } => self.load(memarg, 1, |t, a| t.b.ins().sload8(I64, heap_flags(), a, 0)),
-            Operator::I64Load8U { memarg } => self.load(memarg, 1, |t, a| t.b.ins().uload8(I64, heap_flags(), a, 0)),
-            Operator::I64Load16S { memarg } => self.load(memarg, 2, |t, a| t.b.ins().sload16(I64, heap_flags(), a, 0)),
-            Operator::I64Load16U { memarg } => self.load(memarg, 2, |t, a| t.b.ins().uload16(I64, heap_flags(), a, 0)),
-            Operator::I64Load32S { memarg } => self.load(memarg, 4, |t, a| t.b.ins().sload32(heap_flags(), a, 0)),
-            Operator::I64Load32U { memarg } => self.load(memarg, 4, |t, a| t.b.ins().uload32(heap_flags(), a, 0)),
+            Operator::I32Load { memarg } => self.load(memarg, 4, |t, a| t.b.ins().load(I32, t.heap, a, 0)),
+            Operator::I64Load { memarg } => self.load(memarg, 8, |t, a| t.b.ins().load(I64, t.heap, a, 0)),
+            Operator::F32Load { memarg } => self.load(memarg, 4, |t, a| t.b.ins().load(F32, t.heap, a, 0)),
+            Operator::F64Load { memarg } => self.load(memarg, 8, |t, a| t.b.ins().load(F64, t.heap, a, 0)),
+            Operator::I32Load8S { memarg } => self.load(memarg, 1, |t, a| t.b.ins().sload8(I32, t.heap, a, 0)),
+            Operator::I32Load8U { memarg } => self.load(memarg, 1, |t, a| t.b.ins().uload8(I32, t.heap, a, 0)),
+            Operator::I32Load16S { memarg } => self.load(memarg, 2, |t, a| t.b.ins().sload16(I32, t.heap, a, 0)),
+            Operator::I32Load16U { memarg } => self.load(memarg, 2, |t, a| t.b.ins().uload16(I32, t.heap, a, 0)),
+            Operator::I64Load8S { memarg } => self.load(memarg, 1, |t, a| t.b.ins().sload8(I64, t.heap, a, 0)),
+            Operator::I64Load8U { memarg } => self.load(memarg, 1, |t, a| t.b.ins().uload8(I64, t.heap, a, 0)),
+            Operator::I64Load16S { memarg } => self.load(memarg, 2, |t, a| t.b.ins().sload16(I64, t.heap, a, 0)),
+            Operator::I64Load16U { memarg } => self.load(memarg, 2, |t, a| t.b.ins().uload16(I64, t.heap, a, 0)),
+            Operator::I64Load32S { memarg } => self.load(memarg, 4, |t, a| t.b.ins().sload32(t.heap, a, 0)),
+            Operator::I64Load32U { memarg } => self.load(memarg, 4, |t, a| t.b.ins().uload32(t.heap, a, 0)),
             Operator::I32Store { memarg } | Operator::F32Store { memarg } => self.store(memarg, 4, None),
             Operator::I64Store { memarg } | Operator::F64Store { memarg } => self.store(memarg, 8, None),
             Operator::I32Store8 { memarg } | Operator::I64Store8 { memarg } => self.store(memarg, 1, Some(I8)),
@@ -190,9 +185,9 @@ impl FuncTranslator<'_, '_> {
         let copy_one = move |t: &mut Self, k: Value| {
             let offset = t.b.ins().ishl_imm_u(k, shift);
             let from = t.b.ins().iadd(src, offset);
-            let v = t.b.ins().load(ty, heap_flags(), from, 0);
+            let v = t.b.ins().load(ty, MemFlagsData::trusted(), from, 0);
             let to = t.b.ins().iadd(dst, offset);
-            t.b.ins().store(heap_flags(), v, to, 0);
+            t.b.ins().store(MemFlagsData::trusted(), v, to, 0);
         };
         let forwards = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, dst, src);
         let fwd = self.b.create_block();

@@ -55,6 +55,12 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     pub reachable: bool,
     func_refs: HashMap<u32, FuncRef>,
     sig_refs: HashMap<u32, SigRef>,
+    /// Flags of linear-memory accesses: bounds-checked, so they never trap, in their own
+    /// alias region, so that Cranelift's alias analysis knows they leave the memory-size
+    /// word (and everything else) alone and can reuse one load of it across them.
+    pub heap: ir::MemFlagsData,
+    /// Flags of loads of the memory-size word (its own region).
+    pub memory_size_flags: ir::MemFlagsData,
 }
 
 pub(crate) fn translate_function(
@@ -90,7 +96,13 @@ pub(crate) fn translate_function(
 
 impl<'a, 'b> FuncTranslator<'a, 'b> {
     pub(crate) fn new(b: FunctionBuilder<'b>, env: &'a ModuleEnv<'a>, func_index: u32) -> Self {
+        let mut region = |user_id: u32, description: &'static str| {
+            b.func.dfg.alias_regions.insert(ir::AliasRegionData { user_id, description: description.into() })
+        };
+        let (heap_region, size_region) = (region(1, "linear memory"), region(2, "memory size"));
         FuncTranslator {
+            heap: ir::MemFlagsData::new().with_notrap().with_alias_region(Some(heap_region)),
+            memory_size_flags: ir::MemFlagsData::trusted().with_alias_region(Some(size_region)),
             b,
             env,
             func_index,
