@@ -90,3 +90,43 @@ fn bad_pointers_trap() {
     let block_outside = run(SHA256, "", "(call $sha256f (i32.const 1024) (i32.const 65480))", 8);
     assert_eq!(block_outside, Err(WasmTrap::MemoryOutOfBounds));
 }
+
+/// A C guest compiled by clang reaches the namespace through `zisk.h`: Keccak-f of the
+/// zero state, lane 0 checked against its known value (the guest exits 0 only on a match).
+#[test]
+fn a_c_guest_uses_zisk_h() {
+    let dir = std::env::temp_dir().join(format!("czisk-c-guest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let include = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guests/zisk-guest/include");
+    let build_and_run = |lane0: &str| {
+        let source = dir.join("keccak.c");
+        std::fs::write(
+            &source,
+            format!(
+                r#"#include "zisk.h"
+__attribute__((import_module("wasi_snapshot_preview1"), import_name("proc_exit"))) void proc_exit(int);
+_Alignas(8) static uint64_t state[25];
+__attribute__((export_name("_start"))) void start(void) {{
+  zisk_keccakf(state);
+  proc_exit(state[0] == {lane0}ULL ? 0 : 1);
+}}"#
+            ),
+        )
+        .unwrap();
+        let wasm = dir.join("keccak.wasm");
+        let clang = std::process::Command::new("clang")
+            .args(["--target=wasm32", "-O2", "-nostdlib", "-Wl,--no-entry", "-Wl,--allow-undefined", "-I"])
+            .arg(&include)
+            .arg("-o")
+            .arg(&wasm)
+            .arg(&source)
+            .output()
+            .expect("clang is installed by scripts/setup.sh");
+        assert!(clang.status.success(), "{}", String::from_utf8_lossy(&clang.stderr));
+        std::process::Command::new(env!("CARGO_BIN_EXE_czisk")).arg("run").arg(&wasm).output().unwrap()
+    };
+    let right = build_and_run("0xf1258f7940e1dde7");
+    assert!(right.status.success(), "{}", String::from_utf8_lossy(&right.stderr));
+    let wrong = build_and_run("0x1");
+    assert_eq!(wrong.status.code(), Some(3), "{}", String::from_utf8_lossy(&wrong.stderr));
+}
