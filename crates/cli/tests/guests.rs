@@ -102,7 +102,7 @@ fn zisk_backend_steps_and_cost_stay_within_bounds() {
         ("iter_sha", 21_100_000, 2_560_000_000),
         ("iter_keccak", 33_100_000, 4_400_000_000),
         ("iter_sha_precompile", 1_700_000, 630_000_000),
-        ("iter_keccak_precompile", 2_720_000, 1_090_000_000),
+        ("iter_keccak_precompile", 1_870_000, 960_000_000),
     ];
     for (guest, max_steps, max_cost) in bounds {
         let path = artifact("wasm", &format!("{guest}.wasm"));

@@ -65,10 +65,11 @@ pub fn sha256_compress(state: &mut Sha256State, block: &Block64) {
     };
 }
 
-/// Keccak-256 (the Ethereum variant: padding 0x01).
+/// Keccak-256 (the Ethereum variant: padding 0x01). Input is absorbed straight into the
+/// state (whole little-endian lanes where it can), with no buffer to copy through.
 pub struct Keccak256 {
     state: [u64; 25],
-    buffer: [u8; Self::RATE],
+    /// Bytes of the current block absorbed so far.
     filled: usize,
 }
 
@@ -82,34 +83,36 @@ impl Keccak256 {
     const RATE: usize = 136;
 
     pub fn new() -> Self {
-        Keccak256 { state: [0; 25], buffer: [0; Self::RATE], filled: 0 }
+        Keccak256 { state: [0; 25], filled: 0 }
+    }
+
+    fn xor_byte(&mut self, at: usize, byte: u8) {
+        self.state[at / 8] ^= (byte as u64) << (8 * (at % 8));
     }
 
     pub fn update(&mut self, mut data: &[u8]) {
         while !data.is_empty() {
-            let take = (Self::RATE - self.filled).min(data.len());
-            self.buffer[self.filled..self.filled + take].copy_from_slice(&data[..take]);
-            self.filled += take;
-            data = &data[take..];
+            if self.filled % 8 == 0 && data.len() >= 8 {
+                let lane = u64::from_le_bytes(data[..8].try_into().unwrap());
+                self.state[self.filled / 8] ^= lane;
+                self.filled += 8;
+                data = &data[8..];
+            } else {
+                self.xor_byte(self.filled, data[0]);
+                self.filled += 1;
+                data = &data[1..];
+            }
             if self.filled == Self::RATE {
-                self.absorb();
+                keccak_f(&mut self.state);
+                self.filled = 0;
             }
         }
     }
 
-    fn absorb(&mut self) {
-        for (lane, chunk) in self.state.iter_mut().zip(self.buffer.chunks_exact(8)) {
-            *lane ^= u64::from_le_bytes(chunk.try_into().unwrap());
-        }
-        keccak_f(&mut self.state);
-        self.filled = 0;
-    }
-
     pub fn finalize(mut self) -> [u8; 32] {
-        self.buffer[self.filled..].fill(0);
-        self.buffer[self.filled] ^= 0x01;
-        self.buffer[Self::RATE - 1] ^= 0x80;
-        self.absorb();
+        self.xor_byte(self.filled, 0x01);
+        self.xor_byte(Self::RATE - 1, 0x80);
+        keccak_f(&mut self.state);
         let mut out = [0u8; 32];
         for (chunk, lane) in out.chunks_exact_mut(8).zip(self.state) {
             chunk.copy_from_slice(&lane.to_le_bytes());
