@@ -101,8 +101,8 @@ fn zisk_backend_steps_and_cost_stay_within_bounds() {
         ("fibonacci", 1_135_000u64, 383_000_000u64),
         ("iter_sha", 21_100_000, 2_560_000_000),
         ("iter_keccak", 33_100_000, 4_400_000_000),
-        ("iter_sha_precompile", 1_700_000, 630_000_000),
-        ("iter_keccak_precompile", 1_870_000, 960_000_000),
+        ("iter_sha_precompile", 1_420_000, 600_000_000),
+        ("iter_keccak_precompile", 1_780_000, 950_000_000),
     ];
     for (guest, max_steps, max_cost) in bounds {
         let path = artifact("wasm", &format!("{guest}.wasm"));

@@ -27,12 +27,26 @@ impl FuncTranslator<'_, '_> {
 
     /// Traps unless `[index + offset, index + offset + len)` is in memory; returns the
     /// absolute address of its first byte.
+    ///
+    /// Memory never shrinks, so once `index + k` has been checked, any later access from the
+    /// same index ending at or below `k` is in bounds: within one block (each earlier check
+    /// dominates the later accesses) only checks that reach further are emitted.
     fn checked_address(&mut self, index: Value, offset: u64, len: u64) -> Value {
+        let wasm_index = index;
+        let block = self.b.current_block();
+        if self.checked_block != block {
+            self.checked_ends.clear();
+            self.checked_block = block;
+        }
         let index = self.b.ins().uextend(types::I64, index);
-        let end = self.b.ins().iadd_imm_u(index, (offset + len) as i64);
-        let size = self.memory_size_bytes();
-        let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
-        self.trap_if(outside, WasmTrap::MemoryOutOfBounds);
+        let reach = offset + len;
+        if self.checked_ends.get(&wasm_index).is_none_or(|&checked| checked < reach) {
+            let end = self.b.ins().iadd_imm_u(index, reach as i64);
+            let size = self.memory_size_bytes();
+            let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
+            self.trap_if(outside, WasmTrap::MemoryOutOfBounds);
+            self.checked_ends.insert(wasm_index, reach);
+        }
         self.b.ins().iadd_imm_u(index, (self.env.layout.memory_base + offset) as i64)
     }
 

@@ -61,6 +61,10 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     pub heap: ir::MemFlagsData,
     /// Flags of loads of the memory-size word (its own region).
     pub memory_size_flags: ir::MemFlagsData,
+    /// In `checked_block`, how far past each wasm index linear memory is already known to
+    /// reach (see `checked_address`).
+    pub checked_ends: HashMap<Value, u64>,
+    pub checked_block: Option<ir::Block>,
 }
 
 pub(crate) fn translate_function(
@@ -103,6 +107,8 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
         FuncTranslator {
             heap: ir::MemFlagsData::new().with_notrap().with_alias_region(Some(heap_region)),
             memory_size_flags: ir::MemFlagsData::trusted().with_alias_region(Some(size_region)),
+            checked_ends: HashMap::new(),
+            checked_block: None,
             b,
             env,
             func_index,
