@@ -114,7 +114,6 @@ pub enum MInst {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RegUse {
     Use,
-    Def,
     /// An operand ZisK can read from memory or write to memory directly: in a function
     /// with a static frame, regalloc2 may leave it in a spill slot.
     UseAny,
@@ -237,7 +236,6 @@ impl MInst {
             let v = r.vreg();
             ops.push(match kind {
                 RegUse::Use => Operand::reg_use(v),
-                RegUse::Def => Operand::reg_def(v),
                 RegUse::UseAny if memory_operands => Operand::any_use(v),
                 RegUse::DefAny if memory_operands => Operand::any_def(v),
                 RegUse::UseAny => Operand::reg_use(v),
@@ -255,11 +253,3 @@ pub fn sp_src() -> Src {
     Src::Reg { reg: Reg::SP }
 }
 
-/// A physical register as a [`Reg`].
-pub fn phys(p: PReg) -> Reg {
-    Reg(p.hw_enc() as u32)
-}
-
-pub fn preg_of(n: u8) -> PReg {
-    preg(n)
-}

@@ -41,8 +41,6 @@ pub struct ZiskProgram {
     pub rom: ZiskRom,
     /// Start address of every function, by address.
     pub symbols: BTreeMap<u64, String>,
-    /// ZisK instructions in the program (BIOS excluded).
-    pub instructions: usize,
 }
 
 #[derive(Debug, Error)]
@@ -123,5 +121,5 @@ pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
         })
         .collect();
     let linked = link::link(functions, &module.data, stack_top).map_err(BackendError::Link)?;
-    Ok(ZiskProgram { rom: linked.rom, symbols: linked.symbols, instructions: linked.instructions })
+    Ok(ZiskProgram { rom: linked.rom, symbols: linked.symbols })
 }

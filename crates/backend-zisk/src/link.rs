@@ -29,7 +29,6 @@ pub struct Linked {
     pub rom: ZiskRom,
     /// Start address of every function, by address.
     pub symbols: BTreeMap<u64, String>,
-    pub instructions: usize,
 }
 
 fn start_code(stack_top: u64) -> EmittedFunction {
@@ -79,7 +78,6 @@ pub fn link(functions: Vec<LinkedFunction>, data: &[DataInit], stack_top: u64) -
     let func_addr = |key: (u32, u32), name: &str| {
         addrs.get(&key).copied().ok_or_else(|| format!("{name}: call to an undefined function {key:?}"))
     };
-    let mut count = 0;
     for (f, &base) in all.iter().zip(&bases) {
         for (i, z) in f.emitted.code.iter().enumerate() {
             let pc = base + INST_SIZE * i as u64;
@@ -126,12 +124,11 @@ pub fn link(functions: Vec<LinkedFunction>, data: &[DataInit], stack_top: u64) -
             }
             b.j(offset(z.j1)?, offset(z.j2)?);
             b.build(&mut rom);
-            count += 1;
         }
     }
     rom.rw_data_64.extend(preload(data));
     rom.optimize_instruction_lookup().map_err(|e| e.to_string())?;
-    Ok(Linked { rom, symbols, instructions: count })
+    Ok(Linked { rom, symbols })
 }
 
 /// ZisK's BIOS and float library, with an empty program: what ZisK's own loader makes of a

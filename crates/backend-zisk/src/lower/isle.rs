@@ -9,7 +9,7 @@ use cranelift_codegen::ir::{
     Function, GlobalValue, Immediate, InstructionData, JumpTable, MemFlags, Opcode, SigRef, StackSlot,
     TrapCode, Type, Value, ValueList,
 };
-use cranelift_codegen::ir::immediates::{Ieee16, Ieee32, Ieee64, Imm64, Offset32, Uimm8};
+use cranelift_codegen::ir::immediates::{Ieee16, Ieee32, Ieee64, Offset32, Uimm8};
 use regalloc2::{PReg, VReg};
 use smallvec::SmallVec;
 
@@ -74,7 +74,6 @@ pub struct Lowerer<'a> {
     branch_args: Vec<Vec<Vec<VReg>>>,
     outgoing_bytes: u32,
     makes_calls: bool,
-    incoming_stack_words: u32,
 }
 
 impl<'a> Lowerer<'a> {
@@ -106,7 +105,6 @@ impl<'a> Lowerer<'a> {
             branch_args: vec![Vec::new(); n],
             outgoing_bytes: 0,
             makes_calls: false,
-            incoming_stack_words: 0,
         }
     }
 
@@ -280,7 +278,6 @@ impl<'a> Lowerer<'a> {
                 args.push((reg, preg(ARG_REGS[i])));
             } else {
                 let index = (i - ARG_REGS.len()) as u32;
-                self.incoming_stack_words = self.incoming_stack_words.max(index + 1);
                 loads.push(MInst::LoadIncoming { dst: reg, index });
             }
         }
@@ -296,7 +293,7 @@ impl<'a> Lowerer<'a> {
         let mut defined_here = false;
         for inst in &mut self.current {
             inst.visit_regs(&mut |r, kind| {
-                if *r == reg && matches!(kind, RegUse::Def | RegUse::DefAny | RegUse::FixedDef(_)) {
+                if *r == reg && matches!(kind, RegUse::DefAny | RegUse::FixedDef(_)) {
                     defined_here = true;
                 }
             });
@@ -337,10 +334,6 @@ impl<'a> Lowerer<'a> {
                 preds: Vec::new(),
                 params: std::mem::take(&mut self.block_params[i]),
                 branch_args,
-                clif: match self.order.blocks[i] {
-                    LoweredBlock::Clif(b) => Some(b),
-                    LoweredBlock::Edge { .. } => None,
-                },
             });
         }
         for b in 0..blocks.len() {
@@ -356,7 +349,6 @@ impl<'a> Lowerer<'a> {
             num_vregs: self.next_vreg as usize,
             outgoing_bytes: self.outgoing_bytes,
             makes_calls: self.makes_calls,
-            incoming_stack_words: self.incoming_stack_words,
         }
     }
 
@@ -525,12 +517,6 @@ impl generated::Context for Lowerer<'_> {
     fn offset32_i64(&mut self, o: Offset32) -> i64 {
         i64::from(o)
     }
-    fn imm64_u64(&mut self, i: Imm64) -> u64 {
-        i.bits() as u64
-    }
-    fn u64_fits_i32(&mut self, k: u64) -> Option<u64> {
-        (k as i64 == k as i32 as i64).then_some(k)
-    }
     fn sinkable_fixed_load(&mut self, v: Value) -> Option<u64> {
         let v = self.func.dfg.resolve_aliases(v);
         let load = defining_inst(self.func, v)?;
@@ -605,12 +591,6 @@ impl generated::Context for Lowerer<'_> {
             ZOp::Maxu => ZOp::MaxuW,
             other => *other,
         }
-    }
-    fn is_32(&mut self, ty: Type) -> Option<Type> {
-        (ty == types::I32).then_some(ty)
-    }
-    fn is_64(&mut self, ty: Type) -> Option<Type> {
-        (ty == types::I64).then_some(ty)
     }
     fn is_64_or_32(&mut self, ty: Type) -> Option<Type> {
         (ty == types::I64 || ty == types::I32).then_some(ty)
@@ -778,7 +758,6 @@ impl generated::Context for Lowerer<'_> {
                 uses.push((r, preg(ARG_REGS[i])));
             } else {
                 let index = (i - ARG_REGS.len()) as u32;
-                self.incoming_stack_words = self.incoming_stack_words.max(index + 1);
                 self.emit(MInst::StoreIncoming { src: r, index });
             }
         }

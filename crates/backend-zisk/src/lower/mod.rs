@@ -26,8 +26,6 @@ pub struct VBlock {
     pub params: Vec<VReg>,
     /// Arguments passed to each successor, in `succs` order.
     pub branch_args: Vec<Vec<VReg>>,
-    /// The CLIF block this is (None for a block splitting an edge).
-    pub clif: Option<Block>,
 }
 
 /// A lowered function, ready for register allocation.
@@ -41,8 +39,6 @@ pub struct VCode {
     pub outgoing_bytes: u32,
     /// Whether the function calls anything (then it saves its return address).
     pub makes_calls: bool,
-    /// Stack-passed parameters this function receives and stack-passed results it returns.
-    pub incoming_stack_words: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
