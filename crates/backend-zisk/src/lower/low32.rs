@@ -7,11 +7,11 @@
 //! truncations), what lies above them does not matter and the cheaper forms serve. Bitwise
 //! operations and selects pass the question on to their own users. The answer is the
 //! greatest fixpoint: start from every i32 result, drop values with a user that reads all
-//! 64 bits (a call, a return, a block argument, an extension, ...) until nothing changes.
+//! 64 bits (a call, a return, a block argument, an extension, ...), by a worklist.
 
 use std::collections::{HashMap, HashSet};
 
-use cranelift_codegen::ir::{types, Function, Inst, Opcode, Value};
+use cranelift_codegen::ir::{types, Function, Inst, Opcode, Value, ValueDef};
 
 /// How the `index`-th fixed argument of `user` reads its value.
 enum Reads {
@@ -69,29 +69,28 @@ pub fn low32_only_values(func: &Function) -> HashSet<Value> {
             }
         }
     }
-    loop {
-        let dropped: Vec<Value> = candidates
-            .iter()
-            .copied()
-            .filter(|v| {
-                uses.get(v).into_iter().flatten().any(|&(user, index)| match index {
-                    None => true,
-                    Some(i) => match reads(func, user, i) {
-                        Reads::Low32 => false,
-                        Reads::All => true,
-                        Reads::LikeResult => {
-                            !func.dfg.inst_results(user).first().is_some_and(|r| candidates.contains(r))
-                        }
-                    },
-                })
-            })
-            .collect();
-        if dropped.is_empty() {
-            return candidates;
+    // A value drops out when a user reads all of it; dropping a bitwise result can drop
+    // its operands in turn, so they go back on the worklist (each value is revisited only
+    // when one of its users' results dropped).
+    let reads_all = |v: &Value, candidates: &HashSet<Value>| {
+        uses.get(v).into_iter().flatten().any(|&(user, index)| match index {
+            None => true,
+            Some(i) => match reads(func, user, i) {
+                Reads::Low32 => false,
+                Reads::All => true,
+                Reads::LikeResult => !func.dfg.inst_results(user).first().is_some_and(|r| candidates.contains(r)),
+            },
+        })
+    };
+    let mut work: Vec<Value> = candidates.iter().copied().collect();
+    while let Some(v) = work.pop() {
+        if !candidates.contains(&v) || !reads_all(&v, &candidates) {
+            continue;
         }
-        for v in dropped {
-            candidates.remove(&v);
+        candidates.remove(&v);
+        if let ValueDef::Result(inst, _) = func.dfg.value_def(v) {
+            work.extend(func.dfg.inst_args(inst).iter().map(|&a| func.dfg.resolve_aliases(a)));
         }
     }
+    candidates
 }
-
