@@ -8,6 +8,7 @@ mod backend;
 mod bench;
 mod guest;
 mod run;
+mod spec;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,6 +70,8 @@ enum Command {
     },
     /// Compile and run every benchmark guest on every path; write bench/results.{md,json}.
     Bench(bench::BenchArgs),
+    /// Run the WebAssembly spec test suite inside ZisK on each backend.
+    Spec(spec::SpecArgs),
 }
 
 fn main() -> ExitCode {
@@ -109,5 +112,6 @@ fn dispatch(command: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::bench(&args),
+        Command::Spec(args) => spec::spec(&args),
     }
 }
