@@ -48,7 +48,10 @@ pub fn jal(rd: u32, offset: i64) -> Option<u32> {
         return None;
     }
     let o = offset as u32;
-    let imm = ((o >> 20) & 1) << 31 | ((o >> 1) & 0x3ff) << 21 | ((o >> 11) & 1) << 20 | ((o >> 12) & 0xff) << 12;
+    let imm = ((o >> 20) & 1) << 31
+        | ((o >> 1) & 0x3ff) << 21
+        | ((o >> 11) & 1) << 20
+        | ((o >> 12) & 0xff) << 12;
     Some(imm | (rd << 7) | 0x6f)
 }
 

@@ -58,16 +58,20 @@ pub fn riscv64_isa(options: &RiscvOptions) -> OwnedTargetIsa {
     let mut flags = settings::builder();
     flags.set("opt_level", "speed").expect("known setting");
     // Multi-value: results beyond the return registers go through a hidden return area.
-    flags.set("enable_multi_ret_implicit_sret", "true").expect("known setting");
+    flags
+        .set("enable_multi_ret_implicit_sret", "true")
+        .expect("known setting");
     let mut isa = isa::lookup_by_name("riscv64").expect("riscv64 is built in");
     // ZisK's transpiler takes rv64ima(fd) with Zba/Zbb, without compressed instructions.
     for flag in ["has_zca", "has_zcd", "has_zcb"] {
         isa.set(flag, "false").expect("known riscv64 setting");
     }
     for flag in ["has_zba", "has_zbb"] {
-        isa.set(flag, if options.zba_zbb { "true" } else { "false" }).expect("known riscv64 setting");
+        isa.set(flag, if options.zba_zbb { "true" } else { "false" })
+            .expect("known riscv64 setting");
     }
-    isa.finish(settings::Flags::new(flags)).expect("valid riscv64 settings")
+    isa.finish(settings::Flags::new(flags))
+        .expect("valid riscv64 settings")
 }
 
 pub(crate) use czisk_runtime::program::ProgramUnit as Unit;
@@ -76,7 +80,10 @@ pub(crate) use czisk_runtime::program::ProgramUnit as Unit;
 pub fn compile_wasm(wasm: &[u8], options: &RiscvOptions) -> Result<RiscvProgram, BackendError> {
     let mut module = translate_module(wasm, &LayoutConfig::zisk())?;
     if let Some(import) = module.imports.iter().find(|i| i.module == "zisk") {
-        return Err(BackendError::ZiskImport(format!("{}::{}", import.module, import.field)));
+        return Err(BackendError::ZiskImport(format!(
+            "{}::{}",
+            import.module, import.field
+        )));
     }
     let units = czisk_runtime::program::program_units(&mut module)?;
 
@@ -84,6 +91,11 @@ pub fn compile_wasm(wasm: &[u8], options: &RiscvOptions) -> Result<RiscvProgram,
     let linked = link::link(&*isa, units, &module.data)?;
     // The loader's only message for our ELFs is its note that a readable text segment is
     // slower to emulate natively; the text must be readable (see link.rs).
-    let (rom, _messages) = czisk_zisk::load_program(&linked.elf).map_err(BackendError::Transpiler)?;
-    Ok(RiscvProgram { elf: linked.elf, rom, symbols: linked.symbols })
+    let (rom, _messages) =
+        czisk_zisk::load_program(&linked.elf).map_err(BackendError::Transpiler)?;
+    Ok(RiscvProgram {
+        elf: linked.elf,
+        rom,
+        symbols: linked.symbols,
+    })
 }

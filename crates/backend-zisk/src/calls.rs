@@ -23,13 +23,18 @@ fn callee_key(func: &ir::Function, f: ir::FuncRef) -> Option<(u32, u32)> {
 
 /// The parameter and result types: what a `call_indirect` signature check compares.
 fn shape(sig: &Signature) -> (Vec<ir::Type>, Vec<ir::Type>) {
-    (sig.params.iter().map(|p| p.value_type).collect(), sig.returns.iter().map(|p| p.value_type).collect())
+    (
+        sig.params.iter().map(|p| p.value_type).collect(),
+        sig.returns.iter().map(|p| p.value_type).collect(),
+    )
 }
 
 pub fn reentrant_functions(units: &[ProgramUnit]) -> HashSet<(u32, u32)> {
-    let index: HashMap<(u32, u32), usize> = units.iter().enumerate().map(|(i, u)| (u.key, i)).collect();
+    let index: HashMap<(u32, u32), usize> =
+        units.iter().enumerate().map(|(i, u)| (u.key, i)).collect();
     let mut direct: Vec<Vec<usize>> = vec![Vec::new(); units.len()];
-    let mut indirect_shapes: Vec<Vec<(Vec<ir::Type>, Vec<ir::Type>)>> = vec![Vec::new(); units.len()];
+    let mut indirect_shapes: Vec<Vec<(Vec<ir::Type>, Vec<ir::Type>)>> =
+        vec![Vec::new(); units.len()];
     let mut address_taken = HashSet::new();
     for (i, unit) in units.iter().enumerate() {
         let func = &unit.func;
@@ -56,7 +61,10 @@ pub fn reentrant_functions(units: &[ProgramUnit]) -> HashSet<(u32, u32)> {
     }
     let mut by_shape: HashMap<(Vec<ir::Type>, Vec<ir::Type>), Vec<usize>> = HashMap::new();
     for &j in &address_taken {
-        by_shape.entry(shape(&units[j].func.signature)).or_default().push(j);
+        by_shape
+            .entry(shape(&units[j].func.signature))
+            .or_default()
+            .push(j);
     }
     let mut edges = direct;
     for (i, shapes) in indirect_shapes.into_iter().enumerate() {
@@ -64,7 +72,10 @@ pub fn reentrant_functions(units: &[ProgramUnit]) -> HashSet<(u32, u32)> {
             edges[i].extend(by_shape.get(&s).into_iter().flatten().copied());
         }
     }
-    cyclic_nodes(&edges).into_iter().map(|i| units[i].key).collect()
+    cyclic_nodes(&edges)
+        .into_iter()
+        .map(|i| units[i].key)
+        .collect()
 }
 
 /// Nodes on a cycle: members of a strongly connected component with more than one node,

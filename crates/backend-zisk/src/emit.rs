@@ -66,7 +66,17 @@ pub enum Target {
 
 impl ZInst {
     fn op(op: ZOp, a: ZSrc, b: ZSrc, store: ZStore) -> Self {
-        ZInst { op, a, b, store, width: 8, set_pc: false, store_ra: false, j1: Target::Next, j2: Target::Next }
+        ZInst {
+            op,
+            a,
+            b,
+            store,
+            width: 8,
+            set_pc: false,
+            store_ra: false,
+            j1: Target::Next,
+            j2: Target::Next,
+        }
     }
     fn copy(b: ZSrc, store: ZStore) -> Self {
         Self::op(ZOp::CopyB, ZSrc::Imm(0), b, store)
@@ -125,7 +135,11 @@ pub fn frame_layout(func: &Function, vcode: &VCode, out: &Output, base: FrameBas
     }
     let outgoing = vcode.outgoing_bytes as i64;
     // On the stack, the outgoing area sits below the rest of the frame.
-    let mut offset = if matches!(base, FrameBase::Stack) { outgoing } else { 0 };
+    let mut offset = if matches!(base, FrameBase::Stack) {
+        outgoing
+    } else {
+        0
+    };
     let spill_base = offset;
     offset += 8 * out.num_spillslots as i64;
     let mut slot_offsets = HashMap::new();
@@ -151,7 +165,15 @@ pub fn frame_layout(func: &Function, vcode: &VCode, out: &Output, base: FrameBas
         FrameBase::Stack => offset,
         FrameBase::Static(_) => outgoing,
     };
-    Frame { base, sp_size, size: offset, ra_offset, saved, spill_base, slot_offsets }
+    Frame {
+        base,
+        sp_size,
+        size: offset,
+        ra_offset,
+        saved,
+        spill_base,
+        slot_offsets,
+    }
 }
 
 impl Frame {
@@ -221,10 +243,14 @@ impl Emitter {
     }
 
     fn stub_label(&mut self, site: TrapSite) -> u32 {
-        let i = self.stubs.iter().position(|s| *s == site).unwrap_or_else(|| {
-            self.stubs.push(site);
-            self.stubs.len() - 1
-        });
+        let i = self
+            .stubs
+            .iter()
+            .position(|s| *s == site)
+            .unwrap_or_else(|| {
+                self.stubs.push(site);
+                self.stubs.len() - 1
+            });
         self.num_blocks + i as u32
     }
 
@@ -234,7 +260,10 @@ impl Emitter {
             return;
         }
         match (from.as_reg(), to.as_reg()) {
-            (Some(f), Some(t)) => code.push(ZInst::copy(ZSrc::Reg(f.hw_enc() as u8), ZStore::Reg(t.hw_enc() as u8))),
+            (Some(f), Some(t)) => code.push(ZInst::copy(
+                ZSrc::Reg(f.hw_enc() as u8),
+                ZStore::Reg(t.hw_enc() as u8),
+            )),
             (None, Some(t)) => {
                 let off = self.frame.spill_offset(from.as_stack().unwrap().index());
                 code.push(self.frame.load(off, ZStore::Reg(t.hw_enc() as u8)))
@@ -250,7 +279,12 @@ impl Emitter {
     fn prologue(&self, code: &mut Vec<ZInst>) {
         let f = &self.frame;
         if f.sp_size != 0 {
-            code.push(ZInst::op(ZOp::Add, ZSrc::Reg(SP), ZSrc::Imm((-f.sp_size) as u64), ZStore::Reg(SP)));
+            code.push(ZInst::op(
+                ZOp::Add,
+                ZSrc::Reg(SP),
+                ZSrc::Imm((-f.sp_size) as u64),
+                ZStore::Reg(SP),
+            ));
         }
         if let Some(off) = f.ra_offset {
             code.push(f.store(off, ZSrc::Reg(RA)));
@@ -266,13 +300,25 @@ impl Emitter {
             code.push(f.load(off, ZStore::Reg(n)));
         }
         if f.sp_size != 0 {
-            code.push(ZInst::op(ZOp::Add, ZSrc::Reg(SP), ZSrc::Imm(f.sp_size as u64), ZStore::Reg(SP)));
+            code.push(ZInst::op(
+                ZOp::Add,
+                ZSrc::Reg(SP),
+                ZSrc::Imm(f.sp_size as u64),
+                ZStore::Reg(SP),
+            ));
         }
         // Return: jump to the return address, reloading it from the frame in the same
         // instruction when it was saved (on the stack, from below the restored pointer).
         let mut ret = match (f.ra_offset, f.base) {
-            (Some(off), FrameBase::Stack) => ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), ZSrc::Ind(off - f.sp_size), ZStore::None),
-            (Some(off), FrameBase::Static(base)) => ZInst::copy(ZSrc::Mem(base + off as u64), ZStore::None),
+            (Some(off), FrameBase::Stack) => ZInst::op(
+                ZOp::CopyB,
+                ZSrc::Reg(SP),
+                ZSrc::Ind(off - f.sp_size),
+                ZStore::None,
+            ),
+            (Some(off), FrameBase::Static(base)) => {
+                ZInst::copy(ZSrc::Mem(base + off as u64), ZStore::None)
+            }
             (None, _) => ZInst::copy(ZSrc::Reg(RA), ZStore::None),
         };
         ret.set_pc = true;
@@ -285,18 +331,40 @@ impl Emitter {
             MInst::Alu { op, dst, a, b } => {
                 code.push(ZInst::op(*op, self.src(a), self.src(b), self.dst(*dst)));
             }
-            MInst::AluTrap { op, dst, a, b, trap } => {
+            MInst::AluTrap {
+                op,
+                dst,
+                a,
+                b,
+                trap,
+            } => {
                 let mut z = ZInst::op(*op, self.src(a), self.src(b), self.dst(*dst));
                 z.j1 = Target::Label(self.stub_label(*trap));
                 code.push(z);
             }
-            MInst::Load { op, width, dst, base, offset } => {
+            MInst::Load {
+                op,
+                width,
+                dst,
+                base,
+                offset,
+            } => {
                 let mut z = ZInst::op(*op, self.src(base), ZSrc::Ind(*offset), self.dst(*dst));
                 z.width = *width;
                 code.push(z);
             }
-            MInst::Store { width, base, offset, value } => {
-                let mut z = ZInst::op(ZOp::CopyB, self.src(base), self.src(value), ZStore::Ind(*offset));
+            MInst::Store {
+                width,
+                base,
+                offset,
+                value,
+            } => {
+                let mut z = ZInst::op(
+                    ZOp::CopyB,
+                    self.src(base),
+                    self.src(value),
+                    ZStore::Ind(*offset),
+                );
                 z.width = *width;
                 code.push(z);
             }
@@ -308,24 +376,44 @@ impl Emitter {
             MInst::Args { .. } => {}
             MInst::LoadIncoming { dst, index } => {
                 let off = self.frame.sp_size + 8 * *index as i64;
-                code.push(ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), ZSrc::Ind(off), self.dst(*dst)));
+                code.push(ZInst::op(
+                    ZOp::CopyB,
+                    ZSrc::Reg(SP),
+                    ZSrc::Ind(off),
+                    self.dst(*dst),
+                ));
             }
             MInst::StoreIncoming { src, index } => {
                 let off = self.frame.sp_size + 8 * *index as i64;
-                code.push(ZInst::op(ZOp::CopyB, ZSrc::Reg(SP), ZSrc::Reg(src.phys()), ZStore::Ind(off)));
+                code.push(ZInst::op(
+                    ZOp::CopyB,
+                    ZSrc::Reg(SP),
+                    ZSrc::Reg(src.phys()),
+                    ZStore::Ind(off),
+                ));
             }
             MInst::StackAddr { dst, slot, offset } => {
                 let off = self.frame.slot_offsets[slot] + offset;
                 code.push(match self.frame.base {
-                    FrameBase::Stack => ZInst::op(ZOp::Add, ZSrc::Reg(SP), ZSrc::Imm(off as u64), self.dst(*dst)),
-                    FrameBase::Static(base) => ZInst::copy(ZSrc::Imm(base.wrapping_add(off as u64)), self.dst(*dst)),
+                    FrameBase::Stack => ZInst::op(
+                        ZOp::Add,
+                        ZSrc::Reg(SP),
+                        ZSrc::Imm(off as u64),
+                        self.dst(*dst),
+                    ),
+                    FrameBase::Static(base) => {
+                        ZInst::copy(ZSrc::Imm(base.wrapping_add(off as u64)), self.dst(*dst))
+                    }
                 });
             }
-            MInst::FuncAddr { dst, func } => code.push(ZInst::copy(ZSrc::FuncAddr(*func), self.dst(*dst))),
+            MInst::FuncAddr { dst, func } => {
+                code.push(ZInst::copy(ZSrc::FuncAddr(*func), self.dst(*dst)))
+            }
             MInst::Call { target, .. } => {
                 let z = match target {
                     CallTarget::Direct(key) => {
-                        let mut z = ZInst::op(ZOp::Flag, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(RA));
+                        let mut z =
+                            ZInst::op(ZOp::Flag, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(RA));
                         z.j1 = Target::Func(*key);
                         z
                     }
@@ -336,10 +424,19 @@ impl Emitter {
                         z
                     }
                 };
-                code.push(ZInst { store_ra: true, ..z });
+                code.push(ZInst {
+                    store_ra: true,
+                    ..z
+                });
             }
             MInst::Ret { .. } => self.epilogue_and_return(code),
-            MInst::TrapIf { op, a, b, negate, trap } => {
+            MInst::TrapIf {
+                op,
+                a,
+                b,
+                negate,
+                trap,
+            } => {
                 let stub = Target::Label(self.stub_label(*trap));
                 let mut z = ZInst::op(*op, self.src(a), self.src(b), ZStore::None);
                 if *negate {
@@ -351,21 +448,42 @@ impl Emitter {
             }
             MInst::Trap { trap } => {
                 let stub = Target::Label(self.stub_label(*trap));
-                code.push(ZInst { j1: stub, j2: stub, ..ZInst::copy(ZSrc::Imm(0), ZStore::None) });
+                code.push(ZInst {
+                    j1: stub,
+                    j2: stub,
+                    ..ZInst::copy(ZSrc::Imm(0), ZStore::None)
+                });
             }
-            MInst::CondBr { op, a, b, negate, targets } => {
-                let (t, f) = if *negate { (targets[1], targets[0]) } else { (targets[0], targets[1]) };
+            MInst::CondBr {
+                op,
+                a,
+                b,
+                negate,
+                targets,
+            } => {
+                let (t, f) = if *negate {
+                    (targets[1], targets[0])
+                } else {
+                    (targets[0], targets[1])
+                };
                 code.push(ZInst {
                     j1: Target::Label(t),
                     j2: Target::Label(f),
                     ..ZInst::op(*op, self.src(a), self.src(b), ZStore::None)
                 });
             }
-            MInst::FloatCall { word, args, dst, int_result, .. } => {
-                for (i, (r, boxed)) in args.iter().enumerate() {
+            MInst::FloatCall {
+                word,
+                args,
+                dst,
+                int_result,
+                ..
+            } => {
+                for (i, (r, is_f32)) in args.iter().enumerate() {
                     let slot = ZStore::Mem(FREG_F0 + 8 * (i as u64 + 1));
-                    code.push(if *boxed {
-                        ZInst::op(ZOp::Or, self.reg(*r), ZSrc::Imm(0xffff_ffff_0000_0000), slot)
+                    code.push(if *is_f32 {
+                        // The library reads an f32 operand zero-extended (see float.rs).
+                        ZInst::op(ZOp::And, self.reg(*r), ZSrc::Imm(0xffff_ffff), slot)
                     } else {
                         ZInst::copy(self.reg(*r), slot)
                     });
@@ -380,38 +498,147 @@ impl Emitter {
                     code.push(ZInst::copy(ZSrc::Mem(FREG_F0), self.dst(*dst)));
                 }
             }
+            MInst::Promote { src, dst } => {
+                // f32 bits -> f64 bits. Normal numbers rebias the exponent (9 steps);
+                // infinities and NaNs keep the payload, quieted; subnormals normalize
+                // with clz; zeros keep only the sign.
+                let [t0, t1, t2, t3] = crate::regalloc::PROMOTE_TEMPS;
+                let (r0, r1, r2, r3) = (ZSrc::Reg(t0), ZSrc::Reg(t1), ZSrc::Reg(t2), ZSrc::Reg(t3));
+                let (s0, s1, s2, s3) = (
+                    ZStore::Reg(t0),
+                    ZStore::Reg(t1),
+                    ZStore::Reg(t2),
+                    ZStore::Reg(t3),
+                );
+                let to = |from: i64, target: i64| Target::Raw(4 * (target - from));
+                let imm = ZSrc::Imm;
+                const NORMAL: i64 = 18;
+                const END: i64 = 20;
+                let seq = [
+                    /* 0 */ ZInst::op(ZOp::And, self.reg(*src), imm(0xffff_ffff), s0),
+                    /* 1 */ ZInst::op(ZOp::And, r0, imm(0x8000_0000), s1),
+                    /* 2 */ ZInst::op(ZOp::Xor, r0, r1, s0),
+                    /* 3 */ ZInst::op(ZOp::Sub, r0, imm(0x80_0000), s2),
+                    /* 4 */
+                    ZInst {
+                        j1: to(4, NORMAL),
+                        ..ZInst::op(ZOp::Ltu, r2, imm(0x7f00_0000), ZStore::None)
+                    },
+                    /* 5 */
+                    ZInst {
+                        j1: to(5, 11),
+                        ..ZInst::op(ZOp::Ltu, r0, imm(0x80_0000), ZStore::None)
+                    },
+                    // Infinity or NaN: the quiet bit is set for a NaN.
+                    /* 6 */
+                    ZInst::op(ZOp::Ltu, imm(0x7f80_0000), r0, s2),
+                    /* 7 */ ZInst::op(ZOp::Sll, r2, imm(51), s2),
+                    /* 8 */ ZInst::op(ZOp::Sll, r0, imm(29), s0),
+                    /* 9 */ ZInst::op(ZOp::Or, r0, imm(0x7ff0_0000_0000_0000), s0),
+                    /* 10 */
+                    ZInst {
+                        j1: to(10, END),
+                        j2: to(10, END),
+                        ..ZInst::op(ZOp::Or, r0, r2, s0)
+                    },
+                    // Zero or subnormal: the leading one moves to bit 52.
+                    /* 11 */
+                    ZInst {
+                        j1: to(11, END),
+                        ..ZInst::op(ZOp::Eq, r0, imm(0), ZStore::None)
+                    },
+                    /* 12 */ ZInst::op(ZOp::Clz, imm(0), r0, s2),
+                    /* 13 */ ZInst::op(ZOp::Sub, r2, imm(11), s3),
+                    /* 14 */ ZInst::op(ZOp::Sll, r0, r3, s0),
+                    /* 15 */ ZInst::op(ZOp::Sub, imm(936), r2, s2),
+                    /* 16 */ ZInst::op(ZOp::Sll, r2, imm(52), s2),
+                    /* 17 */
+                    ZInst {
+                        j1: to(17, END),
+                        j2: to(17, END),
+                        ..ZInst::op(ZOp::Add, r0, r2, s0)
+                    },
+                    // Normal: rebias the exponent.
+                    /* 18 */
+                    ZInst::op(ZOp::Sll, r0, imm(29), s0),
+                    /* 19 */ ZInst::op(ZOp::Add, r0, imm(896 << 52), s0),
+                    // END: the sign.
+                    /* 20 */
+                    ZInst::op(ZOp::Sll, r1, imm(32), s1),
+                    /* 21 */ ZInst::op(ZOp::Or, r0, r1, self.dst(*dst)),
+                ];
+                code.extend(seq);
+            }
             MInst::MemMove { .. } => {
                 // dst = r10, src = r11, len = r12; r13 is free (clobbered like by a call).
                 // 0: r13 = dst + len; 1: to 6 if dst + len <= src; 2: r13 = src + len;
                 // 3: to 6 if src + len <= dst; 4: call memmove (overlap); 5: to 8;
                 // 6: the count for the DMA; 7: dma_memcpy; 8: next.
                 let to = |from: i64, target: i64| Target::Raw(4 * (target - from));
-                code.push(ZInst::op(ZOp::Add, ZSrc::Reg(10), ZSrc::Reg(12), ZStore::Reg(13)));
-                code.push(ZInst { j1: to(1, 6), ..ZInst::op(ZOp::Leu, ZSrc::Reg(13), ZSrc::Reg(11), ZStore::None) });
-                code.push(ZInst::op(ZOp::Add, ZSrc::Reg(11), ZSrc::Reg(12), ZStore::Reg(13)));
-                code.push(ZInst { j1: to(3, 6), ..ZInst::op(ZOp::Leu, ZSrc::Reg(13), ZSrc::Reg(10), ZStore::None) });
+                code.push(ZInst::op(
+                    ZOp::Add,
+                    ZSrc::Reg(10),
+                    ZSrc::Reg(12),
+                    ZStore::Reg(13),
+                ));
+                code.push(ZInst {
+                    j1: to(1, 6),
+                    ..ZInst::op(ZOp::Leu, ZSrc::Reg(13), ZSrc::Reg(11), ZStore::None)
+                });
+                code.push(ZInst::op(
+                    ZOp::Add,
+                    ZSrc::Reg(11),
+                    ZSrc::Reg(12),
+                    ZStore::Reg(13),
+                ));
+                code.push(ZInst {
+                    j1: to(3, 6),
+                    ..ZInst::op(ZOp::Leu, ZSrc::Reg(13), ZSrc::Reg(10), ZStore::None)
+                });
                 code.push(ZInst {
                     store_ra: true,
-                    j1: Target::Func((czisk_frontend::NS_INTRINSIC, czisk_frontend::INTRINSIC_MEMMOVE)),
+                    j1: Target::Func((
+                        czisk_frontend::NS_INTRINSIC,
+                        czisk_frontend::INTRINSIC_MEMMOVE,
+                    )),
                     ..ZInst::op(ZOp::Flag, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(RA))
                 });
-                code.push(ZInst { j1: to(5, 8), j2: to(5, 8), ..ZInst::copy(ZSrc::Imm(0), ZStore::None) });
+                code.push(ZInst {
+                    j1: to(5, 8),
+                    j2: to(5, 8),
+                    ..ZInst::copy(ZSrc::Imm(0), ZStore::None)
+                });
                 code.push(ZInst::copy(ZSrc::Reg(12), ZStore::Mem(EXTRA_PARAMS_ADDR)));
-                code.push(ZInst { j1: Target::Raw(0), ..ZInst::op(ZOp::DmaMemcpy, ZSrc::Reg(10), ZSrc::Reg(11), ZStore::None) });
+                code.push(ZInst {
+                    j1: Target::Raw(0),
+                    ..ZInst::op(ZOp::DmaMemcpy, ZSrc::Reg(10), ZSrc::Reg(11), ZStore::None)
+                });
             }
             MInst::Precompile { op, a, b } => {
                 // A precompile's first jump offset must be 0 (a parameter slot).
-                code.push(ZInst { j1: Target::Raw(0), ..ZInst::op(*op, self.src(a), self.src(b), ZStore::None) });
+                code.push(ZInst {
+                    j1: Target::Raw(0),
+                    ..ZInst::op(*op, self.src(a), self.src(b), ZStore::None)
+                });
             }
             MInst::DmaFill { dst, len, byte } => {
                 // The fill byte rides in the first jump offset (a DMA operation's third operand).
                 code.push(ZInst {
                     j1: Target::Raw(*byte as i64),
-                    ..ZInst::op(ZOp::DmaXmemset, ZSrc::Reg(dst.phys()), ZSrc::Reg(len.phys()), ZStore::None)
+                    ..ZInst::op(
+                        ZOp::DmaXmemset,
+                        ZSrc::Reg(dst.phys()),
+                        ZSrc::Reg(len.phys()),
+                        ZStore::None,
+                    )
                 });
             }
             MInst::Jump { target } => return Some(*target),
-            MInst::BrTable { index, default, targets } => {
+            MInst::BrTable {
+                index,
+                default,
+                targets,
+            } => {
                 let idx = ZSrc::Reg(index.phys());
                 code.push(ZInst {
                     j1: Target::Label(*default),
@@ -431,9 +658,21 @@ impl Emitter {
 }
 
 /// Emits an allocated function whose frame is `frame`.
-pub fn emit_function(vcode: &mut VCode, out: &Output, frame: Frame, trap_func_index: u32) -> EmittedFunction {
+pub fn emit_function(
+    vcode: &mut VCode,
+    out: &Output,
+    frame: Frame,
+    trap_func_index: u32,
+) -> EmittedFunction {
     let num_blocks = vcode.blocks.len() as u32;
-    let mut e = Emitter { frame, trap_func_index, blocks: Vec::new(), stubs: Vec::new(), tables: Vec::new(), num_blocks };
+    let mut e = Emitter {
+        frame,
+        trap_func_index,
+        blocks: Vec::new(),
+        stubs: Vec::new(),
+        tables: Vec::new(),
+        num_blocks,
+    };
     for b in 0..vcode.blocks.len() {
         let mut code = Vec::new();
         if b == 0 {
@@ -451,7 +690,9 @@ pub fn emit_function(vcode: &mut VCode, out: &Output, frame: Frame, trap_func_in
                         if r.is_virtual() {
                             *r = match allocs[k].as_reg() {
                                 Some(p) => Reg(p.hw_enc() as u32),
-                                None => Reg::slot(allocs[k].as_stack().expect("a register or a slot").index()),
+                                None => Reg::slot(
+                                    allocs[k].as_stack().expect("a register or a slot").index(),
+                                ),
                             };
                             k += 1;
                         }
@@ -500,7 +741,11 @@ fn layout(e: Emitter) -> EmittedFunction {
         labels[b] = code.len();
         let (body, jump) = &e.blocks[b];
         for z in body {
-            code.push(ZInst { j1: fix(z.j1), j2: fix(z.j2), ..z.clone() });
+            code.push(ZInst {
+                j1: fix(z.j1),
+                j2: fix(z.j2),
+                ..z.clone()
+            });
         }
         if let Some(t) = jump {
             let t = resolve(*t);
@@ -511,7 +756,11 @@ fn layout(e: Emitter) -> EmittedFunction {
                         last.j1 = target;
                         last.j2 = target;
                     }
-                    _ => code.push(ZInst { j1: target, j2: target, ..ZInst::copy(ZSrc::Imm(0), ZStore::None) }),
+                    _ => code.push(ZInst {
+                        j1: target,
+                        j2: target,
+                        ..ZInst::copy(ZSrc::Imm(0), ZStore::None)
+                    }),
                 }
             }
         }
@@ -525,21 +774,35 @@ fn layout(e: Emitter) -> EmittedFunction {
         tables.push(code.len());
         for &t in targets {
             let t = Target::Label(resolve(t));
-            code.push(ZInst { j1: t, j2: t, ..ZInst::copy(ZSrc::Imm(0), ZStore::None) });
+            code.push(ZInst {
+                j1: t,
+                j2: t,
+                ..ZInst::copy(ZSrc::Imm(0), ZStore::None)
+            });
         }
     }
     // Trap stubs: r10 = kind << 24 | function, r11 = wasm offset, call the reporter.
     for (i, site) in e.stubs.iter().enumerate() {
         labels[e.num_blocks as usize + i] = code.len();
-        let kind = WasmTrap::ALL.iter().position(|t| t.code() == site.code).map_or(0xff, |k| k as u64);
+        let kind = WasmTrap::ALL
+            .iter()
+            .position(|t| t.code() == site.code)
+            .map_or(0xff, |k| k as u64);
         let packed = (kind & 0xff) << 24 | (e.trap_func_index as u64 & 0xff_ffff);
         code.push(ZInst::copy(ZSrc::Imm(packed), ZStore::Reg(10)));
-        code.push(ZInst::copy(ZSrc::Imm(site.offset as u64 & 0x7fff_ffff), ZStore::Reg(11)));
+        code.push(ZInst::copy(
+            ZSrc::Imm(site.offset as u64 & 0x7fff_ffff),
+            ZStore::Reg(11),
+        ));
         code.push(ZInst {
             store_ra: true,
             j1: Target::Func(crate::TRAP_REPORTER_KEY),
             ..ZInst::op(ZOp::Flag, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(RA))
         });
     }
-    EmittedFunction { code, labels, tables }
+    EmittedFunction {
+        code,
+        labels,
+        tables,
+    }
 }

@@ -5,16 +5,38 @@
 //! `FREG_INST`, the return address to `FREG_RA`; the handler saves r1..r31 in memory, runs
 //! the library, which reads and writes the float registers f0..f31 in memory at `FREG_F0`
 //! and the saved integer registers, restores r1..r31 and returns. We put float operands in
-//! f1 and f2 (f32 NaN-boxed, as RISC-V requires), an integer operand in x10, and take the
-//! result from f0 or x10.
+//! f1 and f2, an integer operand in x10, and take the result from f0 or x10.
+//!
+//! An f32 operand goes in zero-extended, not NaN-boxed as RISC-V would have it: the
+//! library's special-case tests (infinities, signs, zeros) read the sign of an f32 with the
+//! mask 0xffffffff_80000000, so a boxed operand looks negative to them. (Its results come
+//! back boxed or not; only their low half is used.) The library's `fcvt.d.s` returns NaN
+//! for zeros and subnormals, so promotion does not use it (see the runtime's promote).
 
 use cranelift_codegen::ir::{types, Type};
 
 /// Float operations the library performs for us.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FOp {
-    Add, Sub, Mul, Div, Sqrt, Min, Max, Feq, Flt, Fle, Promote, Demote,
-    ToI32, ToU32, ToI64, ToU64, FromI32, FromU32, FromI64, FromU64,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Sqrt,
+    Min,
+    Max,
+    Feq,
+    Flt,
+    Fle,
+    Demote,
+    ToI32,
+    ToU32,
+    ToI64,
+    ToU64,
+    FromI32,
+    FromU32,
+    FromI64,
+    FromU64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,7 +55,10 @@ const F2: u32 = 2;
 
 /// Whether the operation returns an integer (in x10) rather than a float (in f0).
 pub fn returns_int(op: FOp) -> bool {
-    matches!(op, FOp::Feq | FOp::Flt | FOp::Fle | FOp::ToI32 | FOp::ToU32 | FOp::ToI64 | FOp::ToU64)
+    matches!(
+        op,
+        FOp::Feq | FOp::Flt | FOp::Fle | FOp::ToI32 | FOp::ToU32 | FOp::ToI64 | FOp::ToU64
+    )
 }
 
 /// The RISC-V instruction word: `ty` is the float type the instruction works in (the
@@ -58,7 +83,6 @@ pub fn instruction_word(op: FOp, ty: Type, rm: RoundingMode) -> u32 {
         FOp::Fle => (0x50 | fmt, F2, F1, 0, x10),
         FOp::Flt => (0x50 | fmt, F2, F1, 1, x10),
         FOp::Feq => (0x50 | fmt, F2, F1, 2, x10),
-        FOp::Promote => (0x21, 0, F1, rm, F0),
         FOp::Demote => (0x20, 1, F1, rm, F0),
         FOp::ToI32 => (0x60 | fmt, 0, F1, rm, x10),
         FOp::ToU32 => (0x60 | fmt, 1, F1, rm, x10),
@@ -75,13 +99,23 @@ pub fn instruction_word(op: FOp, ty: Type, rm: RoundingMode) -> u32 {
 /// Bit patterns of the limits of truncating a float of type `fty` into an integer of type
 /// `ity`: the smallest magnitude that does not fit, for positive and for negative inputs.
 pub fn conversion_limits(fty: Type, ity: Type, signed: bool) -> (u64, u64) {
-    let bits = |x: f64| if fty == types::F64 { x.to_bits() } else { (x as f32).to_bits() as u64 };
+    let bits = |x: f64| {
+        if fty == types::F64 {
+            x.to_bits()
+        } else {
+            (x as f32).to_bits() as u64
+        }
+    };
     let width = ity.bits() as i32;
     if signed {
         let top = 2f64.powi(width - 1);
         // Negative inputs may reach -2^(w-1) - 1 exclusive; in f32 the next magnitude above
         // 2^(w-1) is already out of range (its spacing is larger than 1).
-        let neg = if fty == types::F64 && width == 32 { bits(top + 1.0) } else { bits(top) + 1 };
+        let neg = if fty == types::F64 && width == 32 {
+            bits(top + 1.0)
+        } else {
+            bits(top) + 1
+        };
         (bits(top), neg)
     } else {
         (bits(2f64.powi(width)), bits(1.0))

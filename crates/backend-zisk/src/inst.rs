@@ -2,7 +2,7 @@
 //! register allocation rewrites), one ZisK instruction each unless noted.
 
 use cranelift_codegen::ir::{StackSlot, TrapCode};
-use regalloc2::{Operand, PReg, VReg, RegClass};
+use regalloc2::{Operand, PReg, RegClass, VReg};
 
 use crate::machine::{preg, ZOp, SP};
 
@@ -30,7 +30,10 @@ impl Reg {
     }
     /// The physical register number, once allocated.
     pub fn phys(self) -> u8 {
-        assert!(self.0 < Self::FIRST_VIRTUAL, "register {self:?} is not a physical register");
+        assert!(
+            self.0 < Self::FIRST_VIRTUAL,
+            "register {self:?} is not a physical register"
+        );
         self.0 as u8
     }
 }
@@ -66,48 +69,138 @@ pub type BlockIndex = u32;
 #[derive(Clone, Debug)]
 pub enum MInst {
     /// `dst = op(a, b)`.
-    Alu { op: ZOp, dst: Reg, a: Src, b: Src },
+    Alu {
+        op: ZOp,
+        dst: Reg,
+        a: Src,
+        b: Src,
+    },
     /// `dst = op(a, b)`, jumping to the trap stub when the op raises its flag.
-    AluTrap { op: ZOp, dst: Reg, a: Src, b: Src, trap: TrapSite },
+    AluTrap {
+        op: ZOp,
+        dst: Reg,
+        a: Src,
+        b: Src,
+        trap: TrapSite,
+    },
     /// `dst = op(base, ind_width[base + offset])`.
-    Load { op: ZOp, width: u8, dst: Reg, base: Src, offset: i64 },
+    Load {
+        op: ZOp,
+        width: u8,
+        dst: Reg,
+        base: Src,
+        offset: i64,
+    },
     /// `ind_width[base + offset] = value`.
-    Store { width: u8, base: Src, offset: i64, value: Src },
+    Store {
+        width: u8,
+        base: Src,
+        offset: i64,
+        value: Src,
+    },
     /// `dst = src`.
-    Move { dst: Reg, src: Reg },
+    Move {
+        dst: Reg,
+        src: Reg,
+    },
     /// Function entry: defines the register arguments in their registers (no code).
-    Args { args: Vec<(Reg, PReg)> },
+    Args {
+        args: Vec<(Reg, PReg)>,
+    },
     /// `dst` = the `index`-th stack-passed argument.
-    LoadIncoming { dst: Reg, index: u32 },
+    LoadIncoming {
+        dst: Reg,
+        index: u32,
+    },
     /// Writes the `index`-th stack-passed result of this function.
-    StoreIncoming { src: Reg, index: u32 },
+    StoreIncoming {
+        src: Reg,
+        index: u32,
+    },
     /// `dst` = the address of a program function (linked later).
-    FuncAddr { dst: Reg, func: (u32, u32) },
+    FuncAddr {
+        dst: Reg,
+        func: (u32, u32),
+    },
     /// One operation of ZisK's float library (see `float.rs`): float operands, an integer
     /// operand in x10, the result from f0 or (`int_result`) x10. Clobbers r32..r39.
-    FloatCall { word: u32, args: Vec<(Reg, bool)>, int_arg: Option<Reg>, dst: Reg, int_result: bool },
+    FloatCall {
+        word: u32,
+        args: Vec<(Reg, bool)>,
+        int_arg: Option<Reg>,
+        dst: Reg,
+        int_result: bool,
+    },
+    /// f32 to f64 on the bits, exactly (the float library's `fcvt.d.s` is wrong on zeros
+    /// and subnormals): a short branchy sequence using r32..r35 (see `emit.rs`).
+    Promote {
+        src: Reg,
+        dst: Reg,
+    },
     /// `memmove(r10 = dst, r11 = src, r12 = len)`: ZisK's DMA copy when the ranges do not
     /// overlap, else a call to the runtime's `memmove`. Clobbers like a call.
-    MemMove { dst: Reg, src: Reg, len: Reg },
+    MemMove {
+        dst: Reg,
+        src: Reg,
+        len: Reg,
+    },
     /// A precompile (`keccak`, `sha256`) on the addresses in `a` and `b`.
-    Precompile { op: ZOp, a: Src, b: Src },
+    Precompile {
+        op: ZOp,
+        a: Src,
+        b: Src,
+    },
     /// `memset(dst, byte, len)` with a constant byte: ZisK's DMA fill, one instruction.
-    DmaFill { dst: Reg, len: Reg, byte: u8 },
+    DmaFill {
+        dst: Reg,
+        len: Reg,
+        byte: u8,
+    },
     /// `dst = sp + offset of (slot) + offset`.
-    StackAddr { dst: Reg, slot: StackSlot, offset: i64 },
+    StackAddr {
+        dst: Reg,
+        slot: StackSlot,
+        offset: i64,
+    },
     /// A call: arguments and results in fixed registers; r3..r19 clobbered.
-    Call { target: CallTarget, uses: Vec<(Reg, PReg)>, defs: Vec<(Reg, PReg)> },
+    Call {
+        target: CallTarget,
+        uses: Vec<(Reg, PReg)>,
+        defs: Vec<(Reg, PReg)>,
+    },
     /// Return: results in fixed registers; the epilogue is emitted with it.
-    Ret { uses: Vec<(Reg, PReg)> },
+    Ret {
+        uses: Vec<(Reg, PReg)>,
+    },
     /// Jumps to the trap stub when `op(a, b)` sets the flag (or does not, if `negate`).
-    TrapIf { op: ZOp, a: Src, b: Src, negate: bool, trap: TrapSite },
+    TrapIf {
+        op: ZOp,
+        a: Src,
+        b: Src,
+        negate: bool,
+        trap: TrapSite,
+    },
     /// Unconditional trap; ends its block.
-    Trap { trap: TrapSite },
+    Trap {
+        trap: TrapSite,
+    },
     /// Two-way branch on the flag of `op(a, b)`: `targets[0]` when set (clear if `negate`).
-    CondBr { op: ZOp, a: Src, b: Src, negate: bool, targets: [BlockIndex; 2] },
-    Jump { target: BlockIndex },
+    CondBr {
+        op: ZOp,
+        a: Src,
+        b: Src,
+        negate: bool,
+        targets: [BlockIndex; 2],
+    },
+    Jump {
+        target: BlockIndex,
+    },
     /// `index < targets.len() ? targets[index] : default` (index unsigned).
-    BrTable { index: Reg, default: BlockIndex, targets: Vec<BlockIndex> },
+    BrTable {
+        index: Reg,
+        default: BlockIndex,
+        targets: Vec<BlockIndex>,
+    },
 }
 
 /// How an instruction uses a register (for regalloc2's operand list).
@@ -124,7 +217,10 @@ pub enum RegUse {
 
 impl MInst {
     pub fn is_branch(&self) -> bool {
-        matches!(self, MInst::CondBr { .. } | MInst::Jump { .. } | MInst::BrTable { .. })
+        matches!(
+            self,
+            MInst::CondBr { .. } | MInst::Jump { .. } | MInst::BrTable { .. }
+        )
     }
     pub fn is_ret(&self) -> bool {
         matches!(self, MInst::Ret { .. } | MInst::Trap { .. })
@@ -133,7 +229,9 @@ impl MInst {
         match self {
             MInst::CondBr { targets, .. } => targets.to_vec(),
             MInst::Jump { target } => vec![*target],
-            MInst::BrTable { default, targets, .. } => {
+            MInst::BrTable {
+                default, targets, ..
+            } => {
                 let mut all = vec![*default];
                 all.extend(targets);
                 all
@@ -174,7 +272,9 @@ impl MInst {
                     f(r, RegUse::FixedDef(*p));
                 }
             }
-            MInst::LoadIncoming { dst, .. } | MInst::StackAddr { dst, .. } | MInst::FuncAddr { dst, .. } => f(dst, DefAny),
+            MInst::LoadIncoming { dst, .. }
+            | MInst::StackAddr { dst, .. }
+            | MInst::FuncAddr { dst, .. } => f(dst, DefAny),
             MInst::StoreIncoming { src: s, .. } => f(s, Use),
             MInst::Call { target, uses, defs } => {
                 if let CallTarget::Indirect { a, b, .. } = target {
@@ -211,14 +311,31 @@ impl MInst {
                 f(dst, Use);
                 f(len, Use);
             }
-            MInst::FloatCall { args, int_arg, dst, int_result, .. } => {
+            MInst::FloatCall {
+                args,
+                int_arg,
+                dst,
+                int_result,
+                ..
+            } => {
                 for (r, _) in args {
                     f(r, UseAny);
                 }
                 if let Some(r) = int_arg {
                     f(r, RegUse::FixedUse(preg(crate::float::INT_REG)));
                 }
-                f(dst, if *int_result { RegUse::FixedDef(preg(crate::float::INT_REG)) } else { DefAny });
+                f(
+                    dst,
+                    if *int_result {
+                        RegUse::FixedDef(preg(crate::float::INT_REG))
+                    } else {
+                        DefAny
+                    },
+                );
+            }
+            MInst::Promote { src, dst } => {
+                f(src, UseAny);
+                f(dst, DefAny);
             }
             MInst::Trap { .. } | MInst::Jump { .. } => {}
         }
@@ -252,4 +369,3 @@ impl MInst {
 pub fn sp_src() -> Src {
     Src::Reg { reg: Reg::SP }
 }
-

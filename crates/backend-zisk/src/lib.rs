@@ -52,7 +52,10 @@ pub enum BackendError {
     #[error("optimizing {function}: {message}")]
     Optimize { function: String, message: String },
     #[error("lowering {function}: {error}")]
-    Lower { function: String, error: lower::LowerError },
+    Lower {
+        function: String,
+        error: lower::LowerError,
+    },
     #[error("register allocation failed in {function}: {message}")]
     Regalloc { function: String, message: String },
     #[error("linking: {0}")]
@@ -79,18 +82,41 @@ struct Allocated {
     frame: emit::Frame,
 }
 
-fn allocate_unit(isa: &dyn isa::TargetIsa, unit: ProgramUnit, static_frame: bool) -> Result<Allocated, BackendError> {
+fn allocate_unit(
+    isa: &dyn isa::TargetIsa,
+    unit: ProgramUnit,
+    static_frame: bool,
+) -> Result<Allocated, BackendError> {
     let mut ctx = Context::for_function(unit.func);
     ctx.optimize(isa, &mut ControlPlane::default())
-        .map_err(|e| BackendError::Optimize { function: unit.name.clone(), message: format!("{e:?}") })?;
-    let vcode = lower::lower_function(&ctx.func, static_frame)
-        .map_err(|error| BackendError::Lower { function: unit.name.clone(), error })?;
-    let regalloc = regalloc::allocate(&vcode)
-        .map_err(|e| BackendError::Regalloc { function: unit.name.clone(), message: format!("{e:?}") })?;
+        .map_err(|e| BackendError::Optimize {
+            function: unit.name.clone(),
+            message: format!("{e:?}"),
+        })?;
+    let vcode =
+        lower::lower_function(&ctx.func, static_frame).map_err(|error| BackendError::Lower {
+            function: unit.name.clone(),
+            error,
+        })?;
+    let regalloc = regalloc::allocate(&vcode).map_err(|e| BackendError::Regalloc {
+        function: unit.name.clone(),
+        message: format!("{e:?}"),
+    })?;
     // A static frame's address is assigned once every frame's size is known.
-    let base = if static_frame { emit::FrameBase::Static(0) } else { emit::FrameBase::Stack };
+    let base = if static_frame {
+        emit::FrameBase::Static(0)
+    } else {
+        emit::FrameBase::Stack
+    };
     let frame = emit::frame_layout(&ctx.func, &vcode, &regalloc, base);
-    Ok(Allocated { key: unit.key, name: unit.name, trap_func_index: unit.trap_func_index, vcode, regalloc, frame })
+    Ok(Allocated {
+        key: unit.key,
+        name: unit.name,
+        trap_func_index: unit.trap_func_index,
+        vcode,
+        regalloc,
+        frame,
+    })
 }
 
 /// Compiles a wasm module to a ZisK ROM.
@@ -116,10 +142,18 @@ pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
     let functions = allocated
         .into_iter()
         .map(|mut a| {
-            let emitted = emit::emit_function(&mut a.vcode, &a.regalloc, a.frame, a.trap_func_index);
-            link::LinkedFunction { key: a.key, name: a.name, emitted }
+            let emitted =
+                emit::emit_function(&mut a.vcode, &a.regalloc, a.frame, a.trap_func_index);
+            link::LinkedFunction {
+                key: a.key,
+                name: a.name,
+                emitted,
+            }
         })
         .collect();
     let linked = link::link(functions, &module.data, stack_top).map_err(BackendError::Link)?;
-    Ok(ZiskProgram { rom: linked.rom, symbols: linked.symbols })
+    Ok(ZiskProgram {
+        rom: linked.rom,
+        symbols: linked.symbols,
+    })
 }

@@ -32,7 +32,12 @@ pub struct Linked {
 }
 
 fn start_code(stack_top: u64) -> EmittedFunction {
-    let mut set_sp = plain(ZOp::CopyB, ZSrc::Imm(0), ZSrc::Imm(stack_top), ZStore::Reg(SP));
+    let mut set_sp = plain(
+        ZOp::CopyB,
+        ZSrc::Imm(0),
+        ZSrc::Imm(stack_top),
+        ZStore::Reg(SP),
+    );
     set_sp.j1 = Target::Next;
     let mut call = plain(ZOp::Flag, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(1));
     call.store_ra = true;
@@ -41,25 +46,60 @@ fn start_code(stack_top: u64) -> EmittedFunction {
     let mut zero = plain(ZOp::CopyB, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(10));
     zero.j1 = Target::Func((NS_INTRINSIC, INTRINSIC_EXIT));
     zero.j2 = zero.j1;
-    EmittedFunction { code: vec![set_sp, call, zero], labels: vec![], tables: vec![] }
+    EmittedFunction {
+        code: vec![set_sp, call, zero],
+        labels: vec![],
+        tables: vec![],
+    }
 }
 
 fn exit_code() -> EmittedFunction {
     let cause = plain(ZOp::CopyB, ZSrc::Imm(0), ZSrc::Imm(93), ZStore::Reg(17));
-    let mut jump = plain(ZOp::CopyB, ZSrc::Imm(0), ZSrc::Imm(ECALL_HANDLER_ADDR), ZStore::None);
+    let mut jump = plain(
+        ZOp::CopyB,
+        ZSrc::Imm(0),
+        ZSrc::Imm(ECALL_HANDLER_ADDR),
+        ZStore::None,
+    );
     jump.set_pc = true;
     jump.j1 = Target::Raw(0);
-    EmittedFunction { code: vec![cause, jump], labels: vec![], tables: vec![] }
+    EmittedFunction {
+        code: vec![cause, jump],
+        labels: vec![],
+        tables: vec![],
+    }
 }
 
 fn plain(op: ZOp, a: ZSrc, b: ZSrc, store: ZStore) -> ZInst {
-    ZInst { op, a, b, store, width: 8, set_pc: false, store_ra: false, j1: Target::Next, j2: Target::Next }
+    ZInst {
+        op,
+        a,
+        b,
+        store,
+        width: 8,
+        set_pc: false,
+        store_ra: false,
+        j1: Target::Next,
+        j2: Target::Next,
+    }
 }
 
-pub fn link(functions: Vec<LinkedFunction>, data: &[DataInit], stack_top: u64) -> Result<Linked, String> {
+pub fn link(
+    functions: Vec<LinkedFunction>,
+    data: &[DataInit],
+    stack_top: u64,
+) -> Result<Linked, String> {
     let mut all = vec![
-        LinkedFunction { key: (u32::MAX, 0), name: "_start".into(), emitted: start_code(stack_top) },
-        LinkedFunction { key: (NS_INTRINSIC, INTRINSIC_EXIT), name: "__czisk_exit".into(), emitted: exit_code() },
+        LinkedFunction {
+            key: (u32::MAX, 0),
+            name: "_start".into(),
+            emitted: start_code(stack_top),
+        },
+        LinkedFunction {
+            key: (NS_INTRINSIC, INTRINSIC_EXIT),
+            name: "__czisk_exit".into(),
+            emitted: exit_code(),
+        },
     ];
     all.extend(functions);
 
@@ -76,7 +116,10 @@ pub fn link(functions: Vec<LinkedFunction>, data: &[DataInit], stack_top: u64) -
 
     let mut rom = base_rom()?;
     let func_addr = |key: (u32, u32), name: &str| {
-        addrs.get(&key).copied().ok_or_else(|| format!("{name}: call to an undefined function {key:?}"))
+        addrs
+            .get(&key)
+            .copied()
+            .ok_or_else(|| format!("{name}: call to an undefined function {key:?}"))
     };
     for (f, &base) in all.iter().zip(&bases) {
         for (i, z) in f.emitted.code.iter().enumerate() {
@@ -86,7 +129,9 @@ pub fn link(functions: Vec<LinkedFunction>, data: &[DataInit], stack_top: u64) -
                 Ok(match t {
                     Target::Next => INST_SIZE as i64,
                     Target::Label(l) => label_addr(l) as i64 - pc as i64,
-                    Target::TableAbs(t) => (base + INST_SIZE * f.emitted.tables[t as usize] as u64) as i64,
+                    Target::TableAbs(t) => {
+                        (base + INST_SIZE * f.emitted.tables[t as usize] as u64) as i64
+                    }
                     Target::Func(key) => func_addr(key, &f.name)? as i64 - pc as i64,
                     Target::Raw(o) => o,
                     Target::Abs(addr) => addr as i64 - pc as i64,
@@ -127,7 +172,8 @@ pub fn link(functions: Vec<LinkedFunction>, data: &[DataInit], stack_top: u64) -
         }
     }
     rom.rw_data_64.extend(preload(data));
-    rom.optimize_instruction_lookup().map_err(|e| e.to_string())?;
+    rom.optimize_instruction_lookup()
+        .map_err(|e| e.to_string())?;
     Ok(Linked { rom, symbols })
 }
 
@@ -137,22 +183,40 @@ pub fn link(functions: Vec<LinkedFunction>, data: &[DataInit], stack_top: u64) -
 /// to the BIOS float handler, which runs the library (see `lower_float`).
 fn base_rom() -> Result<ZiskRom, String> {
     const JAL_ZERO_0: u32 = 0x0000_006f;
-    let stub = write_elf(ROM_ADDR, &[Segment { addr: ROM_ADDR, bytes: JAL_ZERO_0.to_le_bytes().to_vec(), flags: 5 }]);
+    let stub = write_elf(
+        ROM_ADDR,
+        &[Segment {
+            addr: ROM_ADDR,
+            bytes: JAL_ZERO_0.to_le_bytes().to_vec(),
+            flags: 5,
+        }],
+    );
     let (mut rom, _messages) = czisk_zisk::load_program(&stub)?;
     let is_stub = |pc: u64| (ROM_ADDR..ROM_ADDR + INST_SIZE).contains(&pc);
-    rom.insts.retain(|&pc, b| !is_stub(pc) && !b.i.external_ref_addr.is_some_and(is_stub));
+    rom.insts
+        .retain(|&pc, b| !is_stub(pc) && !b.i.external_ref_addr.is_some_and(is_stub));
     rom.sorted_pc_list.clear();
     Ok(rom)
 }
 
 /// RAM contents before the first instruction, as 32-byte aligned sections of words.
 fn preload(data: &[DataInit]) -> Vec<DataSection64> {
-    let sections = data.iter().map(|d| DataSection { addr: d.addr, data: d.bytes.clone() }).collect();
+    let sections = data
+        .iter()
+        .map(|d| DataSection {
+            addr: d.addr,
+            data: d.bytes.clone(),
+        })
+        .collect();
     normalize_rw_data_sections(sections)
         .into_iter()
         .map(|s| DataSection64 {
             addr: s.addr,
-            data: s.data.chunks(8).map(|c| u64::from_le_bytes(c.try_into().expect("32-byte multiple"))).collect(),
+            data: s
+                .data
+                .chunks(8)
+                .map(|c| u64::from_le_bytes(c.try_into().expect("32-byte multiple")))
+                .collect(),
         })
         .collect()
 }

@@ -59,6 +59,13 @@ impl Function for VCode {
                 }
                 set
             }
+            MInst::Promote { .. } => {
+                let mut set = PRegSet::empty();
+                for n in PROMOTE_TEMPS {
+                    set.add(crate::machine::preg(n));
+                }
+                set
+            }
             _ => PRegSet::empty(),
         }
     }
@@ -70,8 +77,15 @@ impl Function for VCode {
     }
 }
 
+/// The scratch registers of [`MInst::Promote`].
+pub const PROMOTE_TEMPS: [u8; 4] = [32, 33, 34, 35];
+
 /// Allocates registers for a lowered function.
 pub fn allocate(vcode: &VCode) -> Result<regalloc2::Output, regalloc2::RegAllocError> {
-    let options = regalloc2::RegallocOptions { verbose_log: false, validate_ssa: cfg!(debug_assertions), algorithm: regalloc2::Algorithm::Ion };
+    let options = regalloc2::RegallocOptions {
+        verbose_log: false,
+        validate_ssa: cfg!(debug_assertions),
+        algorithm: regalloc2::Algorithm::Ion,
+    };
     regalloc2::run(vcode, &machine_env(), &options)
 }

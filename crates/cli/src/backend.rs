@@ -30,7 +30,12 @@ impl Backend {
         }
     }
 
-    pub const ALL: &'static [Backend] = &[Backend::Zisk, Backend::Riscv, Backend::RiscvIma, Backend::Wasm2zisk];
+    pub const ALL: &'static [Backend] = &[
+        Backend::Zisk,
+        Backend::Riscv,
+        Backend::RiscvIma,
+        Backend::Wasm2zisk,
+    ];
 }
 
 /// A compiled guest.
@@ -52,13 +57,20 @@ pub fn compile(backend: Backend, wasm: &[u8]) -> Result<Compiled> {
             (program.rom, program.symbols)
         }
         Backend::Riscv | Backend::RiscvIma => {
-            let options = czisk_backend_riscv::RiscvOptions { zba_zbb: backend == Backend::Riscv };
-            let program = czisk_backend_riscv::compile_wasm(wasm, &options)
-                .map_err(|e| anyhow!("the {} backend cannot compile this module: {e}", backend.name()))?;
+            let options = czisk_backend_riscv::RiscvOptions {
+                zba_zbb: backend == Backend::Riscv,
+            };
+            let program = czisk_backend_riscv::compile_wasm(wasm, &options).map_err(|e| {
+                anyhow!(
+                    "the {} backend cannot compile this module: {e}",
+                    backend.name()
+                )
+            })?;
             (program.rom, program.symbols)
         }
         Backend::Wasm2zisk => (
-            czisk_zisk::wasm2zisk(wasm).map_err(|e| anyhow!("the wasm2zisk backend cannot compile this module: {e}"))?,
+            czisk_zisk::wasm2zisk(wasm)
+                .map_err(|e| anyhow!("the wasm2zisk backend cannot compile this module: {e}"))?,
             BTreeMap::new(),
         ),
     };
@@ -73,7 +85,13 @@ pub fn compile(backend: Backend, wasm: &[u8]) -> Result<Compiled> {
 /// Loads a prebuilt ELF (RISC-V or ziskbin) the way `ziskemu -e` does.
 pub fn load_elf(elf: &[u8]) -> Result<Compiled> {
     let start = Instant::now();
-    let (rom, messages) = czisk_zisk::load_program(elf).map_err(|e| anyhow!("ZisK cannot load this ELF: {e}"))?;
+    let (rom, messages) =
+        czisk_zisk::load_program(elf).map_err(|e| anyhow!("ZisK cannot load this ELF: {e}"))?;
     eprint!("{messages}");
-    Ok(Compiled { path: "elf", rom, symbols: BTreeMap::new(), compile_ms: start.elapsed().as_secs_f64() * 1e3 })
+    Ok(Compiled {
+        path: "elf",
+        rom,
+        symbols: BTreeMap::new(),
+        compile_ms: start.elapsed().as_secs_f64() * 1e3,
+    })
 }

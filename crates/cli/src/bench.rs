@@ -25,13 +25,28 @@ struct BenchGuest {
 }
 
 const GUESTS: &[BenchGuest] = &[
-    BenchGuest { name: "fibonacci", input: None },
-    BenchGuest { name: "iter_sha", input: None },
-    BenchGuest { name: "iter_keccak", input: None },
+    BenchGuest {
+        name: "fibonacci",
+        input: None,
+    },
+    BenchGuest {
+        name: "iter_sha",
+        input: None,
+    },
+    BenchGuest {
+        name: "iter_keccak",
+        input: None,
+    },
     // The same hashes on ZisK's precompiles, through zisk-guest (the `zisk` namespace in
     // wasm, ziskos natively); the RISC-V and wasm2zisk paths cannot run them.
-    BenchGuest { name: "iter_sha_precompile", input: None },
-    BenchGuest { name: "iter_keccak_precompile", input: None },
+    BenchGuest {
+        name: "iter_sha_precompile",
+        input: None,
+    },
+    BenchGuest {
+        name: "iter_keccak_precompile",
+        input: None,
+    },
 ];
 
 /// The native builds, in the order of the tables; the last is the reference for ratios.
@@ -79,11 +94,19 @@ pub struct BenchRecord {
 }
 
 fn all_paths() -> Vec<String> {
-    Backend::ALL.iter().map(|b| b.name().to_string()).chain(NATIVE_PATHS.iter().map(|p| p.to_string())).collect()
+    Backend::ALL
+        .iter()
+        .map(|b| b.name().to_string())
+        .chain(NATIVE_PATHS.iter().map(|p| p.to_string()))
+        .collect()
 }
 
 pub fn bench(args: &BenchArgs) -> Result<ExitCode> {
-    let paths: Vec<String> = if args.paths.is_empty() { all_paths() } else { args.paths.clone() };
+    let paths: Vec<String> = if args.paths.is_empty() {
+        all_paths()
+    } else {
+        args.paths.clone()
+    };
     for path in &paths {
         if !all_paths().contains(path) {
             bail!("unknown path '{path}' (known: {})", all_paths().join(", "));
@@ -107,7 +130,11 @@ pub fn bench(args: &BenchArgs) -> Result<ExitCode> {
     let mut fresh = Vec::new();
     for guest in &guests {
         for path in &paths {
-            eprint!("[{}/{total}] {} on {path} ... ", fresh.len() + 1, guest.name);
+            eprint!(
+                "[{}/{total}] {} on {path} ... ",
+                fresh.len() + 1,
+                guest.name
+            );
             std::io::stderr().flush().ok();
             let started = Instant::now();
             let record = bench_one(guest, path, &args.guests_dir, &skipped, args.max_steps);
@@ -134,7 +161,14 @@ pub fn bench(args: &BenchArgs) -> Result<ExitCode> {
     eprintln!("wrote {} and {}", md_path.display(), json_path.display());
     let mismatches = output_mismatches(&records);
     if !mismatches.is_empty() {
-        eprintln!("error: outputs differ: {}", mismatches.iter().map(|(g, p)| format!("{g} on {p}")).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "error: outputs differ: {}",
+            mismatches
+                .iter()
+                .map(|(g, p)| format!("{g} on {p}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
@@ -143,10 +177,16 @@ pub fn bench(args: &BenchArgs) -> Result<ExitCode> {
 fn build_guests() -> Result<()> {
     let script = Path::new("scripts/build-guests.sh");
     if !script.exists() {
-        bail!("{} not found: run czisk bench from the repository root, or pass --no-build", script.display());
+        bail!(
+            "{} not found: run czisk bench from the repository root, or pass --no-build",
+            script.display()
+        );
     }
     eprintln!("building guests (scripts/build-guests.sh) ...");
-    let status = std::process::Command::new("bash").arg(script).status().context("running scripts/build-guests.sh")?;
+    let status = std::process::Command::new("bash")
+        .arg(script)
+        .status()
+        .context("running scripts/build-guests.sh")?;
     if !status.success() {
         bail!("scripts/build-guests.sh failed ({status})");
     }
@@ -183,16 +223,26 @@ fn bench_one(
     };
     let backend = Backend::ALL.iter().copied().find(|b| b.name() == path);
     let (variant, artifact) = match backend {
-        Some(_) => ("wasm", guests_dir.join("wasm").join(format!("{}.wasm", guest.name))),
-        None => (path, guests_dir.join(path).join(format!("{}.elf", guest.name))),
+        Some(_) => (
+            "wasm",
+            guests_dir.join("wasm").join(format!("{}.wasm", guest.name)),
+        ),
+        None => (
+            path,
+            guests_dir.join(path).join(format!("{}.elf", guest.name)),
+        ),
     };
     if let Some(reason) = skipped.get(variant) {
         record.status = format!("skipped: {reason}");
         return record;
     }
     let result = (|| -> Result<(Compiled, czisk_zisk::Execution)> {
-        let bytes = std::fs::read(&artifact)
-            .with_context(|| format!("{} not built (run scripts/build-guests.sh)", artifact.display()))?;
+        let bytes = std::fs::read(&artifact).with_context(|| {
+            format!(
+                "{} not built (run scripts/build-guests.sh)",
+                artifact.display()
+            )
+        })?;
         let compiled = match backend {
             Some(backend) => backend::compile(backend, &bytes)?,
             None => backend::load_elf(&bytes)?,
@@ -201,7 +251,11 @@ fn bench_one(
             Some(file) => std::fs::read(file).with_context(|| format!("reading input {file}"))?,
             None => Vec::new(),
         };
-        let options = RunOptions { max_steps, capture_console: true, profile_top: 0 };
+        let options = RunOptions {
+            max_steps,
+            capture_console: true,
+            profile_top: 0,
+        };
         let execution = run_rom(&compiled.rom, &frame_input(&input)?, &options)?;
         Ok((compiled, execution))
     })();
@@ -233,11 +287,25 @@ fn merge_with_previous(out_dir: &Path, fresh: Vec<BenchRecord>) -> Vec<BenchReco
         .unwrap_or_default();
     let mut records: Vec<BenchRecord> = previous
         .into_iter()
-        .filter(|old| !fresh.iter().any(|new| new.guest == old.guest && new.path == old.path))
+        .filter(|old| {
+            !fresh
+                .iter()
+                .any(|new| new.guest == old.guest && new.path == old.path)
+        })
         .collect();
     records.extend(fresh);
-    let guest_rank = |g: &str| GUESTS.iter().position(|x| x.name == g).unwrap_or(usize::MAX);
-    let path_rank = |p: &str| all_paths().iter().position(|x| x == p).unwrap_or(usize::MAX);
+    let guest_rank = |g: &str| {
+        GUESTS
+            .iter()
+            .position(|x| x.name == g)
+            .unwrap_or(usize::MAX)
+    };
+    let path_rank = |p: &str| {
+        all_paths()
+            .iter()
+            .position(|x| x == p)
+            .unwrap_or(usize::MAX)
+    };
     records.sort_by_key(|r| (guest_rank(&r.guest), path_rank(&r.path)));
     records
 }
@@ -252,9 +320,15 @@ fn output_mismatches(records: &[BenchRecord]) -> Vec<(String, String)> {
     for (guest, runs) in by_guest {
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for r in &runs {
-            *counts.entry(r.output_sha256.as_deref().unwrap_or("")).or_default() += 1;
+            *counts
+                .entry(r.output_sha256.as_deref().unwrap_or(""))
+                .or_default() += 1;
         }
-        let majority = counts.iter().max_by_key(|(_, n)| **n).map(|(d, _)| *d).unwrap_or("");
+        let majority = counts
+            .iter()
+            .max_by_key(|(_, n)| **n)
+            .map(|(d, _)| *d)
+            .unwrap_or("");
         for r in runs {
             if r.output_sha256.as_deref().unwrap_or("") != majority {
                 mismatches.push((guest.to_string(), r.path.clone()));
@@ -267,7 +341,11 @@ fn output_mismatches(records: &[BenchRecord]) -> Vec<(String, String)> {
 /// The peak resident memory of compiling `artifact` alone, in a `czisk build` child that
 /// reports its own high-water mark.
 fn compile_peak_mib(backend: Backend, artifact: &Path) -> Option<f64> {
-    let out = std::env::temp_dir().join(format!("czisk-bench-{}-{}.elf", std::process::id(), backend.name()));
+    let out = std::env::temp_dir().join(format!(
+        "czisk-bench-{}-{}.elf",
+        std::process::id(),
+        backend.name()
+    ));
     let output = std::process::Command::new(std::env::current_exe().ok()?)
         .args(["build", "--peak-memory", "--backend", backend.name()])
         .arg(artifact)
@@ -277,13 +355,20 @@ fn compile_peak_mib(backend: Backend, artifact: &Path) -> Option<f64> {
         .ok()?;
     let _ = std::fs::remove_file(&out);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let kib: f64 = stderr.lines().find_map(|l| l.strip_prefix("peak memory: "))?.trim_end_matches(" kB").parse().ok()?;
+    let kib: f64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak memory: "))?
+        .trim_end_matches(" kB")
+        .parse()
+        .ok()?;
     output.status.success().then_some(kib / 1024.0)
 }
 
 fn render_markdown(records: &[BenchRecord]) -> String {
-    let paths: Vec<String> =
-        all_paths().into_iter().filter(|p| records.iter().any(|r| &r.path == p)).collect();
+    let paths: Vec<String> = all_paths()
+        .into_iter()
+        .filter(|p| records.iter().any(|r| &r.path == p))
+        .collect();
     let mut guests: Vec<&str> = Vec::new();
     for r in records {
         if !guests.contains(&r.guest.as_str()) {
@@ -300,14 +385,22 @@ fn render_markdown(records: &[BenchRecord]) -> String {
          the other paths for the same guest. Raw records: `results.json`.\n",
     );
     let mut table = |title: &str, cell: &dyn Fn(&BenchRecord) -> Option<String>| {
-        md += &format!("\n## {title}\n\n| guest | {} |\n|---|{}\n", paths.join(" | "), "---:|".repeat(paths.len()));
+        md += &format!(
+            "\n## {title}\n\n| guest | {} |\n|---|{}\n",
+            paths.join(" | "),
+            "---:|".repeat(paths.len())
+        );
         for g in &guests {
             md += &format!("| {g} |");
             for p in &paths {
                 let text = match find(g, p) {
                     None => "".to_string(),
                     Some(r) if r.status == "ok" => {
-                        let flag = if mismatches.iter().any(|(mg, mp)| mg == g && mp == p) { " ≠" } else { "" };
+                        let flag = if mismatches.iter().any(|(mg, mp)| mg == g && mp == p) {
+                            " ≠"
+                        } else {
+                            ""
+                        };
                         cell(r).map(|c| c + flag).unwrap_or_default()
                     }
                     Some(r) => {
@@ -323,17 +416,33 @@ fn render_markdown(records: &[BenchRecord]) -> String {
             md += "\n";
         }
     };
-    table("Steps (millions)", &|r| r.steps.map(|s| format!("{:.3}", s as f64 / 1e6)));
-    table("Total cost (billions)", &|r| r.cost_total.map(|c| format!("{:.3}", c as f64 / 1e9)));
+    table("Steps (millions)", &|r| {
+        r.steps.map(|s| format!("{:.3}", s as f64 / 1e6))
+    });
+    table("Total cost (billions)", &|r| {
+        r.cost_total.map(|c| format!("{:.3}", c as f64 / 1e9))
+    });
     let ratio = |r: &BenchRecord, f: fn(&BenchRecord) -> Option<u64>| -> Option<String> {
-        let reference = find(&r.guest, REFERENCE_PATH).filter(|x| x.status == "ok").and_then(f)?;
+        let reference = find(&r.guest, REFERENCE_PATH)
+            .filter(|x| x.status == "ok")
+            .and_then(f)?;
         Some(format!("{:.2}", f(r)? as f64 / reference as f64))
     };
-    table(&format!("Steps relative to {REFERENCE_PATH}"), &|r| ratio(r, |x| x.steps));
-    table(&format!("Cost relative to {REFERENCE_PATH}"), &|r| ratio(r, |x| x.cost_total));
-    table("ROM instructions", &|r| r.rom_instructions.map(|n| n.to_string()));
-    table("Compile or load time (ms)", &|r| r.compile_ms.map(|ms| format!("{ms:.0}")));
-    table("Compiler peak memory (MiB, `czisk build`)", &|r| r.compile_peak_mib.map(|m| format!("{m:.0}")));
+    table(&format!("Steps relative to {REFERENCE_PATH}"), &|r| {
+        ratio(r, |x| x.steps)
+    });
+    table(&format!("Cost relative to {REFERENCE_PATH}"), &|r| {
+        ratio(r, |x| x.cost_total)
+    });
+    table("ROM instructions", &|r| {
+        r.rom_instructions.map(|n| n.to_string())
+    });
+    table("Compile or load time (ms)", &|r| {
+        r.compile_ms.map(|ms| format!("{ms:.0}"))
+    });
+    table("Compiler peak memory (MiB, `czisk build`)", &|r| {
+        r.compile_peak_mib.map(|m| format!("{m:.0}"))
+    });
     if !notes.is_empty() {
         md += "\n## Not run\n\n";
         for note in notes {

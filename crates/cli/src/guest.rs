@@ -22,7 +22,8 @@ pub struct Guest {
 /// fully validated here (WebAssembly 2.0 and the standard extensions), so a malformed or
 /// truncated module is reported the same way whatever the backend.
 pub fn read_guest(path: &Path) -> Result<Guest> {
-    let mut bytes = std::fs::read(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+    let mut bytes =
+        std::fs::read(path).with_context(|| format!("cannot read '{}'", path.display()))?;
     let format = if bytes.starts_with(b"\0asm") {
         GuestFormat::Wasm
     } else if bytes.starts_with(b"\x7fELF") {
@@ -32,16 +33,26 @@ pub fn read_guest(path: &Path) -> Result<Guest> {
     } else if path.extension().is_some_and(|e| e == "wat" || e == "wast") {
         // The WebAssembly text format, for hand-written guests and tests.
         bytes = wat::parse_bytes(&bytes)
-            .map_err(|e| anyhow::anyhow!("'{}' is not valid WebAssembly text: {e}", path.display()))?
+            .map_err(|e| {
+                anyhow::anyhow!("'{}' is not valid WebAssembly text: {e}", path.display())
+            })?
             .into_owned();
         GuestFormat::Wasm
     } else {
-        bail!("'{}' is not a WebAssembly module (no \\0asm header) nor an ELF", path.display());
+        bail!(
+            "'{}' is not a WebAssembly module (no \\0asm header) nor an ELF",
+            path.display()
+        );
     };
     if format == GuestFormat::Wasm {
         wasmparser::Validator::new()
             .validate_all(&bytes)
-            .map_err(|e| anyhow::anyhow!("'{}' is not a valid WebAssembly module: {e}", path.display()))?;
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "'{}' is not a valid WebAssembly module: {e}",
+                    path.display()
+                )
+            })?;
     }
     Ok(Guest { bytes, format })
 }
@@ -60,7 +71,8 @@ pub fn read_input(path: Option<&Path>) -> Result<Vec<u8>> {
                     czisk_zisk::program::MAX_GUEST_INPUT
                 );
             }
-            std::fs::read(path).with_context(|| format!("cannot read input '{}'", path.display()))?
+            std::fs::read(path)
+                .with_context(|| format!("cannot read input '{}'", path.display()))?
         }
         None => Vec::new(),
     };

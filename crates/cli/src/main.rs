@@ -6,6 +6,7 @@
 
 mod backend;
 mod bench;
+mod float_ops;
 mod guest;
 mod run;
 mod spec;
@@ -19,7 +20,11 @@ use clap::{Parser, Subcommand};
 use backend::Backend;
 
 #[derive(Parser)]
-#[command(name = "czisk", version, about = "WebAssembly to ZisK: compile, run and measure guests")]
+#[command(
+    name = "czisk",
+    version,
+    about = "WebAssembly to ZisK: compile, run and measure guests"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -70,6 +75,8 @@ enum Command {
     },
     /// Compile and run every benchmark guest on every path; write bench/results.{md,json}.
     Bench(bench::BenchArgs),
+    /// Measure the steps one floating-point operation takes on each path; write bench/float_ops.md.
+    FloatOps(float_ops::FloatOpsArgs),
     /// Run the WebAssembly spec test suite inside ZisK on each backend.
     Spec(spec::SpecArgs),
 }
@@ -87,13 +94,33 @@ fn main() -> ExitCode {
 
 fn dispatch(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Run { guest, backend, input, stats, json, max_steps, profile } => {
-            run::run(&run::RunArgs { guest, backend, input, stats, json, max_steps, profile: profile.unwrap_or(0) })
-        }
-        Command::Build { guest, output, backend, peak_memory } => {
+        Command::Run {
+            guest,
+            backend,
+            input,
+            stats,
+            json,
+            max_steps,
+            profile,
+        } => run::run(&run::RunArgs {
+            guest,
+            backend,
+            input,
+            stats,
+            json,
+            max_steps,
+            profile: profile.unwrap_or(0),
+        }),
+        Command::Build {
+            guest,
+            output,
+            backend,
+            peak_memory,
+        } => {
             let compiled = run::compile_guest(&guest, backend)?;
             let elf = czisk_zisk::rom_to_ziskbin(&compiled.rom);
-            std::fs::write(&output, elf).with_context(|| format!("cannot write '{}'", output.display()))?;
+            std::fs::write(&output, elf)
+                .with_context(|| format!("cannot write '{}'", output.display()))?;
             if peak_memory {
                 // VmHWM belongs to this process image alone (unlike getrusage's maxrss,
                 // which exec carries over from the parent).
@@ -104,14 +131,24 @@ fn dispatch(command: Command) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Asm { guest, output, backend } => {
+        Command::Asm {
+            guest,
+            output,
+            backend,
+        } => {
             let compiled = run::compile_guest(&guest, backend)?;
-            let title = format!("{} compiled by czisk --backend {}", guest.display(), backend.name());
+            let title = format!(
+                "{} compiled by czisk --backend {}",
+                guest.display(),
+                backend.name()
+            );
             let text = czisk_zisk::asm_text::rom_to_asm(&compiled.rom, &title, &compiled.symbols);
-            std::fs::write(&output, text).with_context(|| format!("cannot write '{}'", output.display()))?;
+            std::fs::write(&output, text)
+                .with_context(|| format!("cannot write '{}'", output.display()))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::bench(&args),
         Command::Spec(args) => spec::spec(&args),
+        Command::FloatOps(args) => float_ops::float_ops(&args),
     }
 }

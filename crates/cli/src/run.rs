@@ -38,7 +38,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let input = read_input(args.input.as_deref())?;
     let compiled = compile_guest(&args.guest, args.backend)?;
     // In text mode the console streams live; JSON needs it captured.
-    let options = RunOptions { max_steps: args.max_steps, capture_console: args.json, profile_top: args.profile };
+    let options = RunOptions {
+        max_steps: args.max_steps,
+        capture_console: args.json,
+        profile_top: args.profile,
+    };
     let execution = run_rom(&compiled.rom, &input, &options)?;
     if let Some(profile) = &execution.profile {
         eprint!("{}", annotate_profile(profile, &compiled));
@@ -65,7 +69,14 @@ fn annotate_profile(profile: &str, compiled: &Compiled) -> String {
     let mut out = String::new();
     for line in profile.lines() {
         out += line;
-        let pc = line.split_whitespace().find_map(|w| w.strip_prefix("0x")?.trim_end_matches(':').parse::<String>().ok())
+        let pc = line
+            .split_whitespace()
+            .find_map(|w| {
+                w.strip_prefix("0x")?
+                    .trim_end_matches(':')
+                    .parse::<String>()
+                    .ok()
+            })
             .and_then(|h| u64::from_str_radix(&h, 16).ok());
         if let Some((_, name)) = pc.and_then(|pc| compiled.symbols.range(..=pc).next_back()) {
             out += &format!("   [{name}]");
@@ -101,14 +112,21 @@ pub fn json_report(compiled: &Compiled, execution: &Execution) -> serde_json::Va
 fn print_text_report(compiled: &Compiled, execution: &Execution, full: bool) {
     let cost = &execution.cost;
     eprintln!("steps: {}", execution.steps);
-    eprintln!("cost:  {} (cost model version {})", cost.total, cost.version);
+    eprintln!(
+        "cost:  {} (cost model version {})",
+        cost.total, cost.version
+    );
     if full {
         eprintln!("  main:        {:>16}", cost.main);
         eprintln!("  opcodes:     {:>16}", cost.opcodes);
         eprintln!("  precompiles: {:>16}", cost.precompiles);
         eprintln!("  memory:      {:>16}", cost.memory);
         eprintln!("  base:        {:>16}", cost.base);
-        eprintln!("  rom instructions: {}, compile time: {:.1} ms", compiled.rom.insts.len(), compiled.compile_ms);
+        eprintln!(
+            "  rom instructions: {}, compile time: {:.1} ms",
+            compiled.rom.insts.len(),
+            compiled.compile_ms
+        );
         eprintln!("  {:<24} {:>14} {:>16}", "opcode", "count", "cost");
         for op in &cost.per_opcode {
             eprintln!("  {:<24} {:>14} {:>16}", op.opcode, op.count, op.cost);

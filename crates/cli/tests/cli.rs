@@ -4,11 +4,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn czisk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_czisk")).args(args).output().expect("czisk runs")
+    Command::new(env!("CARGO_BIN_EXE_czisk"))
+        .args(args)
+        .output()
+        .expect("czisk runs")
 }
 
 fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 fn temp_dir(test: &str) -> PathBuf {
@@ -26,7 +33,11 @@ fn run_json(args: &[&str]) -> serde_json::Value {
     let mut all = vec!["run", "--json"];
     all.extend_from_slice(args);
     let output = czisk(&all);
-    assert!(output.status.success(), "czisk {all:?} failed: {}", stderr(&output));
+    assert!(
+        output.status.success(),
+        "czisk {all:?} failed: {}",
+        stderr(&output)
+    );
     serde_json::from_slice(&output.stdout).expect("one JSON object")
 }
 
@@ -43,7 +54,13 @@ fn run_reports_console_output_steps_and_cost_on(backend: &str) {
     let dir = temp_dir("echo");
     let input = dir.join("input.txt");
     std::fs::write(&input, "zisk\n").unwrap();
-    let report = run_json(&["--backend", backend, &fixture("echo.wat"), "--input", input.to_str().unwrap()]);
+    let report = run_json(&[
+        "--backend",
+        backend,
+        &fixture("echo.wat"),
+        "--input",
+        input.to_str().unwrap(),
+    ]);
     assert_eq!(report["backend"], backend);
     assert_eq!(report["console"], "echo: zisk\n");
     // stdout is mirrored into the public output.
@@ -57,7 +74,11 @@ fn run_reports_console_output_steps_and_cost_on(backend: &str) {
         .map(|k| cost[k].as_u64().unwrap())
         .sum();
     assert_eq!(total, parts, "the breakdown adds up to the total");
-    assert_eq!(cost["main"].as_u64().unwrap(), steps * 62, "MAIN costs 62 per step (cost model 1)");
+    assert_eq!(
+        cost["main"].as_u64().unwrap(),
+        steps * 62,
+        "MAIN costs 62 per step (cost model 1)"
+    );
     assert!(report["rom_instructions"].as_u64().unwrap() > 0);
 }
 
@@ -73,25 +94,38 @@ fn text_mode_streams_the_console_and_reports_figures_on_stderr() {
     let err = stderr(&output);
     assert!(err.contains("steps: "), "{err}");
     assert!(err.contains("cost: "), "{err}");
-    assert!(err.contains("opcodes:"), "--stats prints the breakdown: {err}");
+    assert!(
+        err.contains("opcodes:"),
+        "--stats prints the breakdown: {err}"
+    );
 }
 
 #[test]
 fn a_trapping_guest_fails_with_step_and_pc() {
     for backend in BACKENDS {
         let output = czisk(&["run", "--backend", backend, &fixture("trap.wat")]);
-        assert_eq!(output.status.code(), Some(3), "guest failure exit code; stderr: {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "guest failure exit code; stderr: {}",
+            stderr(&output)
+        );
         let console = String::from_utf8_lossy(&output.stdout);
         assert!(console.starts_with("before trap\n"), "{backend}: {console}");
         if backend != "wasm2zisk" {
             // Our runtime names the trap, the function and the wasm offset.
             assert!(
-                console.contains("wasm trap: out of bounds memory access in function 0x00000001 at offset 0x"),
+                console.contains(
+                    "wasm trap: out of bounds memory access in function 0x00000001 at offset 0x"
+                ),
                 "{console}"
             );
         }
         let err = stderr(&output);
-        assert!(err.contains("error: ") && err.contains("step") && err.contains("pc 0x"), "{err}");
+        assert!(
+            err.contains("error: ") && err.contains("step") && err.contains("pc 0x"),
+            "{err}"
+        );
     }
 }
 
@@ -102,14 +136,41 @@ fn a_wasi_program_gives_the_same_console_on_every_backend() {
     std::fs::write(&input, "abc").unwrap();
     let mut consoles = Vec::new();
     for backend in BACKENDS {
-        let output = czisk(&["run", "--backend", backend, &fixture("wasi.wat"), "--input", input.to_str().unwrap()]);
+        let output = czisk(&[
+            "run",
+            "--backend",
+            backend,
+            &fixture("wasi.wat"),
+            "--input",
+            input.to_str().unwrap(),
+        ]);
         // proc_exit(3): three bytes of stdin were read.
-        assert_eq!(output.status.code(), Some(3), "{backend}: {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "{backend}: {}",
+            stderr(&output)
+        );
         let console = String::from_utf8_lossy(&output.stdout).into_owned();
-        assert!(console.contains("n=0000000000000003\n"), "{backend}: {console}");
-        assert!(console.contains("p=0000000000000034\n"), "unknown WASI calls answer ENOSYS: {console}");
-        assert!(console.contains("F=0000000000000015\n"), "a range outside memory is EFAULT: {console}");
-        consoles.push(console.lines().take_while(|l| !l.starts_with("wasm:")).collect::<Vec<_>>().join("\n"));
+        assert!(
+            console.contains("n=0000000000000003\n"),
+            "{backend}: {console}"
+        );
+        assert!(
+            console.contains("p=0000000000000034\n"),
+            "unknown WASI calls answer ENOSYS: {console}"
+        );
+        assert!(
+            console.contains("F=0000000000000015\n"),
+            "a range outside memory is EFAULT: {console}"
+        );
+        consoles.push(
+            console
+                .lines()
+                .take_while(|l| !l.starts_with("wasm:"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
     }
     assert!(consoles.windows(2).all(|w| w[0] == w[1]), "{consoles:#?}");
 }
@@ -124,27 +185,47 @@ fn build_writes_a_ziskbin_elf_that_zisks_loader_runs_the_same() {
 fn build_round_trip(backend: &str) {
     let dir = temp_dir(&format!("build-{backend}"));
     let elf = dir.join("echo.elf");
-    let output = czisk(&["build", "--backend", backend, &fixture("echo.wat"), "-o", elf.to_str().unwrap()]);
+    let output = czisk(&[
+        "build",
+        "--backend",
+        backend,
+        &fixture("echo.wat"),
+        "-o",
+        elf.to_str().unwrap(),
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
 
     // ZisK's own loader (program2rom, the path of `ziskemu -e` and cargo-zisk) takes it ...
     let bytes = std::fs::read(&elf).unwrap();
     let (rom, _) = czisk_zisk::load_program(&bytes).expect("program2rom loads the ziskbin ELF");
     let input = czisk_zisk::frame_input(b"proof\n").unwrap();
-    let options = czisk_zisk::RunOptions { capture_console: false, ..Default::default() };
+    let options = czisk_zisk::RunOptions {
+        capture_console: false,
+        ..Default::default()
+    };
     let loaded = czisk_zisk::run_rom(&rom, &input, &options).unwrap();
     loaded.check().unwrap();
 
     // ... and it runs exactly as the directly compiled ROM does.
     let input_file = dir.join("input.txt");
     std::fs::write(&input_file, "proof\n").unwrap();
-    let direct = run_json(&["--backend", backend, &fixture("echo.wat"), "--input", input_file.to_str().unwrap()]);
+    let direct = run_json(&[
+        "--backend",
+        backend,
+        &fixture("echo.wat"),
+        "--input",
+        input_file.to_str().unwrap(),
+    ]);
     assert_eq!(loaded.steps, direct["steps"].as_u64().unwrap());
     assert_eq!(loaded.cost.total, direct["cost"]["total"].as_u64().unwrap());
     assert_eq!(hex_of_bytes(&loaded.output), direct["output_hex"]);
 
     // `czisk run` also runs the ELF itself.
-    let rerun = run_json(&[elf.to_str().unwrap(), "--input", input_file.to_str().unwrap()]);
+    let rerun = run_json(&[
+        elf.to_str().unwrap(),
+        "--input",
+        input_file.to_str().unwrap(),
+    ]);
     assert_eq!(rerun["backend"], "elf");
     assert_eq!(rerun["steps"], direct["steps"]);
 }
@@ -160,12 +241,20 @@ fn asm_writes_the_rom_as_zisk_assembly() {
     let output = czisk(&["asm", &fixture("echo.wat"), "-o", out.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = std::fs::read_to_string(&out).unwrap();
-    assert!(text.contains("; program (from ROM_ADDR)"), "{}", &text[..text.len().min(500)]);
+    assert!(
+        text.contains("; program (from ROM_ADDR)"),
+        "{}",
+        &text[..text.len().min(500)]
+    );
     // One line per instruction, in the assembly syntax, with its address.
     let lines = text.lines().filter(|l| l.starts_with('\t')).count();
     let report = run_json(&[&fixture("echo.wat")]);
     assert_eq!(lines as u64, report["rom_instructions"].as_u64().unwrap());
-    assert!(text.lines().any(|l| l.contains("copyb(") && l.contains("; 0x9")), "program instructions listed");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("copyb(") && l.contains("; 0x9")),
+        "program instructions listed"
+    );
 }
 
 /// Each kind of bad input: one `error:` line, exit code 1, no panic.
@@ -176,44 +265,97 @@ fn assert_clean_error(args: &[&str], expected: &str) {
     assert!(err.starts_with("error: "), "czisk {args:?}: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
     assert!(!err.contains("panicked"), "{err}");
-    assert!(err.contains(expected), "czisk {args:?}: expected '{expected}' in: {err}");
+    assert!(
+        err.contains(expected),
+        "czisk {args:?}: expected '{expected}' in: {err}"
+    );
 }
 
 #[test]
 fn bad_inputs_get_one_clear_error() {
     let dir = temp_dir("bad");
-    assert_clean_error(&["run", dir.join("missing.wasm").to_str().unwrap()], "cannot read");
+    assert_clean_error(
+        &["run", dir.join("missing.wasm").to_str().unwrap()],
+        "cannot read",
+    );
 
     let not_wasm = dir.join("notes.txt");
     std::fs::write(&not_wasm, "hello").unwrap();
-    assert_clean_error(&["run", not_wasm.to_str().unwrap()], "not a WebAssembly module");
+    assert_clean_error(
+        &["run", not_wasm.to_str().unwrap()],
+        "not a WebAssembly module",
+    );
 
     let wasm = wat::parse_file(fixture("echo.wat")).unwrap();
     let truncated = dir.join("truncated.wasm");
     std::fs::write(&truncated, &wasm[..wasm.len() / 2]).unwrap();
-    assert_clean_error(&["run", truncated.to_str().unwrap()], "not a valid WebAssembly module");
+    assert_clean_error(
+        &["run", truncated.to_str().unwrap()],
+        "not a valid WebAssembly module",
+    );
 
-    assert_clean_error(&["run", "--backend", "wasm2zisk", &fixture("simd.wat")], "wasm2zisk backend cannot compile");
-    assert_clean_error(&["run", &fixture("simd.wat")], "SIMD support is not enabled");
+    assert_clean_error(
+        &["run", "--backend", "wasm2zisk", &fixture("simd.wat")],
+        "wasm2zisk backend cannot compile",
+    );
+    assert_clean_error(
+        &["run", &fixture("simd.wat")],
+        "SIMD support is not enabled",
+    );
 
     let huge = dir.join("huge.bin");
     let file = std::fs::File::create(&huge).unwrap();
-    file.set_len(czisk_zisk::program::MAX_GUEST_INPUT as u64 + 1).unwrap(); // sparse
-    assert_clean_error(&["run", &fixture("echo.wat"), "--input", huge.to_str().unwrap()], "input region holds at most");
+    file.set_len(czisk_zisk::program::MAX_GUEST_INPUT as u64 + 1)
+        .unwrap(); // sparse
+    assert_clean_error(
+        &[
+            "run",
+            &fixture("echo.wat"),
+            "--input",
+            huge.to_str().unwrap(),
+        ],
+        "input region holds at most",
+    );
     std::fs::remove_file(&huge).unwrap();
 
-    assert_clean_error(&["run", &fixture("echo.wat"), "--input", dir.join("none").to_str().unwrap()], "cannot read input");
+    assert_clean_error(
+        &[
+            "run",
+            &fixture("echo.wat"),
+            "--input",
+            dir.join("none").to_str().unwrap(),
+        ],
+        "cannot read input",
+    );
 }
 
 #[test]
 fn profile_names_the_hottest_instructions_functions() {
-    let output = czisk(&["run", "--profile", "100", &fixture("echo.wat"), "--input", "/dev/null"]);
+    let output = czisk(&[
+        "run",
+        "--profile",
+        "100",
+        &fixture("echo.wat"),
+        "--input",
+        "/dev/null",
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let err = stderr(&output);
     assert!(err.contains("TOP PC HISTOGRAM"), "{err}");
     // Every listed program address carries the name of its function.
-    let program_lines: Vec<&str> =
-        err.lines().filter(|l| l.split_whitespace().nth(2).is_some_and(|pc| pc.starts_with("0x9"))).collect();
+    let program_lines: Vec<&str> = err
+        .lines()
+        .filter(|l| {
+            l.split_whitespace()
+                .nth(2)
+                .is_some_and(|pc| pc.starts_with("0x9"))
+        })
+        .collect();
     assert!(!program_lines.is_empty(), "{err}");
-    assert!(program_lines.iter().all(|l| l.contains('[') && l.ends_with(']')), "{err}");
+    assert!(
+        program_lines
+            .iter()
+            .all(|l| l.contains('[') && l.ends_with(']')),
+        "{err}"
+    );
 }

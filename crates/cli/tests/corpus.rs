@@ -13,19 +13,29 @@ enum Expect {
 
 fn expectation(path: &std::path::Path, text: &str) -> Expect {
     let first = text.lines().next().unwrap_or_default();
-    let spec = first.strip_prefix(";; expect: ").unwrap_or_else(|| panic!("{}: no expect line", path.display()));
+    let spec = first
+        .strip_prefix(";; expect: ")
+        .unwrap_or_else(|| panic!("{}: no expect line", path.display()));
     if spec == "ok" {
         return Expect::Ok;
     }
-    let message = spec.strip_prefix("trap ").unwrap_or_else(|| panic!("{}: bad expect line", path.display()));
+    let message = spec
+        .strip_prefix("trap ")
+        .unwrap_or_else(|| panic!("{}: bad expect line", path.display()));
     Expect::Trap(
-        WasmTrap::ALL.into_iter().find(|t| t.message() == message).unwrap_or_else(|| panic!("unknown trap {message}")),
+        WasmTrap::ALL
+            .into_iter()
+            .find(|t| t.message() == message)
+            .unwrap_or_else(|| panic!("unknown trap {message}")),
     )
 }
 
 fn run_corpus(compile: impl Fn(&[u8]) -> Result<ZiskRom, String>) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/wat");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "wat"));
     files.sort();
     assert!(files.len() >= 15, "the corpus is in {}", dir.display());
@@ -41,7 +51,11 @@ fn run_corpus(compile: impl Fn(&[u8]) -> Result<ZiskRom, String>) {
                 continue;
             }
         };
-        let run_options = RunOptions { max_steps: 50_000_000, capture_console: false, profile_top: 0 };
+        let run_options = RunOptions {
+            max_steps: 50_000_000,
+            capture_console: false,
+            profile_top: 0,
+        };
         let execution = run_rom(&rom, &frame_input(b"").unwrap(), &run_options).unwrap();
         let ok = match (expectation(path, &text), &execution.failure) {
             (Expect::Ok, None) => true,
@@ -52,21 +66,36 @@ fn run_corpus(compile: impl Fn(&[u8]) -> Result<ZiskRom, String>) {
             _ => false,
         };
         if !ok {
-            failures.push(format!("{}: {:?}", path.file_name().unwrap().to_string_lossy(), execution.failure));
+            failures.push(format!(
+                "{}: {:?}",
+                path.file_name().unwrap().to_string_lossy(),
+                execution.failure
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn riscv(zba_zbb: bool) -> impl Fn(&[u8]) -> Result<ZiskRom, String> {
     move |wasm| {
-        czisk_backend_riscv::compile_wasm(wasm, &RiscvOptions { zba_zbb }).map(|p| p.rom).map_err(|e| e.to_string())
+        czisk_backend_riscv::compile_wasm(wasm, &RiscvOptions { zba_zbb })
+            .map(|p| p.rom)
+            .map_err(|e| e.to_string())
     }
 }
 
 #[test]
 fn corpus_zisk() {
-    run_corpus(|wasm| czisk_backend_zisk::compile_wasm(wasm).map(|p| p.rom).map_err(|e| e.to_string()));
+    run_corpus(|wasm| {
+        czisk_backend_zisk::compile_wasm(wasm)
+            .map(|p| p.rom)
+            .map_err(|e| e.to_string())
+    });
 }
 
 #[test]

@@ -25,8 +25,23 @@ impl Rng {
         items[self.below(items.len())]
     }
     fn constant(&mut self, bits: u32) -> String {
-        let interesting: [i64; 10] = [0, 1, -1, 2, 7, 31, 63, i32::MIN as i64, i32::MAX as i64, i64::MIN];
-        let v = if self.below(2) == 0 { interesting[self.below(interesting.len())] } else { self.next() as i64 };
+        let interesting: [i64; 10] = [
+            0,
+            1,
+            -1,
+            2,
+            7,
+            31,
+            63,
+            i32::MIN as i64,
+            i32::MAX as i64,
+            i64::MIN,
+        ];
+        let v = if self.below(2) == 0 {
+            interesting[self.below(interesting.len())]
+        } else {
+            self.next() as i64
+        };
         if bits == 32 {
             format!("(i32.const {})", v as i32)
         } else {
@@ -58,19 +73,32 @@ fn expr(r: &mut Rng, ty: Ty, depth: u32) -> String {
     let d = depth - 1;
     match r.below(12) {
         0..=3 => {
-            let op = r.pick(&["add", "sub", "mul", "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr"]);
+            let op = r.pick(&[
+                "add", "sub", "mul", "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr",
+            ]);
             format!("({t}.{op} {} {})", expr(r, ty, d), expr(r, ty, d))
         }
         4 => {
             let op = r.pick(&["div_s", "div_u", "rem_s", "rem_u"]);
             // Mostly a divisor that cannot be zero; sometimes one that may be (a trap).
-            let divisor = if r.below(8) == 0 { expr(r, ty, d) } else { format!("({t}.or {} ({t}.const 1))", expr(r, ty, d)) };
+            let divisor = if r.below(8) == 0 {
+                expr(r, ty, d)
+            } else {
+                format!("({t}.or {} ({t}.const 1))", expr(r, ty, d))
+            };
             format!("({t}.{op} {} {divisor})", expr(r, ty, d))
         }
         5 => {
             let unary = match ty {
                 Ty::I32 => r.pick(&["clz", "ctz", "popcnt", "extend8_s", "extend16_s"]),
-                Ty::I64 => r.pick(&["clz", "ctz", "popcnt", "extend8_s", "extend16_s", "extend32_s"]),
+                Ty::I64 => r.pick(&[
+                    "clz",
+                    "ctz",
+                    "popcnt",
+                    "extend8_s",
+                    "extend16_s",
+                    "extend32_s",
+                ]),
             };
             format!("({t}.{unary} {})", expr(r, ty, d))
         }
@@ -78,19 +106,34 @@ fn expr(r: &mut Rng, ty: Ty, depth: u32) -> String {
             // A comparison (i32), converted to the type wanted.
             let cmp_ty = if r.below(2) == 0 { Ty::I32 } else { Ty::I64 };
             let ct = if cmp_ty == Ty::I32 { "i32" } else { "i64" };
-            let op = r.pick(&["eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"]);
+            let op = r.pick(&[
+                "eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u",
+            ]);
             let c = if r.below(6) == 0 {
                 format!("({ct}.eqz {})", expr(r, cmp_ty, d))
             } else {
                 format!("({ct}.{op} {} {})", expr(r, cmp_ty, d), expr(r, cmp_ty, d))
             };
-            if ty == Ty::I32 { c } else { format!("(i64.extend_i32_u {c})") }
+            if ty == Ty::I32 {
+                c
+            } else {
+                format!("(i64.extend_i32_u {c})")
+            }
         }
         7 => match ty {
             Ty::I32 => format!("(i32.wrap_i64 {})", expr(r, other, d)),
-            Ty::I64 => format!("(i64.extend_i32_{} {})", r.pick(&["s", "u"]), expr(r, other, d)),
+            Ty::I64 => format!(
+                "(i64.extend_i32_{} {})",
+                r.pick(&["s", "u"]),
+                expr(r, other, d)
+            ),
         },
-        8 => format!("(select {} {} {})", expr(r, ty, d), expr(r, ty, d), expr(r, Ty::I32, d)),
+        8 => format!(
+            "(select {} {} {})",
+            expr(r, ty, d),
+            expr(r, ty, d),
+            expr(r, Ty::I32, d)
+        ),
         9 => format!(
             "(if (result {t}) {} (then {}) (else {}))",
             expr(r, Ty::I32, d),
@@ -99,12 +142,31 @@ fn expr(r: &mut Rng, ty: Ty, depth: u32) -> String {
         ),
         10 => {
             let load = match ty {
-                Ty::I32 => r.pick(&["i32.load", "i32.load8_s", "i32.load8_u", "i32.load16_s", "i32.load16_u"]),
-                Ty::I64 => r.pick(&["i64.load", "i64.load8_s", "i64.load16_u", "i64.load32_s", "i64.load32_u"]),
+                Ty::I32 => r.pick(&[
+                    "i32.load",
+                    "i32.load8_s",
+                    "i32.load8_u",
+                    "i32.load16_s",
+                    "i32.load16_u",
+                ]),
+                Ty::I64 => r.pick(&[
+                    "i64.load",
+                    "i64.load8_s",
+                    "i64.load16_u",
+                    "i64.load32_s",
+                    "i64.load32_u",
+                ]),
             };
-            format!("({load} offset=8192 (i32.and {} (i32.const 0xf8)))", expr(r, Ty::I32, d))
+            format!(
+                "({load} offset=8192 (i32.and {} (i32.const 0xf8)))",
+                expr(r, Ty::I32, d)
+            )
         }
-        _ => format!("(call $id{} {})", if ty == Ty::I32 { 32 } else { 64 }, expr(r, ty, d)),
+        _ => format!(
+            "(call $id{} {})",
+            if ty == Ty::I32 { 32 } else { 64 },
+            expr(r, ty, d)
+        ),
     }
 }
 
@@ -148,13 +210,21 @@ fn program(seed: u64) -> String {
     } else {
         expr(&mut r, Ty::I64, 6)
     };
-    let locals: String = (0..PRESSURE).map(|k| format!(" (local $t{k} i64)")).collect::<String>() + " (local $n i32)";
-    let data: String = (0..256).map(|_| format!("\\{:02x}", r.next() as u8)).collect();
+    let locals: String = (0..PRESSURE)
+        .map(|k| format!(" (local $t{k} i64)"))
+        .collect::<String>()
+        + " (local $n i32)";
+    let data: String = (0..256)
+        .map(|_| format!("\\{:02x}", r.next() as u8))
+        .collect();
     let mut calls = String::new();
     for k in 0..RESULTS {
         let (a, b) = (r.constant(32), r.constant(32));
         let (c, d) = (r.constant(64), r.constant(64));
-        calls += &format!("    (call $hex (call $f {a} {b} {c} {d}) (i32.const {}))\n", 1024 + 16 * k);
+        calls += &format!(
+            "    (call $hex (call $f {a} {b} {c} {d}) (i32.const {}))\n",
+            1024 + 16 * k
+        );
     }
     format!(
         r#"(module
@@ -200,9 +270,14 @@ fn on_wasmi(wasm: &[u8]) -> Outcome {
             "wasi_snapshot_preview1",
             "fd_write",
             |mut caller: Caller<'_, Vec<u8>>, _fd: i32, iov: i32, _n: i32, _written: i32| -> i32 {
-                let Some(Extern::Memory(memory)) = caller.get_export("memory") else { panic!("no memory") };
+                let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
+                    panic!("no memory")
+                };
                 let data = memory.data(&caller);
-                let word = |at: i32| u32::from_le_bytes(data[at as usize..at as usize + 4].try_into().unwrap()) as usize;
+                let word = |at: i32| {
+                    u32::from_le_bytes(data[at as usize..at as usize + 4].try_into().unwrap())
+                        as usize
+                };
                 let (ptr, len) = (word(iov), word(iov + 4));
                 let bytes = data[ptr..ptr + len].to_vec();
                 caller.data_mut().extend(bytes);
@@ -215,7 +290,9 @@ fn on_wasmi(wasm: &[u8]) -> Outcome {
     match start.call(&mut store, ()) {
         Ok(()) => Outcome::Printed(String::from_utf8(store.data().clone()).unwrap()),
         Err(e) => {
-            let code = e.as_trap_code().unwrap_or_else(|| panic!("wasmi failed without a trap: {e}"));
+            let code = e
+                .as_trap_code()
+                .unwrap_or_else(|| panic!("wasmi failed without a trap: {e}"));
             Outcome::Trap(match code {
                 wasmi::TrapCode::IntegerDivisionByZero => "integer divide by zero",
                 wasmi::TrapCode::IntegerOverflow => "integer overflow",
@@ -226,7 +303,11 @@ fn on_wasmi(wasm: &[u8]) -> Outcome {
 }
 
 fn on_zisk(rom: &ZiskRom) -> Outcome {
-    let options = RunOptions { max_steps: 10_000_000, capture_console: false, profile_top: 0 };
+    let options = RunOptions {
+        max_steps: 10_000_000,
+        capture_console: false,
+        profile_top: 0,
+    };
     let execution = run_rom(rom, &frame_input(b"").unwrap(), &options).unwrap();
     match execution.failure {
         None => Outcome::Printed(String::from_utf8(execution.output).unwrap()),
@@ -241,7 +322,10 @@ fn on_zisk(rom: &ZiskRom) -> Outcome {
 #[test]
 fn random_integer_programs_agree_with_wasmi() {
     // CZISK_DIFF_SEEDS=n runs more programs (the default keeps the test suite quick).
-    let seeds: u64 = std::env::var("CZISK_DIFF_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(120);
+    let seeds: u64 = std::env::var("CZISK_DIFF_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(120);
     let mut traps = 0;
     for seed in 0..seeds {
         let text = program(seed);
@@ -250,9 +334,13 @@ fn random_integer_programs_agree_with_wasmi() {
         if matches!(expected, Outcome::Trap(_)) {
             traps += 1;
         }
-        let zisk = czisk_backend_zisk::compile_wasm(&wasm).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
+        let zisk = czisk_backend_zisk::compile_wasm(&wasm)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
         assert_eq!(on_zisk(&zisk.rom), expected, "seed {seed} on zisk:\n{text}");
     }
     // The generator reaches both outcomes.
-    assert!(traps > 0 && traps < seeds / 2, "{traps} of {seeds} programs trapped");
+    assert!(
+        traps > 0 && traps < seeds / 2,
+        "{traps} of {seeds} programs trapped"
+    );
 }

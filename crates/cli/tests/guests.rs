@@ -9,20 +9,44 @@ use sha2::{Digest, Sha256};
 use sha3::Keccak256;
 
 fn artifact(variant: &str, file: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../guests/out").join(variant).join(file);
-    assert!(path.exists(), "{} is missing: run scripts/build-guests.sh first (scripts/test.sh does)", path.display());
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../guests/out")
+        .join(variant)
+        .join(file);
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/build-guests.sh first (scripts/test.sh does)",
+        path.display()
+    );
     path
 }
 
 fn console_of(path: &PathBuf, backend: &str) -> String {
-    let output =
-        Command::new(env!("CARGO_BIN_EXE_czisk")).args(["run", "--json", "--backend", backend]).arg(path).output().unwrap();
-    assert!(output.status.success(), "{}: {}", path.display(), String::from_utf8_lossy(&output.stderr));
+    let output = Command::new(env!("CARGO_BIN_EXE_czisk"))
+        .args(["run", "--json", "--backend", backend])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}: {}",
+        path.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let console = report["console"].as_str().unwrap().to_string();
     // What a guest prints is also its public output (the first 256 bytes of stdout).
-    let published: String = console.bytes().take(256).map(|b| format!("{b:02x}")).collect();
-    assert_eq!(report["output_hex"].as_str().unwrap(), published, "{}", path.display());
+    let published: String = console
+        .bytes()
+        .take(256)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        report["output_hex"].as_str().unwrap(),
+        published,
+        "{}",
+        path.display()
+    );
     console
 }
 
@@ -67,12 +91,25 @@ fn guests_give_their_known_output_through_every_backend() {
 fn native_builds_give_the_same_output() {
     let skipped = std::fs::read_to_string(artifact("", "SKIPPED")).unwrap();
     for variant in ["native-rv64ima", "native-rv64ima-zba-zbb"] {
-        if let Some(line) = skipped.lines().find(|l| l.starts_with(&format!("{variant}:"))) {
+        if let Some(line) = skipped
+            .lines()
+            .find(|l| l.starts_with(&format!("{variant}:")))
+        {
             eprintln!("{line} (not checked)");
             continue;
         }
-        for guest in ["fibonacci", "iter_sha", "iter_keccak", "iter_sha_precompile", "iter_keccak_precompile"] {
-            assert_eq!(console_of(&artifact(variant, &format!("{guest}.elf")), "riscv"), expected(guest), "{guest} {variant}");
+        for guest in [
+            "fibonacci",
+            "iter_sha",
+            "iter_keccak",
+            "iter_sha_precompile",
+            "iter_keccak_precompile",
+        ] {
+            assert_eq!(
+                console_of(&artifact(variant, &format!("{guest}.elf")), "riscv"),
+                expected(guest),
+                "{guest} {variant}"
+            );
         }
     }
 }
@@ -83,12 +120,27 @@ fn native_builds_give_the_same_output() {
 fn precompile_guests_run_on_zisk_and_are_refused_elsewhere() {
     for guest in ["iter_sha_precompile", "iter_keccak_precompile"] {
         let path = artifact("wasm", &format!("{guest}.wasm"));
-        assert_eq!(console_of(&path, "zisk"), expected(guest), "{guest} on zisk");
+        assert_eq!(
+            console_of(&path, "zisk"),
+            expected(guest),
+            "{guest} on zisk"
+        );
         for backend in ["riscv", "riscv-ima"] {
-            let output = Command::new(env!("CARGO_BIN_EXE_czisk")).args(["run", "--backend", backend]).arg(&path).output().unwrap();
+            let output = Command::new(env!("CARGO_BIN_EXE_czisk"))
+                .args(["run", "--backend", backend])
+                .arg(&path)
+                .output()
+                .unwrap();
             let stderr = String::from_utf8_lossy(&output.stderr);
-            assert_eq!(output.status.code(), Some(1), "{guest} on {backend}: {stderr}");
-            assert!(stderr.contains("cannot run ZisK precompile imports (zisk::"), "{guest} on {backend}: {stderr}");
+            assert_eq!(
+                output.status.code(),
+                Some(1),
+                "{guest} on {backend}: {stderr}"
+            );
+            assert!(
+                stderr.contains("cannot run ZisK precompile imports (zisk::"),
+                "{guest} on {backend}: {stderr}"
+            );
         }
     }
 }
@@ -106,13 +158,26 @@ fn zisk_backend_steps_and_cost_stay_within_bounds() {
     ];
     for (guest, max_steps, max_cost) in bounds {
         let path = artifact("wasm", &format!("{guest}.wasm"));
-        let output =
-            Command::new(env!("CARGO_BIN_EXE_czisk")).args(["run", "--json", "--backend", "zisk"]).arg(&path).output().unwrap();
-        assert!(output.status.success(), "{guest}: {}", String::from_utf8_lossy(&output.stderr));
+        let output = Command::new(env!("CARGO_BIN_EXE_czisk"))
+            .args(["run", "--json", "--backend", "zisk"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{guest}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         let steps = report["steps"].as_u64().unwrap();
         let cost = report["cost"]["total"].as_u64().unwrap();
-        assert!(steps <= max_steps, "{guest}: {steps} steps on zisk, bound {max_steps}");
-        assert!(cost <= max_cost, "{guest}: cost {cost} on zisk, bound {max_cost}");
+        assert!(
+            steps <= max_steps,
+            "{guest}: {steps} steps on zisk, bound {max_steps}"
+        );
+        assert!(
+            cost <= max_cost,
+            "{guest}: cost {cost} on zisk, bound {max_cost}"
+        );
     }
 }

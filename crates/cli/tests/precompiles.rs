@@ -7,7 +7,9 @@ use czisk_zisk::{frame_input, run_rom, Failure, RunOptions};
 
 /// Fixed, non-trivial bytes.
 fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| (i as u8).wrapping_mul(37).wrapping_add(seed) ^ 0x5a).collect()
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(37).wrapping_add(seed) ^ 0x5a)
+        .collect()
 }
 
 fn wat_bytes(bytes: &[u8]) -> String {
@@ -31,11 +33,17 @@ fn run(imports: &str, data: &str, body: &str, len: usize) -> Result<Vec<u8>, Was
     );
     let wasm = wat::parse_str(&text).unwrap();
     let program = czisk_backend_zisk::compile_wasm(&wasm).unwrap();
-    let options = RunOptions { max_steps: 1_000_000, capture_console: false, profile_top: 0 };
+    let options = RunOptions {
+        max_steps: 1_000_000,
+        capture_console: false,
+        profile_top: 0,
+    };
     let execution = run_rom(&program.rom, &frame_input(b"").unwrap(), &options).unwrap();
     match execution.failure {
         None => Ok(execution.output),
-        Some(Failure::ExitCode { code, .. }) => Err(WasmTrap::ALL[(code - czisk_runtime::TRAP_EXIT_BASE as i64) as usize]),
+        Some(Failure::ExitCode { code, .. }) => {
+            Err(WasmTrap::ALL[(code - czisk_runtime::TRAP_EXIT_BASE as i64) as usize])
+        }
         Some(other) => panic!("{other:?}"),
     }
 }
@@ -54,8 +62,15 @@ const SHA256: &str = r#"(import "zisk" "sha256f" (func $sha256f (param i32 i32))
 fn keccakf_matches_the_host() {
     let state = pattern(200, 3);
     let data = format!(r#"(data (i32.const 1024) "{}")"#, wat_bytes(&state));
-    let output = run(KECCAK, &data, "(call $keccakf (i32.const 1024)) (call $keccakf (i32.const 1024))", 200).unwrap();
-    let mut lanes: [u64; 25] = std::array::from_fn(|i| u64::from_le_bytes(state[8 * i..8 * i + 8].try_into().unwrap()));
+    let output = run(
+        KECCAK,
+        &data,
+        "(call $keccakf (i32.const 1024)) (call $keccakf (i32.const 1024))",
+        200,
+    )
+    .unwrap();
+    let mut lanes: [u64; 25] =
+        std::array::from_fn(|i| u64::from_le_bytes(state[8 * i..8 * i + 8].try_into().unwrap()));
     keccak::f1600(&mut lanes);
     keccak::f1600(&mut lanes);
     let expected: Vec<u8> = lanes.iter().flat_map(|l| l.to_le_bytes()).collect();
@@ -71,10 +86,22 @@ fn sha256f_matches_the_host() {
         wat_bytes(&state),
         wat_bytes(&block)
     );
-    let output = run(SHA256, &data, "(call $sha256f (i32.const 1024) (i32.const 2048))", 32).unwrap();
+    let output = run(
+        SHA256,
+        &data,
+        "(call $sha256f (i32.const 1024) (i32.const 2048))",
+        32,
+    )
+    .unwrap();
     // The state is eight little-endian words in memory, the block 64 message bytes.
-    let mut words: [u32; 8] = std::array::from_fn(|i| u32::from_le_bytes(state[4 * i..4 * i + 4].try_into().unwrap()));
-    sha2::compress256(&mut words, &[*sha2::digest::generic_array::GenericArray::from_slice(&block)]);
+    let mut words: [u32; 8] =
+        std::array::from_fn(|i| u32::from_le_bytes(state[4 * i..4 * i + 4].try_into().unwrap()));
+    sha2::compress256(
+        &mut words,
+        &[*sha2::digest::generic_array::GenericArray::from_slice(
+            &block,
+        )],
+    );
     let expected: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
     assert_eq!(output, trimmed(expected));
 }
@@ -85,9 +112,19 @@ fn bad_pointers_trap() {
     assert_eq!(misaligned, Err(WasmTrap::UnalignedPrecompileArgument));
     let outside = run(KECCAK, "", "(call $keccakf (i32.const 65400))", 8);
     assert_eq!(outside, Err(WasmTrap::MemoryOutOfBounds));
-    let block_misaligned = run(SHA256, "", "(call $sha256f (i32.const 1024) (i32.const 2052))", 8);
+    let block_misaligned = run(
+        SHA256,
+        "",
+        "(call $sha256f (i32.const 1024) (i32.const 2052))",
+        8,
+    );
     assert_eq!(block_misaligned, Err(WasmTrap::UnalignedPrecompileArgument));
-    let block_outside = run(SHA256, "", "(call $sha256f (i32.const 1024) (i32.const 65480))", 8);
+    let block_outside = run(
+        SHA256,
+        "",
+        "(call $sha256f (i32.const 1024) (i32.const 65480))",
+        8,
+    );
     assert_eq!(block_outside, Err(WasmTrap::MemoryOutOfBounds));
 }
 
@@ -97,7 +134,8 @@ fn bad_pointers_trap() {
 fn a_c_guest_uses_zisk_h() {
     let dir = std::env::temp_dir().join(format!("czisk-c-guest-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let include = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guests/zisk-guest/include");
+    let include =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guests/zisk-guest/include");
     let build_and_run = |lane0: &str| {
         let source = dir.join("keccak.c");
         std::fs::write(
@@ -115,18 +153,42 @@ __attribute__((export_name("_start"))) void start(void) {{
         .unwrap();
         let wasm = dir.join("keccak.wasm");
         let clang = std::process::Command::new("clang")
-            .args(["--target=wasm32", "-O2", "-nostdlib", "-Wl,--no-entry", "-Wl,--allow-undefined", "-I"])
+            .args([
+                "--target=wasm32",
+                "-O2",
+                "-nostdlib",
+                "-Wl,--no-entry",
+                "-Wl,--allow-undefined",
+                "-I",
+            ])
             .arg(&include)
             .arg("-o")
             .arg(&wasm)
             .arg(&source)
             .output()
             .expect("clang is installed by scripts/setup.sh");
-        assert!(clang.status.success(), "{}", String::from_utf8_lossy(&clang.stderr));
-        std::process::Command::new(env!("CARGO_BIN_EXE_czisk")).arg("run").arg(&wasm).output().unwrap()
+        assert!(
+            clang.status.success(),
+            "{}",
+            String::from_utf8_lossy(&clang.stderr)
+        );
+        std::process::Command::new(env!("CARGO_BIN_EXE_czisk"))
+            .arg("run")
+            .arg(&wasm)
+            .output()
+            .unwrap()
     };
     let right = build_and_run("0xf1258f7940e1dde7");
-    assert!(right.status.success(), "{}", String::from_utf8_lossy(&right.stderr));
+    assert!(
+        right.status.success(),
+        "{}",
+        String::from_utf8_lossy(&right.stderr)
+    );
     let wrong = build_and_run("0x1");
-    assert_eq!(wrong.status.code(), Some(3), "{}", String::from_utf8_lossy(&wrong.stderr));
+    assert_eq!(
+        wrong.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&wrong.stderr)
+    );
 }

@@ -12,7 +12,11 @@ pub enum CompileError {
     UnsupportedFeature { location: String, message: String },
     /// Imports of something other than a function, or from an unknown module.
     #[error("unsupported import {module}::{field}: {why}")]
-    UnsupportedImport { module: String, field: String, why: String },
+    UnsupportedImport {
+        module: String,
+        field: String,
+        why: String,
+    },
     /// More than the ZisK machine can hold (memory, tables).
     #[error("the module does not fit ZisK's memory: {0}")]
     TooLarge(String),

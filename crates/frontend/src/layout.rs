@@ -34,7 +34,11 @@ impl LayoutConfig {
     /// 0xa000_0000 with unmapped memory below. The limit keeps 256 KiB in reserve so that no
     /// prologue reaches the unmapped guard before its function's check runs.
     pub fn zisk() -> LayoutConfig {
-        LayoutConfig { ram_start: 0xa043_0000, ram_end: 0xbffc_0000, stack_limit: 0xa004_0000 }
+        LayoutConfig {
+            ram_start: 0xa043_0000,
+            ram_end: 0xbffc_0000,
+            stack_limit: 0xa004_0000,
+        }
     }
 }
 
@@ -92,13 +96,21 @@ impl MachineLayout {
         at += 8 * globals as u64;
         let mut table_layouts = Vec::new();
         for (i, &(initial, maximum)) in tables.iter().enumerate() {
-            let capacity = maximum.unwrap_or(DEFAULT_TABLE_CAPACITY.max(initial)).min(1 << 24);
+            let capacity = maximum
+                .unwrap_or(DEFAULT_TABLE_CAPACITY.max(initial))
+                .min(1 << 24);
             if initial > capacity {
-                return Err(CompileError::TooLarge(format!("table {i} has {initial} entries")));
+                return Err(CompileError::TooLarge(format!(
+                    "table {i} has {initial} entries"
+                )));
             }
             let size_addr = at;
             at += 8;
-            table_layouts.push(TableLayout { size_addr, entries_addr: at, capacity });
+            table_layouts.push(TableLayout {
+                size_addr,
+                entries_addr: at,
+                capacity,
+            });
             at += 8 * capacity;
         }
         // Segments: a length word each; passive ones also keep their contents here.
@@ -110,7 +122,10 @@ impl MachineLayout {
                     at += 8;
                     let contents_addr = at;
                     at = (at + size.unwrap_or(0) * unit).next_multiple_of(8);
-                    SegmentLayout { len_addr, contents_addr }
+                    SegmentLayout {
+                        len_addr,
+                        contents_addr,
+                    }
                 })
                 .collect()
         };
@@ -118,7 +133,9 @@ impl MachineLayout {
         let elem_segments = segments(passive_elem_sizes, 8);
         let memory_base = at.next_multiple_of(WASM_PAGE);
         if memory_base >= config.ram_end {
-            return Err(CompileError::TooLarge("tables and globals fill the RAM window".into()));
+            return Err(CompileError::TooLarge(
+                "tables and globals fill the RAM window".into(),
+            ));
         }
         let fits = (config.ram_end - memory_base) / WASM_PAGE;
         let memory_max_pages = match memory {

@@ -61,14 +61,26 @@ pub const ENTRY_MAIN: u32 = 1;
 pub const CALL_CONV: CallConv = CallConv::Tail;
 
 pub(crate) fn frontend_config() -> TargetFrontendConfig {
-    TargetFrontendConfig { default_call_conv: CALL_CONV, pointer_width: PointerWidth::U64, page_size_align_log2: 12 }
+    TargetFrontendConfig {
+        default_call_conv: CALL_CONV,
+        pointer_width: PointerWidth::U64,
+        page_size_align_log2: 12,
+    }
 }
 
 /// The CLIF signature of a wasm function type.
 pub fn wasm_signature(ty: &FuncType) -> ir::Signature {
     let mut sig = ir::Signature::new(CALL_CONV);
-    sig.params.extend(ty.params().iter().map(|&t| ir::AbiParam::new(translate::clif_type(t))));
-    sig.returns.extend(ty.results().iter().map(|&t| ir::AbiParam::new(translate::clif_type(t))));
+    sig.params.extend(
+        ty.params()
+            .iter()
+            .map(|&t| ir::AbiParam::new(translate::clif_type(t))),
+    );
+    sig.returns.extend(
+        ty.results()
+            .iter()
+            .map(|&t| ir::AbiParam::new(translate::clif_type(t))),
+    );
     sig
 }
 
@@ -103,28 +115,51 @@ pub struct TranslatedModule {
 }
 
 /// Validates and translates `wasm`.
-pub fn translate_module(wasm: &[u8], config: &LayoutConfig) -> Result<TranslatedModule, CompileError> {
+pub fn translate_module(
+    wasm: &[u8],
+    config: &LayoutConfig,
+) -> Result<TranslatedModule, CompileError> {
     let info = module::read_module(wasm)?;
-    let passive_data: Vec<Option<u64>> =
-        info.data.iter().map(|d| d.active_offset.is_none().then_some(d.bytes.len() as u64)).collect();
-    let passive_elems: Vec<Option<u64>> =
-        info.elements.iter().map(|e| e.passive.then_some(e.items.len() as u64)).collect();
+    let passive_data: Vec<Option<u64>> = info
+        .data
+        .iter()
+        .map(|d| d.active_offset.is_none().then_some(d.bytes.len() as u64))
+        .collect();
+    let passive_elems: Vec<Option<u64>> = info
+        .elements
+        .iter()
+        .map(|e| e.passive.then_some(e.items.len() as u64))
+        .collect();
     let layout = MachineLayout::plan(
         config,
         info.globals.len(),
-        &info.tables.iter().map(|&(initial, max, _)| (initial, max)).collect::<Vec<_>>(),
+        &info
+            .tables
+            .iter()
+            .map(|&(initial, max, _)| (initial, max))
+            .collect::<Vec<_>>(),
         info.memory,
         &passive_data,
         &passive_elems,
     )?;
-    if let Some((_, _, index)) = info.exports.iter().find(|(n, k, _)| n == "_start" && *k == wasmparser::ExternalKind::Func) {
+    if let Some((_, _, index)) = info
+        .exports
+        .iter()
+        .find(|(n, k, _)| n == "_start" && *k == wasmparser::ExternalKind::Func)
+    {
         let ty = info.func_type(*index);
         if !ty.params().is_empty() || !ty.results().is_empty() {
-            return Err(CompileError::Invalid(format!("the _start export is {ty}; it must take and return nothing")));
+            return Err(CompileError::Invalid(format!(
+                "the _start export is {ty}; it must take and return nothing"
+            )));
         }
     }
     let sig_ids = canonical_signature_ids(&info.types);
-    let env = translate::ModuleEnv { info: &info, layout: &layout, sig_ids: &sig_ids };
+    let env = translate::ModuleEnv {
+        info: &info,
+        layout: &layout,
+        sig_ids: &sig_ids,
+    };
 
     let mut functions = Vec::new();
     for payload in Parser::new(0).parse_all(wasm) {
@@ -152,7 +187,9 @@ pub fn translate_module(wasm: &[u8], config: &LayoutConfig) -> Result<Translated
         .zip(&layout.data_segments)
         .filter(|(d, _)| !d.bytes.is_empty())
         .filter(|(d, _)| match (d.active_offset, info.memory) {
-            (Some(offset), Some((initial, _))) => offset as u64 + d.bytes.len() as u64 <= initial * layout::WASM_PAGE,
+            (Some(offset), Some((initial, _))) => {
+                offset as u64 + d.bytes.len() as u64 <= initial * layout::WASM_PAGE
+            }
             (Some(_), None) => false,
             (None, _) => true,
         })
@@ -164,11 +201,26 @@ pub fn translate_module(wasm: &[u8], config: &LayoutConfig) -> Result<Translated
             bytes: d.bytes.clone(),
         })
         .collect();
-    let entry_functions = vec![translate::instantiate_function(&env), translate::main_function(&env)];
+    let entry_functions = vec![
+        translate::instantiate_function(&env),
+        translate::main_function(&env),
+    ];
     let func_names = (0..info.func_types.len() as u32)
-        .map(|i| info.func_names.get(&i).cloned().unwrap_or_else(|| format!("func{i}")))
+        .map(|i| {
+            info.func_names
+                .get(&i)
+                .cloned()
+                .unwrap_or_else(|| format!("func{i}"))
+        })
         .collect();
-    Ok(TranslatedModule { functions, imports, layout, data, entry_functions, func_names })
+    Ok(TranslatedModule {
+        functions,
+        imports,
+        layout,
+        data,
+        entry_functions,
+        func_names,
+    })
 }
 
 /// Structurally equal function types get the same id, as call_indirect's check requires.

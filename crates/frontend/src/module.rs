@@ -93,7 +93,11 @@ impl ModuleInfo {
 
     /// Where a byte offset of the module lies, for messages.
     pub fn describe_offset(&self, offset: usize) -> String {
-        match self.bodies.iter().find(|(range, _)| range.contains(&offset)) {
+        match self
+            .bodies
+            .iter()
+            .find(|(range, _)| range.contains(&offset))
+        {
             Some((_, func)) => format!("{} at offset {offset:#x}", self.describe_func(*func)),
             None => format!("the module at offset {offset:#x}"),
         }
@@ -136,7 +140,8 @@ fn parse(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
                     match import.ty {
                         TypeRef::Func(ty) => {
                             info.func_types.push(ty);
-                            info.imports.push((import.module.to_string(), import.name.to_string()));
+                            info.imports
+                                .push((import.module.to_string(), import.name.to_string()));
                         }
                         other => {
                             let kind = match other {
@@ -185,7 +190,8 @@ fn parse(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
             Payload::ExportSection(reader) => {
                 for export in reader {
                     let export = export?;
-                    info.exports.push((export.name.to_string(), export.kind, export.index));
+                    info.exports
+                        .push((export.name.to_string(), export.kind, export.index));
                 }
             }
             Payload::StartSection { func, .. } => info.start = Some(func),
@@ -193,9 +199,10 @@ fn parse(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
                 for element in reader {
                     let element = element?;
                     let items: Vec<Option<u32>> = match element.items {
-                        ElementItems::Functions(funcs) => {
-                            funcs.into_iter().map(|f| f.map(Some)).collect::<Result<_, _>>()?
-                        }
+                        ElementItems::Functions(funcs) => funcs
+                            .into_iter()
+                            .map(|f| f.map(Some))
+                            .collect::<Result<_, _>>()?,
                         ElementItems::Expressions(_, exprs) => exprs
                             .into_iter()
                             .map(|e| match const_value(&e?)? {
@@ -205,13 +212,21 @@ fn parse(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
                             .collect::<Result<_, CompileError>>()?,
                     };
                     let (active, passive) = match element.kind {
-                        ElementKind::Active { table_index, offset_expr } => {
-                            (Some((table_index.unwrap_or(0), const_offset(&offset_expr)?)), false)
-                        }
+                        ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => (
+                            Some((table_index.unwrap_or(0), const_offset(&offset_expr)?)),
+                            false,
+                        ),
                         ElementKind::Passive => (None, true),
                         ElementKind::Declared => (None, false),
                     };
-                    info.elements.push(ElementSegment { active, passive, items });
+                    info.elements.push(ElementSegment {
+                        active,
+                        passive,
+                        items,
+                    });
                 }
             }
             Payload::DataSection(reader) => {
@@ -221,7 +236,10 @@ fn parse(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
                         DataKind::Active { offset_expr, .. } => Some(const_offset(&offset_expr)?),
                         DataKind::Passive => None,
                     };
-                    info.data.push(DataSegment { active_offset, bytes: data.data.to_vec() });
+                    info.data.push(DataSegment {
+                        active_offset,
+                        bytes: data.data.to_vec(),
+                    });
                 }
             }
             Payload::CodeSectionEntry(body) => {
@@ -230,11 +248,14 @@ fn parse(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
             }
             Payload::CustomSection(section) => {
                 // Names are only for messages: a malformed name section is ignored.
-                let wasmparser::KnownCustom::Name(reader) = section.as_known() else { continue };
+                let wasmparser::KnownCustom::Name(reader) = section.as_known() else {
+                    continue;
+                };
                 for name in reader.into_iter().flatten() {
                     if let Name::Function(map) = name {
                         for naming in map.into_iter().flatten() {
-                            info.func_names.insert(naming.index, naming.name.to_string());
+                            info.func_names
+                                .insert(naming.index, naming.name.to_string());
                         }
                     }
                 }
@@ -246,7 +267,10 @@ fn parse(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
 }
 
 fn not_yet(location: &str, what: &str) -> CompileError {
-    CompileError::NotYetSupported { location: location.into(), what: what.into() }
+    CompileError::NotYetSupported {
+        location: location.into(),
+        what: what.into(),
+    }
 }
 
 fn const_offset(expr: &ConstExpr) -> Result<u32, CompileError> {
@@ -273,6 +297,9 @@ fn const_value(expr: &ConstExpr) -> Result<ConstValue, CompileError> {
     };
     match reader.read()? {
         Operator::End => Ok(value),
-        other => Err(not_yet("a constant expression", &format!("extended constant {other:?}"))),
+        other => Err(not_yet(
+            "a constant expression",
+            &format!("extended constant {other:?}"),
+        )),
     }
 }

@@ -25,9 +25,11 @@ fn check(wat: &str) -> TranslatedModule {
     let module = translate_module(&wasm, &LayoutConfig::zisk()).unwrap_or_else(|e| panic!("{e}"));
     let isa = riscv64();
     for f in all_functions(&module) {
-        cranelift_codegen::verify_function(f, isa.flags()).unwrap_or_else(|e| panic!("{e}\n{}", f.display()));
+        cranelift_codegen::verify_function(f, isa.flags())
+            .unwrap_or_else(|e| panic!("{e}\n{}", f.display()));
         let mut ctx = cranelift_codegen::Context::for_function(f.clone());
-        ctx.compile(&*isa, &mut Default::default()).unwrap_or_else(|e| panic!("{e:?}\n{}", f.display()));
+        ctx.compile(&*isa, &mut Default::default())
+            .unwrap_or_else(|e| panic!("{e:?}\n{}", f.display()));
     }
     module
 }
@@ -141,13 +143,20 @@ fn the_benchmark_guests_translate() {
     let isa = riscv64();
     for guest in ["fibonacci", "iter_sha", "iter_keccak"] {
         let path = dir.join(format!("{guest}.wasm"));
-        let wasm = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-guests.sh)", path.display()));
-        let module = translate_module(&wasm, &LayoutConfig::zisk()).unwrap_or_else(|e| panic!("{guest}: {e}"));
-        assert!(module.imports.iter().any(|i| i.module == "wasi_snapshot_preview1" && i.field == "fd_write"));
+        let wasm = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-guests.sh)", path.display()));
+        let module = translate_module(&wasm, &LayoutConfig::zisk())
+            .unwrap_or_else(|e| panic!("{guest}: {e}"));
+        assert!(module
+            .imports
+            .iter()
+            .any(|i| i.module == "wasi_snapshot_preview1" && i.field == "fd_write"));
         for f in all_functions(&module) {
-            cranelift_codegen::verify_function(f, isa.flags()).unwrap_or_else(|e| panic!("{guest}: {e}"));
+            cranelift_codegen::verify_function(f, isa.flags())
+                .unwrap_or_else(|e| panic!("{guest}: {e}"));
             let mut ctx = cranelift_codegen::Context::for_function(f.clone());
-            ctx.compile(&*isa, &mut Default::default()).unwrap_or_else(|e| panic!("{guest}: {e:?}"));
+            ctx.compile(&*isa, &mut Default::default())
+                .unwrap_or_else(|e| panic!("{guest}: {e:?}"));
         }
     }
 }
@@ -162,15 +171,25 @@ fn error_of(wat: &str) -> CompileError {
 #[test]
 fn out_of_scope_features_are_named_with_their_function() {
     let err = error_of(r#"(module (func $vec (drop (i32x4.splat (i32.const 1)))))"#).to_string();
-    assert!(err.contains("SIMD") && err.contains("function 0 ($vec)") || err.contains("function 0 (vec)"), "{err}");
+    assert!(
+        err.contains("SIMD") && err.contains("function 0 ($vec)")
+            || err.contains("function 0 (vec)"),
+        "{err}"
+    );
     let err = error_of(r#"(module (memory i64 1))"#).to_string();
-    assert!(err.contains("unsupported feature") && err.contains("memory64"), "{err}");
+    assert!(
+        err.contains("unsupported feature") && err.contains("memory64"),
+        "{err}"
+    );
 }
 
 #[test]
 fn imports_other_than_functions_are_refused_by_name() {
     let err = error_of(r#"(module (import "env" "memory" (memory 1)))"#).to_string();
-    assert!(err.contains("env::memory") && err.contains("a memory"), "{err}");
+    assert!(
+        err.contains("env::memory") && err.contains("a memory"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -178,10 +197,19 @@ fn invalid_and_truncated_modules_are_errors() {
     let wasm = wat::parse_str(r#"(module (func (result i32) (i32.const 1)))"#).unwrap();
     // Every prefix is either a valid (smaller) module or an error, never a panic.
     for cut in 1..wasm.len() {
-        let valid = wasmparser::Validator::new().validate_all(&wasm[..cut]).is_ok();
-        assert_eq!(translate_module(&wasm[..cut], &LayoutConfig::zisk()).is_ok(), valid, "cut at {cut}");
+        let valid = wasmparser::Validator::new()
+            .validate_all(&wasm[..cut])
+            .is_ok();
+        assert_eq!(
+            translate_module(&wasm[..cut], &LayoutConfig::zisk()).is_ok(),
+            valid,
+            "cut at {cut}"
+        );
     }
-    assert!(matches!(translate_module(b"\0asm\x01\0\0\0\x0a", &LayoutConfig::zisk()), Err(CompileError::Invalid(_))));
+    assert!(matches!(
+        translate_module(b"\0asm\x01\0\0\0\x0a", &LayoutConfig::zisk()),
+        Err(CompileError::Invalid(_))
+    ));
 }
 
 #[test]

@@ -79,9 +79,18 @@ pub enum RuntimeError {
     #[error("import from unknown module '{module}' (field '{field}'): only wasi_snapshot_preview1 and zisk are provided")]
     UnknownModule { module: String, field: String },
     #[error("import {module}::{field} is not provided (the {module} namespace has: {known})")]
-    UnknownImport { module: String, field: String, known: String },
+    UnknownImport {
+        module: String,
+        field: String,
+        known: String,
+    },
     #[error("import {module}::{field} has signature {found}, expected {expected}")]
-    Signature { module: String, field: String, found: String, expected: String },
+    Signature {
+        module: String,
+        field: String,
+        found: String,
+        expected: String,
+    },
 }
 
 /// Builds the body of an imported function, `name` being the CLIF name callers use.
@@ -95,7 +104,10 @@ pub fn import_function(
     match module {
         "wasi_snapshot_preview1" => wasi_function(field, signature, name, env),
         "zisk" => zisk::zisk_function(field, signature, name, env),
-        _ => Err(RuntimeError::UnknownModule { module: module.into(), field: field.into() }),
+        _ => Err(RuntimeError::UnknownModule {
+            module: module.into(),
+            field: field.into(),
+        }),
     }
 }
 

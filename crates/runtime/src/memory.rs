@@ -24,7 +24,11 @@ pub fn memmove_function(name: UserExternalName, env: &RuntimeEnv) -> ir::Functio
         let copy_bytes = |e: &mut crate::emit::Emitter, backwards: bool| {
             let last = e.b.ins().iadd_imm_s(len, -1);
             e.for_range(len, |e, i| {
-                let k = if backwards { e.b.ins().isub(last, i) } else { i };
+                let k = if backwards {
+                    e.b.ins().isub(last, i)
+                } else {
+                    i
+                };
                 let from = e.b.ins().iadd(src, k);
                 let byte = e.b.ins().load(types::I8, flags, from, 0);
                 let to = e.b.ins().iadd(dst, k);
@@ -44,7 +48,11 @@ pub fn memmove_function(name: UserExternalName, env: &RuntimeEnv) -> ir::Functio
 /// `memset(dst: i64, byte: i32, len: i64)`.
 pub fn memset_function(name: UserExternalName, env: &RuntimeEnv) -> ir::Function {
     let mut sig = ir::Signature::new(env.call_conv);
-    sig.params.extend([ir::AbiParam::new(types::I64), ir::AbiParam::new(types::I32), ir::AbiParam::new(types::I64)]);
+    sig.params.extend([
+        ir::AbiParam::new(types::I64),
+        ir::AbiParam::new(types::I32),
+        ir::AbiParam::new(types::I64),
+    ]);
     build(name, sig, env, |e| {
         let (dst, value, len) = (e.param(0), e.param(1), e.param(2));
         let byte = e.b.ins().ireduce(types::I8, value);

@@ -3,11 +3,13 @@
 
 use cranelift_codegen::ir::{self, UserExternalName};
 use czisk_frontend::{
-    TranslatedModule, WasmTrap, CALL_CONV, ENTRY_INSTANTIATE, ENTRY_MAIN, INTRINSIC_EXIT, INTRINSIC_MEMMOVE,
-    INTRINSIC_MEMSET, INTRINSIC_PUTC, NS_ENTRY, NS_INTRINSIC, NS_WASM_FUNC,
+    TranslatedModule, WasmTrap, CALL_CONV, ENTRY_INSTANTIATE, ENTRY_MAIN, INTRINSIC_EXIT,
+    INTRINSIC_MEMMOVE, INTRINSIC_MEMSET, INTRINSIC_PUTC, NS_ENTRY, NS_INTRINSIC, NS_WASM_FUNC,
 };
 
-use crate::{import_function, memmove_function, memset_function, trap_reporter, RuntimeEnv, RuntimeError};
+use crate::{
+    import_function, memmove_function, memset_function, trap_reporter, RuntimeEnv, RuntimeError,
+};
 
 /// Namespace of the backends' own functions (the trap reporter).
 pub const NS_BACKEND: u32 = 3;
@@ -51,7 +53,10 @@ pub fn program_units(module: &mut TranslatedModule) -> Result<Vec<ProgramUnit>, 
         });
     }
     let first_defined = module.imports.len() as u32;
-    for (i, func) in std::mem::take(&mut module.functions).into_iter().enumerate() {
+    for (i, func) in std::mem::take(&mut module.functions)
+        .into_iter()
+        .enumerate()
+    {
         let index = first_defined + i as u32;
         units.push(ProgramUnit {
             key: (NS_WASM_FUNC, index),
@@ -62,21 +67,45 @@ pub fn program_units(module: &mut TranslatedModule) -> Result<Vec<ProgramUnit>, 
     }
     for (func, (index, name)) in std::mem::take(&mut module.entry_functions)
         .into_iter()
-        .zip([(ENTRY_INSTANTIATE, "__czisk_instantiate"), (ENTRY_MAIN, "__czisk_main")])
+        .zip([
+            (ENTRY_INSTANTIATE, "__czisk_instantiate"),
+            (ENTRY_MAIN, "__czisk_main"),
+        ])
     {
-        units.push(ProgramUnit { key: (NS_ENTRY, index), name: name.into(), func, trap_func_index: 0xff_ffff });
+        units.push(ProgramUnit {
+            key: (NS_ENTRY, index),
+            name: name.into(),
+            func,
+            trap_func_index: 0xff_ffff,
+        });
     }
     let messages: Vec<&str> = WasmTrap::ALL.iter().map(|t| t.message()).collect();
     units.push(ProgramUnit {
         key: (NS_BACKEND, TRAP_REPORTER),
         name: "__czisk_trap".into(),
-        func: trap_reporter(UserExternalName::new(NS_BACKEND, TRAP_REPORTER), &env, &messages),
+        func: trap_reporter(
+            UserExternalName::new(NS_BACKEND, TRAP_REPORTER),
+            &env,
+            &messages,
+        ),
         trap_func_index: 0xff_ffff,
     });
-    for (index, name) in [(INTRINSIC_MEMMOVE, "__czisk_memmove"), (INTRINSIC_MEMSET, "__czisk_memset")] {
+    for (index, name) in [
+        (INTRINSIC_MEMMOVE, "__czisk_memmove"),
+        (INTRINSIC_MEMSET, "__czisk_memset"),
+    ] {
         let key = UserExternalName::new(NS_INTRINSIC, index);
-        let func = if index == INTRINSIC_MEMMOVE { memmove_function(key, &env) } else { memset_function(key, &env) };
-        units.push(ProgramUnit { key: (NS_INTRINSIC, index), name: name.into(), func, trap_func_index: 0xff_ffff });
+        let func = if index == INTRINSIC_MEMMOVE {
+            memmove_function(key, &env)
+        } else {
+            memset_function(key, &env)
+        };
+        units.push(ProgramUnit {
+            key: (NS_INTRINSIC, index),
+            name: name.into(),
+            func,
+            trap_func_index: 0xff_ffff,
+        });
     }
     Ok(units)
 }

@@ -3,7 +3,9 @@
 //! code `TRAP_EXIT_BASE + kind`.
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{self, types, BlockCall, InstBuilder, JumpTableData, UserExternalName, Value};
+use cranelift_codegen::ir::{
+    self, types, BlockCall, InstBuilder, JumpTableData, UserExternalName, Value,
+};
 
 use crate::emit::{build, Emitter};
 use crate::{put_str, RuntimeEnv};
@@ -27,7 +29,10 @@ pub fn trap_reporter(name: UserExternalName, env: &RuntimeEnv, messages: &[&str]
         let blocks: Vec<ir::Block> = messages.iter().map(|_| e.b.create_block()).collect();
         let pool = &mut e.b.func.dfg.value_lists;
         let default = BlockCall::new(unknown, [], pool);
-        let calls: Vec<BlockCall> = blocks.iter().map(|&b| BlockCall::new(b, [], pool)).collect();
+        let calls: Vec<BlockCall> = blocks
+            .iter()
+            .map(|&b| BlockCall::new(b, [], pool))
+            .collect();
         let table = e.b.create_jump_table(JumpTableData::new(default, &calls));
         e.b.ins().br_table(kind, table);
         for (block, message) in blocks.iter().zip(messages) {

@@ -84,11 +84,14 @@ pub fn wasi_function(
             let zero = e.iconst(I32, 0);
             for p in [p0, p1] {
                 let a = e.guest_addr(p);
-                e.b.ins().store(MemFlagsData::new().with_notrap(), zero, a, 0);
+                e.b.ins()
+                    .store(MemFlagsData::new().with_notrap(), zero, a, 0);
             }
             e.return_errno(ERRNO_SUCCESS);
         }),
-        "args_get" | "environ_get" | "sched_yield" => build(name, sig, env, |e| e.return_errno(ERRNO_SUCCESS)),
+        "args_get" | "environ_get" | "sched_yield" => {
+            build(name, sig, env, |e| e.return_errno(ERRNO_SUCCESS))
+        }
         "random_get" => build(name, sig, env, random_get),
         "clock_time_get" => build(name, sig, env, |e| {
             let ptr = e.param(2);
@@ -99,7 +102,8 @@ pub fn wasi_function(
             let now = e.b.ins().iadd_imm_s(now, CLOCK_QUANTUM_NS as i64);
             e.store_abs(now, clock_addr);
             let a = e.guest_addr(ptr);
-            e.b.ins().store(MemFlagsData::new().with_notrap(), now, a, 0);
+            e.b.ins()
+                .store(MemFlagsData::new().with_notrap(), now, a, 0);
             e.return_errno(ERRNO_SUCCESS);
         }),
         "fd_fdstat_get" => build(name, sig, env, |e| {
@@ -111,10 +115,12 @@ pub fn wasi_function(
             let a = e.guest_addr(ptr);
             let zero = e.iconst(I64, 0);
             for off in [0, 8, 16] {
-                e.b.ins().store(MemFlagsData::new().with_notrap(), zero, a, off);
+                e.b.ins()
+                    .store(MemFlagsData::new().with_notrap(), zero, a, off);
             }
             let chardev = e.iconst(types::I8, 2);
-            e.b.ins().store(MemFlagsData::new().with_notrap(), chardev, a, 0);
+            e.b.ins()
+                .store(MemFlagsData::new().with_notrap(), chardev, a, 0);
             e.return_errno(ERRNO_SUCCESS);
         }),
         "fd_filestat_get" => build(name, sig, env, |e| {
@@ -125,14 +131,18 @@ pub fn wasi_function(
             let a = e.guest_addr(ptr);
             let zero = e.iconst(I64, 0);
             for off in (0..64).step_by(8) {
-                e.b.ins().store(MemFlagsData::new().with_notrap(), zero, a, off);
+                e.b.ins()
+                    .store(MemFlagsData::new().with_notrap(), zero, a, off);
             }
             let chardev = e.iconst(types::I8, 2);
-            e.b.ins().store(MemFlagsData::new().with_notrap(), chardev, a, 16);
+            e.b.ins()
+                .store(MemFlagsData::new().with_notrap(), chardev, a, 16);
             e.return_errno(ERRNO_SUCCESS);
         }),
         // No preopened directories: EBADF ends std's enumeration of them.
-        "fd_prestat_get" | "fd_prestat_dir_name" => build(name, sig, env, |e| e.return_errno(ERRNO_BADF)),
+        "fd_prestat_get" | "fd_prestat_dir_name" => {
+            build(name, sig, env, |e| e.return_errno(ERRNO_BADF))
+        }
         "fd_close" => build(name, sig, env, |e| {
             let fd = e.param(0);
             e.require_fd(fd, &[0, 1, 2], ERRNO_BADF);
@@ -156,7 +166,9 @@ fn require_iovecs(e: &mut Emitter, iovs: ir::Value, count: ir::Value) {
     e.for_range(count, |e, j| {
         let at = e.b.ins().imul_imm_s(j, 8);
         let at = e.b.ins().iadd(base, at);
-        let buf = e.b.ins().load(I32, MemFlagsData::new().with_notrap(), at, 0);
+        let buf =
+            e.b.ins()
+                .load(I32, MemFlagsData::new().with_notrap(), at, 0);
         let len = e.b.ins().uload32(MemFlagsData::new().with_notrap(), at, 4);
         e.require_guest_range(buf, len, ERRNO_FAULT);
     });
@@ -166,7 +178,9 @@ fn require_iovecs(e: &mut Emitter, iovs: ir::Value, count: ir::Value) {
 fn iovec(e: &mut Emitter, base: ir::Value, j: ir::Value) -> (ir::Value, ir::Value) {
     let at = e.b.ins().imul_imm_s(j, 8);
     let at = e.b.ins().iadd(base, at);
-    let buf = e.b.ins().load(I32, MemFlagsData::new().with_notrap(), at, 0);
+    let buf =
+        e.b.ins()
+            .load(I32, MemFlagsData::new().with_notrap(), at, 0);
     let buf = e.guest_addr(buf);
     let len = e.b.ins().uload32(MemFlagsData::new().with_notrap(), at, 4);
     (buf, len)
@@ -193,11 +207,15 @@ fn fd_write(e: &mut Emitter) {
         e.b.def_var(total, t);
         e.for_range(len, |e, k| {
             let at = e.b.ins().iadd(buf, k);
-            let byte = e.b.ins().load(types::I8, MemFlagsData::new().with_notrap(), at, 0);
+            let byte =
+                e.b.ins()
+                    .load(types::I8, MemFlagsData::new().with_notrap(), at, 0);
             // One UART store per loop iteration: nothing merges them.
             e.store_abs(byte, zisk_map::UART_ADDR);
             let p = e.b.use_var(published);
-            let room = e.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, p, PUBLIC_OUTPUT_BYTES as i64);
+            let room =
+                e.b.ins()
+                    .icmp_imm_s(IntCC::UnsignedLessThan, p, PUBLIC_OUTPUT_BYTES as i64);
             e.when(room, |e| {
                 let p = e.b.use_var(published);
                 let out = e.b.ins().iadd_imm_s(p, zisk_map::OUTPUT_ADDR as i64);
@@ -237,7 +255,9 @@ fn fd_read(e: &mut Emitter) {
         let (buf, len) = iovec(e, base, j);
         e.while_loop(len, |e, k, full| {
             let c = e.b.use_var(cursor);
-            let at_end = e.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, c, input_len);
+            let at_end =
+                e.b.ins()
+                    .icmp(IntCC::UnsignedGreaterThanOrEqual, c, input_len);
             let go_on = e.b.create_block();
             e.b.ins().brif(at_end, eof, &[], go_on, &[]);
             e.b.switch_to_block(go_on);
@@ -245,7 +265,8 @@ fn fd_read(e: &mut Emitter) {
             let from = e.b.ins().iadd_imm_s(c, zisk_map::INPUT_DATA_ADDR as i64);
             let byte = e.b.ins().load(types::I8, MemFlagsData::trusted(), from, 0);
             let to = e.b.ins().iadd(buf, k);
-            e.b.ins().store(MemFlagsData::new().with_notrap(), byte, to, 0);
+            e.b.ins()
+                .store(MemFlagsData::new().with_notrap(), byte, to, 0);
             let c = e.b.ins().iadd_imm_s(c, 1);
             e.b.def_var(cursor, c);
         });
@@ -269,7 +290,11 @@ fn splitmix64(e: &mut Emitter, state: cranelift_frontend::Variable) -> ir::Value
     let s = e.b.ins().iadd_imm_s(s, 0x9E37_79B9_7F4A_7C15u64 as i64);
     e.b.def_var(state, s);
     let mut z = s;
-    for (shift, mul) in [(30, Some(0xBF58_476D_1CE4_E5B9u64)), (27, Some(0x94D0_49BB_1331_11EBu64)), (31, None)] {
+    for (shift, mul) in [
+        (30, Some(0xBF58_476D_1CE4_E5B9u64)),
+        (27, Some(0x94D0_49BB_1331_11EBu64)),
+        (31, None),
+    ] {
         let t = e.b.ins().ushr_imm_u(z, shift);
         z = e.b.ins().bxor(z, t);
         if let Some(m) = mul {
@@ -311,7 +336,8 @@ fn random_get(e: &mut Emitter) {
         let z = splitmix64(e, state);
         let byte = e.b.ins().ireduce(types::I8, z);
         let at = e.b.ins().iadd(tail_base, i);
-        e.b.ins().store(MemFlagsData::new().with_notrap(), byte, at, 0);
+        e.b.ins()
+            .store(MemFlagsData::new().with_notrap(), byte, at, 0);
     });
     let s = e.b.use_var(state);
     let s = e.b.ins().bxor_imm_s(s, RNG_SEED as i64);
@@ -340,20 +366,29 @@ fn poll_oneoff(e: &mut Emitter) {
         let ev = e.b.ins().imul_imm_s(j, EVENT_BYTES);
         let ev = e.b.ins().iadd(events, ev);
         let userdata = e.b.ins().load(I64, MemFlagsData::new().with_notrap(), s, 0);
-        e.b.ins().store(MemFlagsData::new().with_notrap(), userdata, ev, 0);
-        let tag = e.b.ins().uload8(I64, MemFlagsData::new().with_notrap(), s, 8);
-        let known = e.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, tag, LAST_EVENT_TYPE);
+        e.b.ins()
+            .store(MemFlagsData::new().with_notrap(), userdata, ev, 0);
+        let tag =
+            e.b.ins()
+                .uload8(I64, MemFlagsData::new().with_notrap(), s, 8);
+        let known =
+            e.b.ins()
+                .icmp_imm_s(IntCC::UnsignedLessThanOrEqual, tag, LAST_EVENT_TYPE);
         let ok = e.iconst(I64, ERRNO_SUCCESS);
         let inval = e.iconst(I64, ERRNO_INVAL as u64);
         let error = e.b.ins().select(known, ok, inval);
         let tag = e.b.ins().ishl_imm_u(tag, 16);
         let word = e.b.ins().bor(error, tag);
-        e.b.ins().store(MemFlagsData::new().with_notrap(), word, ev, 8);
+        e.b.ins()
+            .store(MemFlagsData::new().with_notrap(), word, ev, 8);
         let zero = e.iconst(I64, 0);
-        e.b.ins().store(MemFlagsData::new().with_notrap(), zero, ev, 16);
-        e.b.ins().store(MemFlagsData::new().with_notrap(), zero, ev, 24);
+        e.b.ins()
+            .store(MemFlagsData::new().with_notrap(), zero, ev, 16);
+        e.b.ins()
+            .store(MemFlagsData::new().with_notrap(), zero, ev, 24);
     });
     let a = e.guest_addr(nevents);
-    e.b.ins().store(MemFlagsData::new().with_notrap(), count, a, 0);
+    e.b.ins()
+        .store(MemFlagsData::new().with_notrap(), count, a, 0);
     e.return_errno(ERRNO_SUCCESS);
 }

@@ -12,8 +12,10 @@ use crate::emit::{build, Emitter};
 use crate::{RuntimeEnv, RuntimeError};
 
 /// Each import: its name, the bytes each pointer parameter covers, and the intrinsic.
-const IMPORTS: &[(&str, &[u64], u32)] =
-    &[("keccakf", &[200], INTRINSIC_KECCAKF), ("sha256f", &[32, 64], INTRINSIC_SHA256F)];
+const IMPORTS: &[(&str, &[u64], u32)] = &[
+    ("keccakf", &[200], INTRINSIC_KECCAKF),
+    ("sha256f", &[32, 64], INTRINSIC_SHA256F),
+];
 
 pub fn zisk_function(
     field: &str,
@@ -25,7 +27,11 @@ pub fn zisk_function(
         return Err(RuntimeError::UnknownImport {
             module: "zisk".into(),
             field: field.into(),
-            known: IMPORTS.iter().map(|(f, _, _)| *f).collect::<Vec<_>>().join(", "),
+            known: IMPORTS
+                .iter()
+                .map(|(f, _, _)| *f)
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     };
     let params: Vec<Type> = signature.params.iter().map(|p| p.value_type).collect();
@@ -45,9 +51,12 @@ pub fn zisk_function(
             addresses.push(checked_aligned(e, ptr, size));
         }
         let mut sig = ir::Signature::new(env.call_conv);
-        sig.params.extend(addresses.iter().map(|_| ir::AbiParam::new(I64)));
+        sig.params
+            .extend(addresses.iter().map(|_| ir::AbiParam::new(I64)));
         let sig = e.b.import_signature(sig);
-        let callee = e.b.func.declare_imported_user_function(UserExternalName::new(NS_INTRINSIC, intrinsic));
+        let callee =
+            e.b.func
+                .declare_imported_user_function(UserExternalName::new(NS_INTRINSIC, intrinsic));
         let f = e.b.import_function(ir::ExtFuncData {
             name: ir::ExternalName::User(callee),
             signature: sig,
@@ -66,8 +75,10 @@ fn checked_aligned(e: &mut Emitter, ptr: Value, size: u64) -> Value {
     let end = e.b.ins().iadd_imm_s(start, size as i64);
     let memory_size = e.load_abs(I64, e.env.memory_size_addr);
     let outside = e.b.ins().icmp(IntCC::UnsignedGreaterThan, end, memory_size);
-    e.b.ins().trapnz(outside, WasmTrap::MemoryOutOfBounds.code());
+    e.b.ins()
+        .trapnz(outside, WasmTrap::MemoryOutOfBounds.code());
     let misaligned = e.b.ins().band_imm_u(start, 7);
-    e.b.ins().trapnz(misaligned, WasmTrap::UnalignedPrecompileArgument.code());
+    e.b.ins()
+        .trapnz(misaligned, WasmTrap::UnalignedPrecompileArgument.code());
     e.b.ins().iadd_imm_s(start, e.env.memory_base as i64)
 }

@@ -44,30 +44,69 @@ fn every_wasi_function_verifies() {
         ("fd_seek", &[I32, I64, I32, I32], &[I32]),
         ("fd_close", &[I32], &[I32]),
         ("sched_yield", &[], &[I32]),
-        ("path_open", &[I32, I32, I32, I32, I32, I64, I64, I32, I32], &[I32]),
+        (
+            "path_open",
+            &[I32, I32, I32, I32, I32, I64, I64, I32, I32],
+            &[I32],
+        ),
     ];
     let flags = settings::Flags::new(settings::builder());
     for (i, (field, params, results)) in cases.iter().enumerate() {
-        let f = import_function("wasi_snapshot_preview1", field, &sig(params, results), UserExternalName::new(0, i as u32), &env())
-            .unwrap_or_else(|e| panic!("{field}: {e}"));
-        cranelift_codegen::verify_function(&f, &flags).unwrap_or_else(|e| panic!("{field} does not verify:\n{e}\n{}", f.display()));
+        let f = import_function(
+            "wasi_snapshot_preview1",
+            field,
+            &sig(params, results),
+            UserExternalName::new(0, i as u32),
+            &env(),
+        )
+        .unwrap_or_else(|e| panic!("{field}: {e}"));
+        cranelift_codegen::verify_function(&f, &flags)
+            .unwrap_or_else(|e| panic!("{field} does not verify:\n{e}\n{}", f.display()));
     }
 }
 
 #[test]
 fn a_wrong_signature_names_the_import() {
-    let err = import_function("wasi_snapshot_preview1", "fd_write", &sig(&[types::I32], &[types::I32]), UserExternalName::new(0, 0), &env())
-        .unwrap_err();
-    assert!(matches!(&err, RuntimeError::Signature { field, .. } if field == "fd_write"), "{err}");
+    let err = import_function(
+        "wasi_snapshot_preview1",
+        "fd_write",
+        &sig(&[types::I32], &[types::I32]),
+        UserExternalName::new(0, 0),
+        &env(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, RuntimeError::Signature { field, .. } if field == "fd_write"),
+        "{err}"
+    );
     // An unknown WASI function must still return an errno.
-    let err = import_function("wasi_snapshot_preview1", "path_open", &sig(&[types::I32], &[]), UserExternalName::new(0, 0), &env())
-        .unwrap_err();
+    let err = import_function(
+        "wasi_snapshot_preview1",
+        "path_open",
+        &sig(&[types::I32], &[]),
+        UserExternalName::new(0, 0),
+        &env(),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("path_open"), "{err}");
 }
 
 #[test]
 fn an_unknown_module_is_refused_by_name() {
-    let err = import_function("env", "memcpy", &sig(&[], &[]), UserExternalName::new(0, 0), &env()).unwrap_err();
-    assert_eq!(err, RuntimeError::UnknownModule { module: "env".into(), field: "memcpy".into() });
+    let err = import_function(
+        "env",
+        "memcpy",
+        &sig(&[], &[]),
+        UserExternalName::new(0, 0),
+        &env(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        RuntimeError::UnknownModule {
+            module: "env".into(),
+            field: "memcpy".into()
+        }
+    );
     assert!(err.to_string().contains("'env'"));
 }

@@ -17,7 +17,10 @@ pub fn rom_to_asm(rom: &ZiskRom, title: &str, symbols: &BTreeMap<u64, String>) -
     let mut text = String::new();
     let _ = writeln!(text, "; {title}");
     let _ = writeln!(text, "; {} instructions", rom.insts.len());
-    for (kind, sections) in [("read-only", &rom.ro_data_64), ("read-write", &rom.rw_data_64)] {
+    for (kind, sections) in [
+        ("read-only", &rom.ro_data_64),
+        ("read-write", &rom.rw_data_64),
+    ] {
         for section in sections {
             let _ = writeln!(
                 text,
@@ -29,7 +32,11 @@ pub fn rom_to_asm(rom: &ZiskRom, title: &str, symbols: &BTreeMap<u64, String>) -
     }
     let mut region = None;
     for (&pc, builder) in &rom.insts {
-        let here = if pc >= ROM_ADDR { "program (from ROM_ADDR)" } else { "BIOS (below ROM_ADDR)" };
+        let here = if pc >= ROM_ADDR {
+            "program (from ROM_ADDR)"
+        } else {
+            "BIOS (below ROM_ADDR)"
+        };
         if region != Some(here) {
             region = Some(here);
             let _ = writeln!(text, "\n; {here}");
@@ -52,8 +59,10 @@ pub fn rom_to_asm(rom: &ZiskRom, title: &str, symbols: &BTreeMap<u64, String>) -
 /// A symbol as an assembly label: identifiers start with a letter and hold
 /// letters, digits and underscores.
 fn label(name: &str) -> String {
-    let mut label: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let mut label: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
     if !label.starts_with(|c: char| c.is_ascii_alphabetic()) {
         label.insert_str(0, "f_");
     }

@@ -18,7 +18,10 @@ static STREAM_REDIRECT: Mutex<()> = Mutex::new(());
 
 /// Runs `f` with the emulator's stderr chatter silenced; with `capture`, also returns every
 /// byte written to stdout meanwhile (otherwise stdout streams as usual).
-pub(crate) fn with_emulator_streams<T>(capture: bool, f: impl FnOnce() -> T) -> std::io::Result<(T, Vec<u8>)> {
+pub(crate) fn with_emulator_streams<T>(
+    capture: bool,
+    f: impl FnOnce() -> T,
+) -> std::io::Result<(T, Vec<u8>)> {
     let _guard = lock();
     std::io::stderr().flush()?;
     let _silenced = gag::Gag::stderr()?;
@@ -36,7 +39,9 @@ pub(crate) fn captured_stdout<T>(f: impl FnOnce() -> T) -> std::io::Result<(T, V
 }
 
 fn lock() -> std::sync::MutexGuard<'static, ()> {
-    STREAM_REDIRECT.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    STREAM_REDIRECT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Runs `f` with fd 1 redirected to a temporary file; returns what was written.

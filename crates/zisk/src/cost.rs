@@ -76,7 +76,9 @@ impl CostReport {
         if !seen_total {
             return Err("ziskemu statistics snapshot has no TOTAL cost line".into());
         }
-        report.per_opcode.sort_by(|a, b| b.cost.cmp(&a.cost).then(a.opcode.cmp(&b.opcode)));
+        report
+            .per_opcode
+            .sort_by(|a, b| b.cost.cmp(&a.cost).then(a.opcode.cmp(&b.opcode)));
         Ok(report)
     }
 }
@@ -93,8 +95,15 @@ mod tests {
             OP_BASE;OPCODE;COUNT;%;COST;%\nOP_BASE;add;3;30%;63;5%\nOP_BASE;copyb;7;70%;0;0%\n\n\
             PRECOMPILES;keccak;0;0%;0;0%\n";
         let r = CostReport::from_stats_csv(csv).unwrap();
-        assert_eq!((r.steps, r.total, r.main, r.opcodes, r.memory, r.base), (10, 1234, 620, 55, 29, 530));
-        assert_eq!(r.per_opcode.len(), 2, "zero-count precompile rows are dropped");
+        assert_eq!(
+            (r.steps, r.total, r.main, r.opcodes, r.memory, r.base),
+            (10, 1234, 620, 55, 29, 530)
+        );
+        assert_eq!(
+            r.per_opcode.len(),
+            2,
+            "zero-count precompile rows are dropped"
+        );
         assert_eq!(r.per_opcode[0].opcode, "add");
         assert_eq!(r.per_opcode[1].count, 7);
     }

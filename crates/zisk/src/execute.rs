@@ -27,7 +27,11 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { max_steps: 10_000_000_000, capture_console: true, profile_top: 0 }
+        RunOptions {
+            max_steps: 10_000_000_000,
+            capture_console: true,
+            profile_top: 0,
+        }
     }
 }
 
@@ -84,18 +88,30 @@ impl Execution {
 }
 
 /// Runs `rom` with `framed_input` (see [`crate::frame_input`]) in the ZisK input region.
-pub fn run_rom(rom: &ZiskRom, framed_input: &[u8], options: &RunOptions) -> Result<Execution, RunError> {
+pub fn run_rom(
+    rom: &ZiskRom,
+    framed_input: &[u8],
+    options: &RunOptions,
+) -> Result<Execution, RunError> {
     if framed_input.len() % 8 != 0 {
-        return Err(RunError::Input(format!("length {} is not a multiple of 8", framed_input.len())));
+        return Err(RunError::Input(format!(
+            "length {} is not a multiple of 8",
+            framed_input.len()
+        )));
     }
-    let (execution, console) =
-        with_emulator_streams(options.capture_console, || run_emulator(rom, framed_input, options))?;
+    let (execution, console) = with_emulator_streams(options.capture_console, || {
+        run_emulator(rom, framed_input, options)
+    })?;
     let mut execution = execution?;
     execution.console = console;
     Ok(execution)
 }
 
-fn run_emulator(rom: &ZiskRom, framed_input: &[u8], options: &RunOptions) -> Result<Execution, RunError> {
+fn run_emulator(
+    rom: &ZiskRom,
+    framed_input: &[u8],
+    options: &RunOptions,
+) -> Result<Execution, RunError> {
     let emu_options = EmuOptions {
         max_steps: options.max_steps,
         // Statistics are collected whenever a change-trace window is set; a window that
@@ -121,25 +137,42 @@ fn run_emulator(rom: &ZiskRom, framed_input: &[u8], options: &RunOptions) -> Res
     } else if let Some((reason, step, pc)) = emu.failure() {
         Some(match reason {
             FailureReason::Trap => Failure::Trap { step, pc },
-            FailureReason::ExitCode(code) => Failure::ExitCode { code: code as i64, step, pc },
+            FailureReason::ExitCode(code) => Failure::ExitCode {
+                code: code as i64,
+                step,
+                pc,
+            },
         })
     } else if !emu.terminated() {
-        Some(Failure::StepLimit { max_steps: options.max_steps, pc })
+        Some(Failure::StepLimit {
+            max_steps: options.max_steps,
+            pc,
+        })
     } else {
         None
     };
 
     emu.ctx.stats.on_finish(&emu.ctx.inst_ctx);
-    let cost = CostReport::from_stats_csv(&emu.ctx.stats.stats_csv(';')).map_err(RunError::Stats)?;
+    let cost =
+        CostReport::from_stats_csv(&emu.ctx.stats.stats_csv(';')).map_err(RunError::Stats)?;
     let profile = (options.profile_top > 0).then(|| {
         emu.ctx.stats.set_top_histogram(options.profile_top);
         let report = emu.ctx.stats.report(rom);
-        let start = report.find("TOP PC HISTOGRAM").map_or(0, |i| report[..i].rfind('\n').map_or(0, |n| n + 1));
+        let start = report
+            .find("TOP PC HISTOGRAM")
+            .map_or(0, |i| report[..i].rfind('\n').map_or(0, |n| n + 1));
         report[start..].to_string()
     });
     let mut output = emu.get_output_8();
     while output.last() == Some(&0) {
         output.pop();
     }
-    Ok(Execution { steps: emu.number_of_steps(), output, console: Vec::new(), cost, failure, profile })
+    Ok(Execution {
+        steps: emu.number_of_steps(),
+        output,
+        console: Vec::new(),
+        cost,
+        failure,
+        profile,
+    })
 }

@@ -39,7 +39,9 @@ pub fn contain_panics<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     });
     let outer = CONTAINED.with(|slot| slot.borrow_mut().replace(None));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
-    let message = CONTAINED.with(|slot| std::mem::replace(&mut *slot.borrow_mut(), outer)).flatten();
+    let message = CONTAINED
+        .with(|slot| std::mem::replace(&mut *slot.borrow_mut(), outer))
+        .flatten();
     result.map_err(|_| message.unwrap_or_else(|| "unknown panic".into()))
 }
 

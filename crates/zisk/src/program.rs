@@ -33,10 +33,13 @@ pub fn frame_input(input: &[u8]) -> Result<Vec<u8>, InputError> {
 /// which is kept clear for the guest's console).
 pub fn load_program(bytes: &[u8]) -> Result<(ZiskRom, String), String> {
     let load = || {
-        crate::contain_panics(|| zisk_transpiler_common::program2rom(bytes).map_err(|e| e.to_string()))
-            .unwrap_or_else(|panic| Err(format!("ZisK's loader failed: {panic}")))
+        crate::contain_panics(|| {
+            zisk_transpiler_common::program2rom(bytes).map_err(|e| e.to_string())
+        })
+        .unwrap_or_else(|panic| Err(format!("ZisK's loader failed: {panic}")))
     };
-    let (rom, messages) = crate::console::captured_stdout(load).map_err(|e| format!("capturing the loader's messages: {e}"))?;
+    let (rom, messages) = crate::console::captured_stdout(load)
+        .map_err(|e| format!("capturing the loader's messages: {e}"))?;
     Ok((rom?, String::from_utf8_lossy(&messages).into_owned()))
 }
 

@@ -4,18 +4,21 @@
 use std::collections::{HashMap, HashSet};
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::immediates::{Ieee16, Ieee32, Ieee64, Offset32, Uimm8};
 use cranelift_codegen::ir::{
     self, types, AtomicRmwOp, BlockCall, Constant, DynamicStackSlot, ExceptionTable, FuncRef,
-    Function, GlobalValue, Immediate, InstructionData, JumpTable, MemFlags, Opcode, SigRef, StackSlot,
-    TrapCode, Type, Value, ValueList,
+    Function, GlobalValue, Immediate, InstructionData, JumpTable, MemFlags, Opcode, SigRef,
+    StackSlot, TrapCode, Type, Value, ValueList,
 };
-use cranelift_codegen::ir::immediates::{Ieee16, Ieee32, Ieee64, Offset32, Uimm8};
 use regalloc2::{PReg, VReg};
 use smallvec::SmallVec;
 
-use super::{defining_inst, is_pure, removable_if_unused, BlockOrder, LowerError, LoweredBlock, VBlock, VCode};
-use crate::inst::{BlockIndex, CallTarget, MInst, Reg, RegUse, Src, TrapSite};
+use super::{
+    defining_inst, is_pure, removable_if_unused, BlockOrder, LowerError, LoweredBlock, VBlock,
+    VCode,
+};
 use crate::float::{FOp, RoundingMode};
+use crate::inst::{BlockIndex, CallTarget, MInst, Reg, RegUse, Src, TrapSite};
 use crate::machine::{preg, ZOp, ARG_REGS};
 
 pub type Unit = ();
@@ -27,20 +30,34 @@ pub type InstOutput = SmallVec<[Reg; 2]>;
 pub type Inst = ir::Inst;
 
 /// The generated ISLE code and the types it names.
-#[allow(dead_code, unreachable_code, unreachable_patterns, unused_imports, unused_variables,
-        non_snake_case, unused_mut, irrefutable_let_patterns, clippy::all)]
+#[allow(
+    dead_code,
+    unreachable_code,
+    unreachable_patterns,
+    unused_imports,
+    unused_variables,
+    non_snake_case,
+    unused_mut,
+    irrefutable_let_patterns,
+    clippy::all
+)]
 pub mod generated {
     use super::*;
     extern crate alloc;
-    pub use crate::machine::ZOp;
-    pub use crate::inst::Src;
     pub use crate::float::{FOp, RoundingMode};
+    pub use crate::inst::Src;
+    pub use crate::machine::ZOp;
     use cranelift_codegen::ir::types::*;
     /// A flag-setting comparison: the condition holds when `op(a, b)` sets the flag
     /// (or clears it, when `negate`).
     #[derive(Clone, Debug)]
     pub enum Cond {
-        Test { op: ZOp, a: Src, b: Src, negate: bool },
+        Test {
+            op: ZOp,
+            a: Src,
+            b: Src,
+            negate: bool,
+        },
     }
     /// An address: `base + offset`.
     #[derive(Clone, Debug)]
@@ -132,7 +149,8 @@ impl<'a> Lowerer<'a> {
             if let LoweredBlock::Clif(b) = *lb {
                 if b != entry {
                     let params: Vec<Value> = self.func.dfg.block_params(b).to_vec();
-                    self.block_params[i] = params.iter().map(|&p| self.value_reg(p).vreg()).collect();
+                    self.block_params[i] =
+                        params.iter().map(|&p| self.value_reg(p).vreg()).collect();
                 }
             }
         }
@@ -168,7 +186,9 @@ impl<'a> Lowerer<'a> {
             .map(|v| self.func.dfg.resolve_aliases(v))
             .collect();
         for v in args {
-            let Some(inst) = defining_inst(self.func, v) else { continue };
+            let Some(inst) = defining_inst(self.func, v) else {
+                continue;
+            };
             if !is_pure(self.func, inst)
                 || self.func.layout.inst_block(inst) != Some(from)
                 || self.use_counts.get(&v) != Some(&1)
@@ -214,7 +234,8 @@ impl<'a> Lowerer<'a> {
             let data = &self.func.dfg.insts[inst];
             let results = self.func.dfg.inst_results(inst);
             if self.sunk.contains(&inst)
-                || removable_if_unused(self.func, inst) && !results.iter().any(|r| self.used.contains(r))
+                || removable_if_unused(self.func, inst)
+                    && !results.iter().any(|r| self.used.contains(r))
                 || self.is_redundant_stack_check(inst)
             {
                 continue;
@@ -225,7 +246,11 @@ impl<'a> Lowerer<'a> {
                 let mut args = Vec::new();
                 for (succ, &t) in targets.iter().enumerate() {
                     let direct = matches!(self.order.blocks[t as usize], LoweredBlock::Clif(_));
-                    args.push(if direct { self.branch_call_args(block, succ) } else { Vec::new() });
+                    args.push(if direct {
+                        self.branch_call_args(block, succ)
+                    } else {
+                        Vec::new()
+                    });
                 }
                 self.branch_args[index] = args;
                 if generated::constructor_lower_branch(self, inst).is_none() {
@@ -299,7 +324,10 @@ impl<'a> Lowerer<'a> {
             });
         }
         if !defined_here || !reg.is_virtual() {
-            self.current.push(MInst::Move { dst: target, src: reg });
+            self.current.push(MInst::Move {
+                dst: target,
+                src: reg,
+            });
             return;
         }
         for inst in &mut self.current {
@@ -323,7 +351,12 @@ impl<'a> Lowerer<'a> {
             let start = insts.len();
             let succs: Vec<regalloc2::Block> = code
                 .last()
-                .map(|t| t.successors().into_iter().map(|s| regalloc2::Block::new(s as usize)).collect())
+                .map(|t| {
+                    t.successors()
+                        .into_iter()
+                        .map(|s| regalloc2::Block::new(s as usize))
+                        .collect()
+                })
                 .unwrap_or_default();
             insts.extend(code);
             let mut branch_args = std::mem::take(&mut self.branch_args[i]);
@@ -341,7 +374,10 @@ impl<'a> Lowerer<'a> {
                 blocks[s.index()].preds.push(regalloc2::Block::new(b));
             }
         }
-        let operands = insts.iter_mut().map(|i: &mut MInst| i.operands(memory_operands)).collect();
+        let operands = insts
+            .iter_mut()
+            .map(|i: &mut MInst| i.operands(memory_operands))
+            .collect();
         VCode {
             insts,
             operands,
@@ -362,7 +398,10 @@ impl<'a> Lowerer<'a> {
     fn constant(&self, v: Value) -> Option<u64> {
         let inst = defining_inst(self.func, v)?;
         match self.func.dfg.insts[inst] {
-            InstructionData::UnaryImm { opcode: Opcode::Iconst, imm } => {
+            InstructionData::UnaryImm {
+                opcode: Opcode::Iconst,
+                imm,
+            } => {
                 let ty = self.func.dfg.value_type(v);
                 let bits = imm.bits() as u64;
                 Some(match ty.bits() {
@@ -379,7 +418,11 @@ impl<'a> Lowerer<'a> {
     /// `v = zext64(x) + k` (x an i32): (x, k).
     fn zext_plus_const(&self, v: Value) -> Option<(Value, u64)> {
         let inst = defining_inst(self.func, v)?;
-        let InstructionData::Binary { opcode: Opcode::Iadd, args } = self.func.dfg.insts[inst] else {
+        let InstructionData::Binary {
+            opcode: Opcode::Iadd,
+            args,
+        } = self.func.dfg.insts[inst]
+        else {
             return None;
         };
         let [a, b] = args.map(|a| self.func.dfg.resolve_aliases(a));
@@ -390,8 +433,11 @@ impl<'a> Lowerer<'a> {
         };
         let ext_inst = defining_inst(self.func, ext)?;
         match self.func.dfg.insts[ext_inst] {
-            InstructionData::Unary { opcode: Opcode::Uextend, arg }
-                if self.func.dfg.value_type(arg) == types::I32 && self.func.dfg.value_type(v) == types::I64 =>
+            InstructionData::Unary {
+                opcode: Opcode::Uextend,
+                arg,
+            } if self.func.dfg.value_type(arg) == types::I32
+                && self.func.dfg.value_type(v) == types::I64 =>
             {
                 Some((self.func.dfg.resolve_aliases(arg), k))
             }
@@ -403,7 +449,12 @@ impl<'a> Lowerer<'a> {
         let v = self.func.dfg.resolve_aliases(v);
         if let Some(k) = self.constant(v) {
             let dst = self.new_reg();
-            self.emit(MInst::Alu { op: ZOp::CopyB, dst, a: Src::Imm { imm: 0 }, b: Src::Imm { imm: k } });
+            self.emit(MInst::Alu {
+                op: ZOp::CopyB,
+                dst,
+                a: Src::Imm { imm: 0 },
+                b: Src::Imm { imm: k },
+            });
             return dst;
         }
         if let Some(inst) = defining_inst(self.func, v) {
@@ -416,22 +467,41 @@ impl<'a> Lowerer<'a> {
         self.value_reg(v)
     }
 
-    fn emit_float_call(&mut self, op: FOp, ty: Type, rm: RoundingMode, floats: &[Value], int_arg: Option<Reg>) -> Reg {
+    fn emit_float_call(
+        &mut self,
+        op: FOp,
+        ty: Type,
+        rm: RoundingMode,
+        floats: &[Value],
+        int_arg: Option<Reg>,
+    ) -> Reg {
         let mut args = Vec::new();
         for &v in floats {
-            let boxed = self.func.dfg.value_type(v) == types::F32;
-            args.push((self.put_value(v), boxed));
+            let is_f32 = self.func.dfg.value_type(v) == types::F32;
+            args.push((self.put_value(v), is_f32));
         }
         let dst = self.new_reg();
         let word = crate::float::instruction_word(op, ty, rm);
         let int_result = crate::float::returns_int(op);
-        self.emit(MInst::FloatCall { word, args, int_arg, dst, int_result });
+        self.emit(MInst::FloatCall {
+            word,
+            args,
+            int_arg,
+            dst,
+            int_result,
+        });
         dst
     }
 
     fn trap_site(&self, code: TrapCode) -> TrapSite {
-        let loc = self.current_inst.map(|i| self.func.srcloc(i)).unwrap_or_default();
-        TrapSite { code, offset: if loc.is_default() { 0 } else { loc.bits() } }
+        let loc = self
+            .current_inst
+            .map(|i| self.func.srcloc(i))
+            .unwrap_or_default();
+        TrapSite {
+            code,
+            offset: if loc.is_default() { 0 } else { loc.bits() },
+        }
     }
 
     fn current_targets(&self) -> Vec<BlockIndex> {
@@ -447,7 +517,12 @@ impl<'a> Lowerer<'a> {
             } else {
                 let value = generated::constructor_src(self, a);
                 let offset = 8 * (i - ARG_REGS.len()) as i64;
-                self.emit(MInst::Store { width: 8, base: crate::inst::sp_src(), offset, value });
+                self.emit(MInst::Store {
+                    width: 8,
+                    base: crate::inst::sp_src(),
+                    offset,
+                    value,
+                });
             }
         }
         uses
@@ -493,7 +568,9 @@ impl generated::Context for Lowerer<'_> {
     }
     fn value_slice_unwrap(&mut self, slice: ValueSlice) -> Option<(Value, ValueSlice)> {
         let (list, off) = slice;
-        list.as_slice(&self.func.dfg.value_lists).get(off).map(|&v| (v, (list, off + 1)))
+        list.as_slice(&self.func.dfg.value_lists)
+            .get(off)
+            .map(|&v| (v, (list, off + 1)))
     }
     fn def_inst(&mut self, v: Value) -> Option<Inst> {
         let v = self.func.dfg.resolve_aliases(v);
@@ -520,7 +597,13 @@ impl generated::Context for Lowerer<'_> {
     fn sinkable_fixed_load(&mut self, v: Value) -> Option<u64> {
         let v = self.func.dfg.resolve_aliases(v);
         let load = defining_inst(self.func, v)?;
-        let InstructionData::Load { opcode: Opcode::Load, arg, offset, flags } = self.func.dfg.insts[load] else {
+        let InstructionData::Load {
+            opcode: Opcode::Load,
+            arg,
+            offset,
+            flags,
+        } = self.func.dfg.insts[load]
+        else {
             return None;
         };
         // An 8-byte word; or an i32 (a global) whose users read only its low half, which
@@ -531,7 +614,9 @@ impl generated::Context for Lowerer<'_> {
             return None;
         }
         let user = self.current_inst?;
-        if self.func.layout.inst_block(load) != self.current_block || self.use_counts.get(&v) != Some(&1) {
+        if self.func.layout.inst_block(load) != self.current_block
+            || self.use_counts.get(&v) != Some(&1)
+        {
             return None;
         }
         let addr = self.constant(arg)?.wrapping_add(i64::from(offset) as u64);
@@ -601,7 +686,10 @@ impl generated::Context for Lowerer<'_> {
     fn cc_is_signed(&mut self, cc: &IntCC) -> bool {
         matches!(
             cc,
-            IntCC::SignedLessThan | IntCC::SignedLessThanOrEqual | IntCC::SignedGreaterThan | IntCC::SignedGreaterThanOrEqual
+            IntCC::SignedLessThan
+                | IntCC::SignedLessThanOrEqual
+                | IntCC::SignedGreaterThan
+                | IntCC::SignedGreaterThanOrEqual
         )
     }
     fn not_minus_one(&mut self, k: u64) -> Option<u64> {
@@ -634,30 +722,64 @@ impl generated::Context for Lowerer<'_> {
 
     fn emit_alu(&mut self, op: &ZOp, a: &Src, b: &Src) -> Reg {
         let dst = self.new_reg();
-        self.emit(MInst::Alu { op: *op, dst, a: *a, b: *b });
+        self.emit(MInst::Alu {
+            op: *op,
+            dst,
+            a: *a,
+            b: *b,
+        });
         dst
     }
     fn emit_alu_trap_on_flag(&mut self, op: &ZOp, a: &Src, b: &Src, code: &TrapCode) -> Reg {
         let dst = self.new_reg();
         let trap = self.trap_site(*code);
-        self.emit(MInst::AluTrap { op: *op, dst, a: *a, b: *b, trap });
+        self.emit(MInst::AluTrap {
+            op: *op,
+            dst,
+            a: *a,
+            b: *b,
+            trap,
+        });
         dst
     }
     fn emit_load(&mut self, op: &ZOp, width: u8, base: &Src, offset: i64) -> Reg {
         let dst = self.new_reg();
-        self.emit(MInst::Load { op: *op, width, dst, base: *base, offset });
+        self.emit(MInst::Load {
+            op: *op,
+            width,
+            dst,
+            base: *base,
+            offset,
+        });
         dst
     }
     fn emit_store(&mut self, width: u8, base: &Src, offset: i64, value: &Src) -> Unit {
-        self.emit(MInst::Store { width, base: *base, offset, value: *value });
+        self.emit(MInst::Store {
+            width,
+            base: *base,
+            offset,
+            value: *value,
+        });
     }
     fn emit_cond_br(&mut self, op: &ZOp, a: &Src, b: &Src, negate: bool) -> Unit {
         let t = self.current_targets();
-        self.emit(MInst::CondBr { op: *op, a: *a, b: *b, negate, targets: [t[0], t[1]] });
+        self.emit(MInst::CondBr {
+            op: *op,
+            a: *a,
+            b: *b,
+            negate,
+            targets: [t[0], t[1]],
+        });
     }
     fn emit_trap_if(&mut self, op: &ZOp, a: &Src, b: &Src, negate: bool, code: &TrapCode) -> Unit {
         let trap = self.trap_site(*code);
-        self.emit(MInst::TrapIf { op: *op, a: *a, b: *b, negate, trap });
+        self.emit(MInst::TrapIf {
+            op: *op,
+            a: *a,
+            b: *b,
+            negate,
+            trap,
+        });
     }
     fn lower_call(&mut self, inst: Inst) -> InstOutput {
         let func = self.func;
@@ -665,26 +787,54 @@ impl generated::Context for Lowerer<'_> {
             InstructionData::Call { func_ref, args, .. } => {
                 let key = callee_key(func, func_ref);
                 let args = args.as_slice(&func.dfg.value_lists).to_vec();
-                if key == (czisk_frontend::NS_INTRINSIC, czisk_frontend::INTRINSIC_MEMMOVE) {
+                if key
+                    == (
+                        czisk_frontend::NS_INTRINSIC,
+                        czisk_frontend::INTRINSIC_MEMMOVE,
+                    )
+                {
                     self.makes_calls = true;
                     let [dst, src, len] = [args[0], args[1], args[2]].map(|a| self.put_value(a));
                     self.emit(MInst::MemMove { dst, src, len });
                     return SmallVec::new();
                 }
-                if key == (czisk_frontend::NS_INTRINSIC, czisk_frontend::INTRINSIC_MEMSET) {
+                if key
+                    == (
+                        czisk_frontend::NS_INTRINSIC,
+                        czisk_frontend::INTRINSIC_MEMSET,
+                    )
+                {
                     if let Some(byte) = self.constant(self.func.dfg.resolve_aliases(args[1])) {
                         let [dst, len] = [args[0], args[2]].map(|a| self.put_value(a));
-                        self.emit(MInst::DmaFill { dst, len, byte: byte as u8 });
+                        self.emit(MInst::DmaFill {
+                            dst,
+                            len,
+                            byte: byte as u8,
+                        });
                         return SmallVec::new();
                     }
                 }
-                if key == (czisk_frontend::NS_INTRINSIC, czisk_frontend::INTRINSIC_KECCAKF) {
+                if key
+                    == (
+                        czisk_frontend::NS_INTRINSIC,
+                        czisk_frontend::INTRINSIC_KECCAKF,
+                    )
+                {
                     // keccak: the state's address in b (a unused).
                     let state = self.put_value(args[0]);
-                    self.emit(MInst::Precompile { op: ZOp::Keccak, a: Src::Imm { imm: 0 }, b: Src::Reg { reg: state } });
+                    self.emit(MInst::Precompile {
+                        op: ZOp::Keccak,
+                        a: Src::Imm { imm: 0 },
+                        b: Src::Reg { reg: state },
+                    });
                     return SmallVec::new();
                 }
-                if key == (czisk_frontend::NS_INTRINSIC, czisk_frontend::INTRINSIC_SHA256F) {
+                if key
+                    == (
+                        czisk_frontend::NS_INTRINSIC,
+                        czisk_frontend::INTRINSIC_SHA256F,
+                    )
+                {
                     // sha256: the state's address in a, the block's in b.
                     let [state, block] = [args[0], args[1]].map(|a| self.put_value(a));
                     self.emit(MInst::Precompile {
@@ -694,7 +844,8 @@ impl generated::Context for Lowerer<'_> {
                     });
                     return SmallVec::new();
                 }
-                if key.0 == czisk_frontend::NS_INTRINSIC && key.1 == czisk_frontend::INTRINSIC_PUTC {
+                if key.0 == czisk_frontend::NS_INTRINSIC && key.1 == czisk_frontend::INTRINSIC_PUTC
+                {
                     // One byte to the UART: a store, not a call.
                     let value = generated::constructor_src(self, args[0]);
                     self.emit(MInst::Store {
@@ -710,15 +861,30 @@ impl generated::Context for Lowerer<'_> {
             InstructionData::CallIndirect { args, .. } => {
                 let all = args.as_slice(&func.dfg.value_lists).to_vec();
                 // The call computes `x & mask` (a funcref's address half) itself.
-                let masked = generated::Context::def_inst(self, all[0]).and_then(|i| match func.dfg.insts[i] {
-                    InstructionData::Binary { opcode: Opcode::Band, args: [x, k] } => {
-                        self.constant(func.dfg.resolve_aliases(k)).map(|k| (x, k))
+                let masked = generated::Context::def_inst(self, all[0]).and_then(|i| {
+                    match func.dfg.insts[i] {
+                        InstructionData::Binary {
+                            opcode: Opcode::Band,
+                            args: [x, k],
+                        } => self.constant(func.dfg.resolve_aliases(k)).map(|k| (x, k)),
+                        _ => None,
                     }
-                    _ => None,
                 });
                 let target = match masked {
-                    Some((x, k)) => CallTarget::Indirect { op: ZOp::And, a: Src::Reg { reg: self.put_value(x) }, b: Src::Imm { imm: k } },
-                    None => CallTarget::Indirect { op: ZOp::CopyB, a: Src::Imm { imm: 0 }, b: Src::Reg { reg: self.put_value(all[0]) } },
+                    Some((x, k)) => CallTarget::Indirect {
+                        op: ZOp::And,
+                        a: Src::Reg {
+                            reg: self.put_value(x),
+                        },
+                        b: Src::Imm { imm: k },
+                    },
+                    None => CallTarget::Indirect {
+                        op: ZOp::CopyB,
+                        a: Src::Imm { imm: 0 },
+                        b: Src::Reg {
+                            reg: self.put_value(all[0]),
+                        },
+                    },
                 };
                 (target, all[1..].to_vec())
             }
@@ -727,7 +893,10 @@ impl generated::Context for Lowerer<'_> {
         self.makes_calls = true;
         let uses = self.call_args(&args);
         let results: Vec<Value> = func.dfg.inst_results(inst).to_vec();
-        let stack_words = args.len().saturating_sub(ARG_REGS.len()).max(results.len().saturating_sub(ARG_REGS.len()));
+        let stack_words = args
+            .len()
+            .saturating_sub(ARG_REGS.len())
+            .max(results.len().saturating_sub(ARG_REGS.len()));
         self.outgoing_bytes = self.outgoing_bytes.max(8 * stack_words as u32);
         let mut defs = Vec::new();
         let mut outputs = SmallVec::new();
@@ -738,7 +907,13 @@ impl generated::Context for Lowerer<'_> {
                 defs.push((r, preg(ARG_REGS[i])));
             } else {
                 let offset = 8 * (i - ARG_REGS.len()) as i64;
-                loads.push(MInst::Load { op: ZOp::CopyB, width: 8, dst: r, base: crate::inst::sp_src(), offset });
+                loads.push(MInst::Load {
+                    op: ZOp::CopyB,
+                    width: 8,
+                    dst: r,
+                    base: crate::inst::sp_src(),
+                    offset,
+                });
             }
             outputs.push(r);
         }
@@ -771,7 +946,11 @@ impl generated::Context for Lowerer<'_> {
     fn lower_br_table(&mut self, index: Value) -> Unit {
         let t = self.current_targets();
         let index = self.put_value(index);
-        self.emit(MInst::BrTable { index, default: t[0], targets: t[1..].to_vec() });
+        self.emit(MInst::BrTable {
+            index,
+            default: t[0],
+            targets: t[1..].to_vec(),
+        });
     }
     fn lower_trap(&mut self, code: &TrapCode) -> InstOutput {
         let trap = self.trap_site(*code);
@@ -786,6 +965,11 @@ impl generated::Context for Lowerer<'_> {
     fn float_call(&mut self, op: &FOp, ty: Type, rm: &RoundingMode, x: Value, y: Value) -> Reg {
         self.emit_float_call(*op, ty, *rm, &[x, y], None)
     }
+    fn promote(&mut self, src: Reg) -> Reg {
+        let dst = self.new_reg();
+        self.emit(MInst::Promote { src, dst });
+        dst
+    }
     fn float_call1(&mut self, op: &FOp, ty: Type, rm: &RoundingMode, x: Value) -> Reg {
         self.emit_float_call(*op, ty, *rm, &[x], None)
     }
@@ -799,22 +983,46 @@ impl generated::Context for Lowerer<'_> {
         self.emit_float_call(*op, ty, RoundingMode::Rne, &[], Some(x))
     }
     fn abs_mask(&mut self, ty: Type) -> u64 {
-        if ty == types::F64 { 0x7fff_ffff_ffff_ffff } else { 0x7fff_ffff }
+        if ty == types::F64 {
+            0x7fff_ffff_ffff_ffff
+        } else {
+            0x7fff_ffff
+        }
     }
     fn sign_mask(&mut self, ty: Type) -> u64 {
-        if ty == types::F64 { 0x8000_0000_0000_0000 } else { 0x8000_0000 }
+        if ty == types::F64 {
+            0x8000_0000_0000_0000
+        } else {
+            0x8000_0000
+        }
     }
     fn inf_bits(&mut self, ty: Type) -> u64 {
-        if ty == types::F64 { 0x7ff0_0000_0000_0000 } else { 0x7f80_0000 }
+        if ty == types::F64 {
+            0x7ff0_0000_0000_0000
+        } else {
+            0x7f80_0000
+        }
     }
     fn canonical_nan(&mut self, ty: Type) -> u64 {
-        if ty == types::F64 { 0x7ff8_0000_0000_0000 } else { 0x7fc0_0000 }
+        if ty == types::F64 {
+            0x7ff8_0000_0000_0000
+        } else {
+            0x7fc0_0000
+        }
     }
     fn quiet_bit(&mut self, ty: Type) -> u64 {
-        if ty == types::F64 { 0x0008_0000_0000_0000 } else { 0x0040_0000 }
+        if ty == types::F64 {
+            0x0008_0000_0000_0000
+        } else {
+            0x0040_0000
+        }
     }
     fn integral_bits(&mut self, ty: Type) -> u64 {
-        if ty == types::F64 { 2f64.powi(52).to_bits() } else { 2f32.powi(23).to_bits() as u64 }
+        if ty == types::F64 {
+            2f64.powi(52).to_bits()
+        } else {
+            2f32.powi(23).to_bits() as u64
+        }
     }
     fn to_int_op(&mut self, signed: bool, ity: Type) -> FOp {
         match (signed, ity == types::I64) {
@@ -875,6 +1083,8 @@ impl generated::Context for Lowerer<'_> {
 
 // Names the generated code refers to.
 #[allow(unused_imports)]
-use {AtomicRmwOp as _, Constant as _, DynamicStackSlot as _, ExceptionTable as _, FloatCC as _, GlobalValue as _,
-     Ieee16 as _, Ieee32 as _, Ieee64 as _, Immediate as _, IntCC as _, JumpTable as _, MemFlags as _, SigRef as _,
-     Uimm8 as _};
+use {
+    AtomicRmwOp as _, Constant as _, DynamicStackSlot as _, ExceptionTable as _, FloatCC as _,
+    GlobalValue as _, Ieee16 as _, Ieee32 as _, Ieee64 as _, Immediate as _, IntCC as _,
+    JumpTable as _, MemFlags as _, SigRef as _, Uimm8 as _,
+};

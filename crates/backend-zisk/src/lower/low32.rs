@@ -27,8 +27,8 @@ fn reads(func: &Function, user: Inst, index: usize) -> Reads {
     let arg_ty = |i: usize| func.dfg.value_type(func.dfg.inst_args(user)[i]);
     use Opcode::*;
     match op {
-        Iadd | Isub | Imul | Ishl | Ushr | Sshr | Rotl | Rotr | Clz | Ctz | Popcnt | Udiv | Urem | Srem | Smin
-        | Smax | Umin | Umax
+        Iadd | Isub | Imul | Ishl | Ushr | Sshr | Rotl | Rotr | Clz | Ctz | Popcnt | Udiv
+        | Urem | Srem | Smin | Smax | Umin | Umax
             if ctrl == types::I32 =>
         {
             Reads::Low32
@@ -54,12 +54,16 @@ pub fn low32_only_values(func: &Function) -> HashSet<Value> {
         for inst in func.layout.block_insts(block) {
             let fixed = func.dfg.inst_args(inst);
             for (i, &a) in fixed.iter().enumerate() {
-                uses.entry(func.dfg.resolve_aliases(a)).or_default().push((inst, Some(i)));
+                uses.entry(func.dfg.resolve_aliases(a))
+                    .or_default()
+                    .push((inst, Some(i)));
             }
             let all = func.dfg.inst_values(inst).count();
             if all > fixed.len() {
                 for a in func.dfg.inst_values(inst).skip(fixed.len()) {
-                    uses.entry(func.dfg.resolve_aliases(a)).or_default().push((inst, None));
+                    uses.entry(func.dfg.resolve_aliases(a))
+                        .or_default()
+                        .push((inst, None));
                 }
             }
             for &r in func.dfg.inst_results(inst) {
@@ -73,14 +77,21 @@ pub fn low32_only_values(func: &Function) -> HashSet<Value> {
     // its operands in turn, so they go back on the worklist (each value is revisited only
     // when one of its users' results dropped).
     let reads_all = |v: &Value, candidates: &HashSet<Value>| {
-        uses.get(v).into_iter().flatten().any(|&(user, index)| match index {
-            None => true,
-            Some(i) => match reads(func, user, i) {
-                Reads::Low32 => false,
-                Reads::All => true,
-                Reads::LikeResult => !func.dfg.inst_results(user).first().is_some_and(|r| candidates.contains(r)),
-            },
-        })
+        uses.get(v)
+            .into_iter()
+            .flatten()
+            .any(|&(user, index)| match index {
+                None => true,
+                Some(i) => match reads(func, user, i) {
+                    Reads::Low32 => false,
+                    Reads::All => true,
+                    Reads::LikeResult => !func
+                        .dfg
+                        .inst_results(user)
+                        .first()
+                        .is_some_and(|r| candidates.contains(r)),
+                },
+            })
     };
     let mut work: Vec<Value> = candidates.iter().copied().collect();
     while let Some(v) = work.pop() {
@@ -89,7 +100,12 @@ pub fn low32_only_values(func: &Function) -> HashSet<Value> {
         }
         candidates.remove(&v);
         if let ValueDef::Result(inst, _) = func.dfg.value_def(v) {
-            work.extend(func.dfg.inst_args(inst).iter().map(|&a| func.dfg.resolve_aliases(a)));
+            work.extend(
+                func.dfg
+                    .inst_args(inst)
+                    .iter()
+                    .map(|&a| func.dfg.resolve_aliases(a)),
+            );
         }
     }
     candidates

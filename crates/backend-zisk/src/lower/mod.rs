@@ -72,12 +72,19 @@ pub struct BlockOrder {
 pub enum LoweredBlock {
     Clif(Block),
     /// Splits the `succ`-th edge of `from`, jumping on to `to`.
-    Edge { from: Block, succ: usize, to: Block },
+    Edge {
+        from: Block,
+        succ: usize,
+        to: Block,
+    },
 }
 
 impl BlockOrder {
     fn compute(func: &Function) -> Self {
-        let entry = func.layout.entry_block().expect("function has an entry block");
+        let entry = func
+            .layout
+            .entry_block()
+            .expect("function has an entry block");
         let succs_of = |b: Block| -> Vec<Block> {
             let term = func.layout.last_inst(b).expect("block has a terminator");
             func.dfg.insts[term]
@@ -121,7 +128,11 @@ impl BlockOrder {
                 for (i, &s) in succs.iter().enumerate() {
                     if pred_count[&s] > 1 {
                         pending_edges.push((b, i, blocks.len() as BlockIndex));
-                        blocks.push(LoweredBlock::Edge { from: b, succ: i, to: s });
+                        blocks.push(LoweredBlock::Edge {
+                            from: b,
+                            succ: i,
+                            to: s,
+                        });
                     }
                 }
             }
@@ -140,7 +151,11 @@ impl BlockOrder {
                 .collect();
             edge_targets.insert(b, targets);
         }
-        BlockOrder { blocks, index_of, edge_targets }
+        BlockOrder {
+            blocks,
+            index_of,
+            edge_targets,
+        }
     }
 }
 
@@ -153,7 +168,12 @@ pub(crate) fn removable_if_unused(func: &Function, inst: ir::Inst) -> bool {
         return matches!(data, InstructionData::Load { flags, .. } if func.dfg.mem_flags[*flags].trap_code().is_none())
             && !op.can_store();
     }
-    !(op.can_store() || op.is_call() || op.is_branch() || op.is_terminator() || op.can_trap() || op.other_side_effects())
+    !(op.can_store()
+        || op.is_call()
+        || op.is_branch()
+        || op.is_terminator()
+        || op.can_trap()
+        || op.other_side_effects())
 }
 
 /// Whether `inst` is a pure instruction an ISLE rule may fold into its user.

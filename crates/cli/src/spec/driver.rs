@@ -16,10 +16,10 @@ use std::collections::HashMap;
 
 use wasm_encoder::reencode::{Error as ReencodeError, Reencode};
 use wasm_encoder::{
-    BlockType, CodeSection, ConstExpr, DataCountSection, DataSection, ElementSection, EntityType, ExportKind,
-    ExportSection, Function, FunctionSection, GlobalSection, GlobalType, HeapType, Ieee32, Ieee64, ImportSection,
-    Instruction, MemorySection, MemoryType, Module, RefType, StartSection, TableSection, TableType, TypeSection,
-    ValType,
+    BlockType, CodeSection, ConstExpr, DataCountSection, DataSection, ElementSection, EntityType,
+    ExportKind, ExportSection, Function, FunctionSection, GlobalSection, GlobalType, HeapType,
+    Ieee32, Ieee64, ImportSection, Instruction, MemorySection, MemoryType, Module, RefType,
+    StartSection, TableSection, TableType, TypeSection, ValType,
 };
 use wasmparser_spec as wp;
 
@@ -131,8 +131,12 @@ impl TestModule {
                         let import = import.map_err(|e| Unsupported::Feature(e.to_string()))?;
                         let provided = spectest(&import, &types)?;
                         if let wp::TypeRef::Func(t) = import.ty {
-                            module.func_params.push(type_of(&types, t).params().to_vec());
-                            module.func_results.push(type_of(&types, t).results().to_vec());
+                            module
+                                .func_params
+                                .push(type_of(&types, t).params().to_vec());
+                            module
+                                .func_results
+                                .push(type_of(&types, t).results().to_vec());
                         }
                         if let Provided::Global(c) = provided {
                             module.global_types.push(wp_val_type(c.val_type()));
@@ -143,8 +147,12 @@ impl TestModule {
                 wp::Payload::FunctionSection(reader) => {
                     for t in reader {
                         let t = t.map_err(|e| Unsupported::Feature(e.to_string()))?;
-                        module.func_params.push(type_of(&types, t).params().to_vec());
-                        module.func_results.push(type_of(&types, t).results().to_vec());
+                        module
+                            .func_params
+                            .push(type_of(&types, t).params().to_vec());
+                        module
+                            .func_results
+                            .push(type_of(&types, t).results().to_vec());
                     }
                 }
                 wp::Payload::GlobalSection(reader) => {
@@ -169,7 +177,8 @@ impl TestModule {
     /// The driver module making `calls` in order.
     pub fn driver(&self, calls: &[Call]) -> Result<Vec<u8>, String> {
         let body = self.driver_body(calls)?;
-        self.encode(body).map_err(|e| format!("re-encoding the module: {e:?}"))
+        self.encode(body)
+            .map_err(|e| format!("re-encoding the module: {e:?}"))
     }
 
     fn driver_body(&self, calls: &[Call]) -> Result<Function, String> {
@@ -224,7 +233,11 @@ impl TestModule {
             }
             if let Some((expects, code)) = call.expect {
                 if expects.len() != results.len() {
-                    return Err(format!("the export returns {} values, the script expects {}", results.len(), expects.len()));
+                    return Err(format!(
+                        "the export returns {} values, the script expects {}",
+                        results.len(),
+                        expects.len()
+                    ));
                 }
                 for ((expect, &slot), t) in expects.iter().zip(&slots).zip(results) {
                     f.instruction(&Instruction::LocalGet(slot));
@@ -256,14 +269,25 @@ impl TestModule {
             Action::Invoke { args, .. } => {
                 let params = &self.func_params[index as usize];
                 let fits = params.len() == args.len()
-                    && params.iter().zip(args).all(|(p, a)| wp_val_type(arg_val_type(a)) == *p);
+                    && params
+                        .iter()
+                        .zip(args)
+                        .all(|(p, a)| wp_val_type(arg_val_type(a)) == *p);
                 if !fits {
-                    return Err(format!("export {name:?} takes {params:?}, the script passes {args:?}"));
+                    return Err(format!(
+                        "export {name:?} takes {params:?}, the script passes {args:?}"
+                    ));
                 }
-                let results = self.func_results[index as usize].iter().map(|t| enc_val_type(*t)).collect::<Result<_, _>>()?;
+                let results = self.func_results[index as usize]
+                    .iter()
+                    .map(|t| enc_val_type(*t))
+                    .collect::<Result<_, _>>()?;
                 Ok((Target::Func(index), results))
             }
-            Action::Get { .. } => Ok((Target::Global(index), vec![enc_val_type(self.global_types[index as usize])?])),
+            Action::Get { .. } => Ok((
+                Target::Global(index),
+                vec![enc_val_type(self.global_types[index as usize])?],
+            )),
         }
     }
 
@@ -293,7 +317,9 @@ impl TestModule {
                 _ => None,
             })
             .collect();
-        let mut re = Remap { spectest_globals: constants };
+        let mut re = Remap {
+            spectest_globals: constants,
+        };
         let mut module = Module::new();
 
         let mut types = TypeSection::new();
@@ -307,7 +333,11 @@ impl TestModule {
         module.section(&types);
 
         let mut imports = ImportSection::new();
-        imports.import("wasi_snapshot_preview1", "proc_exit", EntityType::Function(exit_type));
+        imports.import(
+            "wasi_snapshot_preview1",
+            "proc_exit",
+            EntityType::Function(exit_type),
+        );
         module.section(&imports);
 
         let mut functions = FunctionSection::new();
@@ -323,7 +353,11 @@ impl TestModule {
                 }
                 Provided::Global(c) => {
                     globals.global(
-                        GlobalType { val_type: c.val_type(), mutable: false, shared: false },
+                        GlobalType {
+                            val_type: c.val_type(),
+                            mutable: false,
+                            shared: false,
+                        },
                         &ConstExpr::extended([c.instruction()]),
                     );
                 }
@@ -376,7 +410,11 @@ impl TestModule {
             for e in r {
                 let e = e?;
                 // The driver is the `_start`; a test export of that name keeps another.
-                let name = if e.name == "_start" { "_start (test module)" } else { e.name };
+                let name = if e.name == "_start" {
+                    "_start (test module)"
+                } else {
+                    e.name
+                };
                 let index = match e.kind {
                     wp::ExternalKind::Func => re.function_index(e.index)?,
                     _ => e.index,
@@ -387,7 +425,9 @@ impl TestModule {
         exports.export("_start", ExportKind::Func, self.func_count + 1);
         module.section(&exports);
         if let Some(func) = sections.start {
-            module.section(&StartSection { function_index: re.function_index(func)? });
+            module.section(&StartSection {
+                function_index: re.function_index(func)?,
+            });
         }
         if let Some(r) = sections.elements {
             let mut elements = ElementSection::new();
@@ -471,9 +511,17 @@ impl Reencode for Remap {
 /// What `spectest` provides for `import`, checking the import's type against it.
 fn spectest(import: &wp::Import, types: &[wp::FuncType]) -> Result<Provided, Unsupported> {
     if import.module != "spectest" {
-        return Err(Unsupported::Linking(format!("imports {}::{}", import.module, import.name)));
+        return Err(Unsupported::Linking(format!(
+            "imports {}::{}",
+            import.module, import.name
+        )));
     }
-    let unlinkable = || Unsupported::Unlinkable(format!("spectest::{} with type {:?}", import.name, import.ty));
+    let unlinkable = || {
+        Unsupported::Unlinkable(format!(
+            "spectest::{} with type {:?}",
+            import.name, import.ty
+        ))
+    };
     use wp::ValType::*;
     match (import.name, import.ty) {
         (name, wp::TypeRef::Func(t)) => {
@@ -507,12 +555,22 @@ fn spectest(import: &wp::Import, types: &[wp::FuncType]) -> Result<Provided, Uns
             Ok(Provided::Global(value))
         }
         ("table", wp::TypeRef::Table(t)) => {
-            let fits = t.element_type == wp::RefType::FUNCREF && !t.table64 && limits_fit(t.initial, t.maximum, 10, 20);
-            if fits { Ok(Provided::Table) } else { Err(unlinkable()) }
+            let fits = t.element_type == wp::RefType::FUNCREF
+                && !t.table64
+                && limits_fit(t.initial, t.maximum, 10, 20);
+            if fits {
+                Ok(Provided::Table)
+            } else {
+                Err(unlinkable())
+            }
         }
         ("memory", wp::TypeRef::Memory(m)) => {
             let fits = !m.memory64 && !m.shared && limits_fit(m.initial, m.maximum, 1, 2);
-            if fits { Ok(Provided::Memory) } else { Err(unlinkable()) }
+            if fits {
+                Ok(Provided::Memory)
+            } else {
+                Err(unlinkable())
+            }
         }
         _ => Err(unlinkable()),
     }
@@ -548,13 +606,19 @@ fn arg_instruction(arg: &Arg) -> Instruction<'static> {
 /// With the result on the stack, leaves 1 if it is not what `expect` says, else 0.
 fn mismatch_test(f: &mut Function, expect: &Expect, ty: ValType) -> Result<(), String> {
     use Instruction as I;
-    let wrong_type = || Err(format!("the script expects {expect:?} from a {ty:?} result"));
+    let wrong_type = || {
+        Err(format!(
+            "the script expects {expect:?} from a {ty:?} result"
+        ))
+    };
     match (expect, ty) {
         (Expect::I32(v), ValType::I32) => {
-            f.instruction(&I::I32Const(*v as i32)).instruction(&I::I32Ne);
+            f.instruction(&I::I32Const(*v as i32))
+                .instruction(&I::I32Ne);
         }
         (Expect::I64(v), ValType::I64) => {
-            f.instruction(&I::I64Const(*v as i64)).instruction(&I::I64Ne);
+            f.instruction(&I::I64Const(*v as i64))
+                .instruction(&I::I64Ne);
         }
         (Expect::F32(e), ValType::F32) => {
             f.instruction(&I::I32ReinterpretF32);
@@ -563,8 +627,10 @@ fn mismatch_test(f: &mut Function, expect: &Expect, ty: ValType) -> Result<(), S
                 FloatExpect::CanonicalNan => (0x7fff_ffff, 0x7fc0_0000),
                 FloatExpect::ArithmeticNan => (0x7fc0_0000, 0x7fc0_0000),
             };
-            f.instruction(&I::I32Const(mask as i32)).instruction(&I::I32And);
-            f.instruction(&I::I32Const(value as i32)).instruction(&I::I32Ne);
+            f.instruction(&I::I32Const(mask as i32))
+                .instruction(&I::I32And);
+            f.instruction(&I::I32Const(value as i32))
+                .instruction(&I::I32Ne);
         }
         (Expect::F64(e), ValType::F64) => {
             f.instruction(&I::I64ReinterpretF64);
@@ -573,8 +639,10 @@ fn mismatch_test(f: &mut Function, expect: &Expect, ty: ValType) -> Result<(), S
                 FloatExpect::CanonicalNan => (0x7fff_ffff_ffff_ffff, 0x7ff8_0000_0000_0000),
                 FloatExpect::ArithmeticNan => (0x7ff8_0000_0000_0000, 0x7ff8_0000_0000_0000),
             };
-            f.instruction(&I::I64Const(mask as i64)).instruction(&I::I64And);
-            f.instruction(&I::I64Const(value as i64)).instruction(&I::I64Ne);
+            f.instruction(&I::I64Const(mask as i64))
+                .instruction(&I::I64And);
+            f.instruction(&I::I64Const(value as i64))
+                .instruction(&I::I64Ne);
         }
         (Expect::Null, ValType::Ref(_)) => {
             f.instruction(&I::RefIsNull).instruction(&I::I32Eqz);

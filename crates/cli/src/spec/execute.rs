@@ -12,9 +12,6 @@ use super::driver::{Call, TestModule, Unsupported, MISMATCH_EXIT_BASE};
 use super::script::{Check, Instance, Refusal, Script, Step};
 use crate::backend::{compile, Backend};
 
-/// Steps allowed per driver run: the spec's heaviest invocations take a few million.
-const MAX_STEPS: u64 = 200_000_000;
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
@@ -36,7 +33,12 @@ pub struct Outcome {
 
 impl Outcome {
     fn new(line: u32, command: &str, verdict: Verdict, detail: impl Into<String>) -> Outcome {
-        Outcome { line, command: command.to_string(), verdict, detail: detail.into() }
+        Outcome {
+            line,
+            command: command.to_string(),
+            verdict,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -52,16 +54,21 @@ enum RunEnd {
     Broken(String),
 }
 
-pub fn run_script(script: &Script, backend: Backend) -> Vec<Outcome> {
+pub fn run_script(script: &Script, backend: Backend, max_steps: u64) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     for skipped in &script.skipped {
-        outcomes.push(Outcome::new(skipped.line, skipped.command, Verdict::Skip, skipped.reason.clone()));
+        outcomes.push(Outcome::new(
+            skipped.line,
+            skipped.command,
+            Verdict::Skip,
+            skipped.reason.clone(),
+        ));
     }
     for refusal in &script.refusals {
         outcomes.push(check_refusal(refusal, backend));
     }
     for instance in &script.instances {
-        outcomes.extend(run_instance(instance, backend));
+        outcomes.extend(run_instance(instance, backend, max_steps));
     }
     outcomes.sort_by_key(|o| o.line);
     outcomes
@@ -69,34 +76,59 @@ pub fn run_script(script: &Script, backend: Backend) -> Vec<Outcome> {
 
 fn check_refusal(refusal: &Refusal, backend: Backend) -> Outcome {
     match catch_unwind(AssertUnwindSafe(|| compile(backend, &refusal.wasm))) {
-        Err(_) => Outcome::new(refusal.line, refusal.command, Verdict::Fail, "the compiler panicked"),
+        Err(_) => Outcome::new(
+            refusal.line,
+            refusal.command,
+            Verdict::Fail,
+            "the compiler panicked",
+        ),
         Ok(Err(_)) => Outcome::new(refusal.line, refusal.command, Verdict::Pass, ""),
         Ok(Ok(_)) => Outcome::new(
             refusal.line,
             refusal.command,
             Verdict::Fail,
-            format!("compiled a module the spec says is {} ({})", refusal.command.trim_start_matches("assert_"), refusal.message),
+            format!(
+                "compiled a module the spec says is {} ({})",
+                refusal.command.trim_start_matches("assert_"),
+                refusal.message
+            ),
         ),
     }
 }
 
-fn run_instance(instance: &Instance, backend: Backend) -> Vec<Outcome> {
+fn run_instance(instance: &Instance, backend: Backend, max_steps: u64) -> Vec<Outcome> {
     let module = match TestModule::new(&instance.wasm) {
         Ok(module) => module,
         Err(unsupported) => {
             let reason = match unsupported {
                 Unsupported::Linking(what) => format!("cross-module linking ({what})"),
                 Unsupported::Unlinkable(what) => format!("spectest does not provide {what}"),
-                Unsupported::Feature(what) => format!("uses a feature beyond WebAssembly 2.0 without SIMD ({what})"),
+                Unsupported::Feature(what) => {
+                    format!("uses a feature beyond WebAssembly 2.0 without SIMD ({what})")
+                }
             };
-            let mut outcomes = vec![Outcome::new(instance.line, "module", Verdict::Skip, reason.clone())];
+            let mut outcomes = vec![Outcome::new(
+                instance.line,
+                "module",
+                Verdict::Skip,
+                reason.clone(),
+            )];
             for step in &instance.steps {
-                outcomes.push(Outcome::new(step.line, step.command, Verdict::Skip, "its module is skipped"));
+                outcomes.push(Outcome::new(
+                    step.line,
+                    step.command,
+                    Verdict::Skip,
+                    "its module is skipped",
+                ));
             }
             return outcomes;
         }
     };
-    let runner = Runner { module: &module, backend };
+    let runner = Runner {
+        module: &module,
+        backend,
+        max_steps,
+    };
 
     if let Some(expected) = &instance.expect_instantiation_trap {
         let end = runner.run(&[], &[]);
@@ -106,12 +138,24 @@ fn run_instance(instance: &Instance, backend: Backend) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     // The module itself: it must compile and instantiate.
     match runner.run(&[], &[]) {
-        RunEnd::Completed => outcomes.push(Outcome::new(instance.line, "module", Verdict::Pass, "")),
+        RunEnd::Completed => {
+            outcomes.push(Outcome::new(instance.line, "module", Verdict::Pass, ""))
+        }
         end => {
             let detail = describe(&end);
-            outcomes.push(Outcome::new(instance.line, "module", Verdict::Fail, detail.clone()));
+            outcomes.push(Outcome::new(
+                instance.line,
+                "module",
+                Verdict::Fail,
+                detail.clone(),
+            ));
             for step in &instance.steps {
-                outcomes.push(Outcome::new(step.line, step.command, Verdict::Fail, format!("module failed: {detail}")));
+                outcomes.push(Outcome::new(
+                    step.line,
+                    step.command,
+                    Verdict::Fail,
+                    format!("module failed: {detail}"),
+                ));
             }
             return outcomes;
         }
@@ -120,19 +164,32 @@ fn run_instance(instance: &Instance, backend: Backend) -> Vec<Outcome> {
     // Steps expected to return (or just complete) run in batches: each run replays the
     // earlier steps unchecked (their effects on the instance's state matter) and checks
     // the rest, stopping at the first wrong one.
-    let returning: Vec<&Step> = instance.steps.iter().filter(|s| !matches!(s.check, Check::Trap(_))).collect();
+    let returning: Vec<&Step> = instance
+        .steps
+        .iter()
+        .filter(|s| !matches!(s.check, Check::Trap(_)))
+        .collect();
     let mut failed = vec![false; returning.len()];
     let mut start = 0;
     while start < returning.len() {
-        let replay: Vec<&Step> = (0..start).filter(|&i| !failed[i]).map(|i| returning[i]).collect();
+        let replay: Vec<&Step> = (0..start)
+            .filter(|&i| !failed[i])
+            .map(|i| returning[i])
+            .collect();
         let checked = &returning[start..];
         let end = runner.run(&replay, checked);
         let (bad, end) = match end {
             RunEnd::Completed => {
-                outcomes.extend(checked.iter().map(|s| Outcome::new(s.line, s.command, Verdict::Pass, "")));
+                outcomes.extend(
+                    checked
+                        .iter()
+                        .map(|s| Outcome::new(s.line, s.command, Verdict::Pass, "")),
+                );
                 break;
             }
-            RunEnd::Mismatch(Some(k)) if (k as usize) < checked.len() => (k as usize, RunEnd::Mismatch(Some(k))),
+            RunEnd::Mismatch(Some(k)) if (k as usize) < checked.len() => {
+                (k as usize, RunEnd::Mismatch(Some(k)))
+            }
             end => {
                 // The run failed without saying where: find the first prefix that fails.
                 let (mut good, mut bad) = (0, checked.len());
@@ -150,21 +207,35 @@ fn run_instance(instance: &Instance, backend: Backend) -> Vec<Outcome> {
                 (bad - 1, bad_end)
             }
         };
-        outcomes.extend(checked[..bad].iter().map(|s| Outcome::new(s.line, s.command, Verdict::Pass, "")));
+        outcomes.extend(
+            checked[..bad]
+                .iter()
+                .map(|s| Outcome::new(s.line, s.command, Verdict::Pass, "")),
+        );
         let step = checked[bad];
-        outcomes.push(Outcome::new(step.line, step.command, Verdict::Fail, describe_step_failure(step, &end)));
+        outcomes.push(Outcome::new(
+            step.line,
+            step.command,
+            Verdict::Fail,
+            describe_step_failure(step, &end),
+        ));
         failed[start + bad] = true;
         start += bad + 1;
     }
 
     // Each expected trap: a run of its own after the steps before it.
     for (i, step) in instance.steps.iter().enumerate() {
-        let Check::Trap(expected) = &step.check else { continue };
+        let Check::Trap(expected) = &step.check else {
+            continue;
+        };
         let replay: Vec<&Step> = instance.steps[..i]
             .iter()
             .filter(|s| !matches!(s.check, Check::Trap(_)))
             .filter(|s| {
-                let index = returning.iter().position(|r| std::ptr::eq(*r, *s)).expect("a returning step");
+                let index = returning
+                    .iter()
+                    .position(|r| std::ptr::eq(*r, *s))
+                    .expect("a returning step");
                 !failed[index]
             })
             .collect();
@@ -177,30 +248,52 @@ fn run_instance(instance: &Instance, backend: Backend) -> Vec<Outcome> {
 struct Runner<'a> {
     module: &'a TestModule,
     backend: Backend,
+    max_steps: u64,
 }
 
 impl Runner<'_> {
     /// Runs `replay` (results ignored) then `checked` (results compared, call `k` reporting
     /// as mismatch `k`).
     fn run(&self, replay: &[&Step], checked: &[&Step]) -> RunEnd {
-        let mut calls: Vec<Call> = replay.iter().map(|s| Call { action: &s.action, expect: None }).collect();
+        let mut calls: Vec<Call> = replay
+            .iter()
+            .map(|s| Call {
+                action: &s.action,
+                expect: None,
+            })
+            .collect();
         for (k, step) in checked.iter().enumerate() {
             let expect = match &step.check {
                 Check::Return(expects) => Some((expects.as_slice(), k as u32)),
                 Check::Completes | Check::Trap(_) => None,
             };
-            calls.push(Call { action: &step.action, expect });
+            calls.push(Call {
+                action: &step.action,
+                expect,
+            });
         }
         let wasm = match self.module.driver(&calls) {
             Ok(wasm) => wasm,
             Err(e) => return RunEnd::Broken(format!("cannot build the driver: {e}")),
         };
+        // For debugging the runner: CZISK_SPEC_DUMP=DIR keeps every driver module.
+        if let Some(dir) = std::env::var_os("CZISK_SPEC_DUMP") {
+            let n = std::fs::read_dir(&dir).map_or(0, |d| d.count());
+            let _ = std::fs::write(
+                std::path::Path::new(&dir).join(format!("driver{n}.wasm")),
+                &wasm,
+            );
+        }
         let compiled = match catch_unwind(AssertUnwindSafe(|| compile(self.backend, &wasm))) {
             Ok(Ok(compiled)) => compiled,
             Ok(Err(e)) => return RunEnd::Broken(format!("{e:#}")),
             Err(_) => return RunEnd::Broken("the compiler panicked".into()),
         };
-        let options = RunOptions { max_steps: MAX_STEPS, capture_console: true, profile_top: 0 };
+        let options = RunOptions {
+            max_steps: self.max_steps,
+            capture_console: true,
+            profile_top: 0,
+        };
         let execution = match run_rom(&compiled.rom, &[], &options) {
             Ok(execution) => execution,
             Err(e) => return RunEnd::Broken(format!("cannot run: {e}")),
@@ -211,13 +304,18 @@ impl Runner<'_> {
                 RunEnd::Mismatch(Some((code - MISMATCH_EXIT_BASE as i64) as u32))
             }
             Some(Failure::ExitCode { code, .. })
-                if (TRAP_EXIT_BASE as i64..TRAP_EXIT_BASE as i64 + WasmTrap::ALL.len() as i64).contains(&code) =>
+                if (TRAP_EXIT_BASE as i64..TRAP_EXIT_BASE as i64 + WasmTrap::ALL.len() as i64)
+                    .contains(&code) =>
             {
-                RunEnd::Trap(Some(WasmTrap::ALL[(code - TRAP_EXIT_BASE as i64) as usize].message()))
+                RunEnd::Trap(Some(
+                    WasmTrap::ALL[(code - TRAP_EXIT_BASE as i64) as usize].message(),
+                ))
             }
             // ZisK's wasm transpiler halts on both a trap and proc_exit(n != 0), printing a
             // message only for the latter.
-            Some(Failure::Trap { .. }) if String::from_utf8_lossy(&execution.console).contains("non-zero status") => {
+            Some(Failure::Trap { .. })
+                if String::from_utf8_lossy(&execution.console).contains("non-zero status") =>
+            {
                 RunEnd::Mismatch(None)
             }
             Some(Failure::Trap { .. }) => RunEnd::Trap(None),
@@ -235,15 +333,23 @@ fn same_trap(expected: &str, actual: &str) -> bool {
 
 fn trap_outcome(line: u32, command: &str, expected: &str, end: RunEnd) -> Outcome {
     match end {
-        RunEnd::Trap(Some(actual)) if same_trap(expected, actual) => Outcome::new(line, command, Verdict::Pass, ""),
+        RunEnd::Trap(Some(actual)) if same_trap(expected, actual) => {
+            Outcome::new(line, command, Verdict::Pass, "")
+        }
         // The backend does not say which trap (wasm2zisk): any trap counts.
         RunEnd::Trap(None) => Outcome::new(line, command, Verdict::Pass, ""),
-        RunEnd::Trap(Some(actual)) => {
-            Outcome::new(line, command, Verdict::Fail, format!("trapped with \"{actual}\", expected \"{expected}\""))
-        }
-        RunEnd::Completed | RunEnd::Mismatch(_) => {
-            Outcome::new(line, command, Verdict::Fail, format!("did not trap, expected \"{expected}\""))
-        }
+        RunEnd::Trap(Some(actual)) => Outcome::new(
+            line,
+            command,
+            Verdict::Fail,
+            format!("trapped with \"{actual}\", expected \"{expected}\""),
+        ),
+        RunEnd::Completed | RunEnd::Mismatch(_) => Outcome::new(
+            line,
+            command,
+            Verdict::Fail,
+            format!("did not trap, expected \"{expected}\""),
+        ),
         RunEnd::Broken(detail) => Outcome::new(line, command, Verdict::Fail, detail),
     }
 }
@@ -260,7 +366,10 @@ fn describe(end: &RunEnd) -> String {
 
 fn describe_step_failure(step: &Step, end: &RunEnd) -> String {
     match end {
-        RunEnd::Mismatch(_) => format!("wrong result for {:?}, expected {:?}", step.action, step.check),
+        RunEnd::Mismatch(_) => format!(
+            "wrong result for {:?}, expected {:?}",
+            step.action, step.check
+        ),
         end => format!("{} in {:?}", describe(end), step.action),
     }
 }

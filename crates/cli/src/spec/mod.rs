@@ -39,6 +39,9 @@ pub struct SpecArgs {
     /// Exit with status 3 when an in-scope assertion fails on a backend other than wasm2zisk.
     #[arg(long)]
     pub check: bool,
+    /// Fail a driver run after this many steps.
+    #[arg(long, default_value_t = 200_000_000)]
+    pub max_steps: u64,
     /// Print every failing assertion.
     #[arg(long, short)]
     pub verbose: bool,
@@ -50,7 +53,10 @@ pub struct SpecArgs {
 }
 
 fn default_suite() -> &'static str {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/wasm-testsuite")
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/wasm-testsuite"
+    )
 }
 
 /// One file's outcomes on each backend.
@@ -72,8 +78,11 @@ pub fn spec(args: &SpecArgs) -> Result<ExitCode> {
         args.backend.clone()
     };
     if let Some(file) = &args.worker {
-        let report = run_file(file, &backends);
-        let output = args.worker_output.as_ref().context("--worker needs --worker-output")?;
+        let report = run_file(file, &backends, args.max_steps);
+        let output = args
+            .worker_output
+            .as_ref()
+            .context("--worker needs --worker-output")?;
         std::fs::write(output, serde_json::to_string(&report)?)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -94,30 +103,50 @@ pub fn spec(args: &SpecArgs) -> Result<ExitCode> {
     for file in &files {
         let name = stem(file).unwrap_or_default().to_string();
         match scope::out_of_scope(&name) {
-            Some(reason) => reports.push(FileReport { file: name, out_of_scope: Some(reason.into()), backends: vec![], error: None }),
+            Some(reason) => reports.push(FileReport {
+                file: name,
+                out_of_scope: Some(reason.into()),
+                backends: vec![],
+                error: None,
+            }),
             None => pending.push(file.clone()),
         }
     }
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    reports.extend(run_workers(&pending, &backends, jobs)?);
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    reports.extend(run_workers(&pending, &backends, jobs, args.max_steps)?);
     reports.sort_by(|a, b| a.file.cmp(&b.file));
 
     let summary = report::summarize(&reports, &backends);
-    print!("{}", report::console_summary(&summary, &reports, args.verbose));
+    print!(
+        "{}",
+        report::console_summary(&summary, &reports, args.verbose)
+    );
     if let Some(path) = &args.results {
         let revision = std::fs::read_to_string(args.suite.join("SOURCE.txt")).unwrap_or_default();
-        std::fs::write(path, report::markdown(&summary, &reports, &backends, revision.trim()))
-            .with_context(|| format!("cannot write '{}'", path.display()))?;
+        std::fs::write(
+            path,
+            report::markdown(&summary, &reports, &backends, revision.trim()),
+        )
+        .with_context(|| format!("cannot write '{}'", path.display()))?;
     }
-    let failing = summary.iter().any(|t| t.backend != Backend::Wasm2zisk.name() && t.failed > 0);
-    Ok(if args.check && failing { ExitCode::from(3) } else { ExitCode::SUCCESS })
+    let failing = summary
+        .iter()
+        .any(|t| t.backend != Backend::Wasm2zisk.name() && t.failed > 0);
+    Ok(if args.check && failing {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn stem(path: &Path) -> Option<&str> {
     path.file_stem().and_then(|s| s.to_str())
 }
 
-fn run_file(path: &Path, backends: &[Backend]) -> FileReport {
+fn run_file(path: &Path, backends: &[Backend], max_steps: u64) -> FileReport {
     let file = stem(path).unwrap_or_default().to_string();
     let script = std::fs::read_to_string(path)
         .map_err(|e| e.to_string())
@@ -126,42 +155,84 @@ fn run_file(path: &Path, backends: &[Backend]) -> FileReport {
         Ok(script) => FileReport {
             file,
             out_of_scope: None,
-            backends: backends.iter().map(|&b| (b.name().to_string(), execute::run_script(&script, b))).collect(),
+            backends: backends
+                .iter()
+                .map(|&b| {
+                    (
+                        b.name().to_string(),
+                        execute::run_script(&script, b, max_steps),
+                    )
+                })
+                .collect(),
             error: None,
         },
-        Err(e) => FileReport { file, out_of_scope: None, backends: vec![], error: Some(e) },
+        Err(e) => FileReport {
+            file,
+            out_of_scope: None,
+            backends: vec![],
+            error: Some(e),
+        },
     }
 }
 
-/// Runs each file in a `czisk spec --worker` process, `jobs` at a time.
-fn run_workers(files: &[PathBuf], backends: &[Backend], jobs: usize) -> Result<Vec<FileReport>> {
+/// Runs each file on each backend in a `czisk spec --worker` process, `jobs` at a time,
+/// the largest files first (they take longest), and merges the reports per file.
+fn run_workers(
+    files: &[PathBuf],
+    backends: &[Backend],
+    jobs: usize,
+    max_steps: u64,
+) -> Result<Vec<FileReport>> {
     let exe = std::env::current_exe()?;
     let scratch = std::env::temp_dir().join(format!("czisk-spec-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
-    let mut reports = Vec::new();
-    let mut queue = files.iter();
-    let mut running: Vec<(String, PathBuf, std::process::Child)> = Vec::new();
+    let mut tasks: Vec<(u64, &PathBuf, Backend)> = files
+        .iter()
+        .flat_map(|f| {
+            let size = std::fs::metadata(f).map_or(0, |m| m.len());
+            backends.iter().map(move |&b| (size, f, b))
+        })
+        .collect();
+    tasks.sort_by_key(|&(size, f, _)| (std::cmp::Reverse(size), f.clone()));
+    let mut queue = tasks.into_iter();
+    let mut merged: Vec<FileReport> = Vec::new();
+    let mut running: Vec<(String, Backend, PathBuf, std::process::Child)> = Vec::new();
     loop {
         while running.len() < jobs {
-            let Some(file) = queue.next() else { break };
+            let Some((_, file, backend)) = queue.next() else {
+                break;
+            };
             let name = stem(file).unwrap_or_default().to_string();
-            let output = scratch.join(format!("{name}.json"));
-            let mut command = Command::new(&exe);
-            command.arg("spec").arg("--worker").arg(file).arg("--worker-output").arg(&output);
-            for b in backends {
-                command.arg("--backend").arg(b.name());
-            }
-            let child = command
+            let output = scratch.join(format!("{name}.{}.json", backend.name()));
+            let child = Command::new(&exe)
+                .args([
+                    "spec",
+                    "--backend",
+                    backend.name(),
+                    "--max-steps",
+                    &max_steps.to_string(),
+                    "--worker",
+                ])
+                .arg(file)
+                .arg("--worker-output")
+                .arg(&output)
                 .stdout(std::process::Stdio::null())
                 .spawn()
                 .with_context(|| format!("cannot start a worker for {name}"))?;
-            running.push((name, output, child));
+            running.push((name, backend, output, child));
         }
         if running.is_empty() {
             break;
         }
-        // Wait for the oldest worker (files take comparable time; simple beats clever).
-        let (name, output, mut child) = running.remove(0);
+        // Reap whichever worker has finished.
+        let Some(done) = running
+            .iter_mut()
+            .position(|(.., child)| matches!(child.try_wait(), Ok(Some(_))))
+        else {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            continue;
+        };
+        let (name, backend, output, mut child) = running.remove(done);
         let status = child.wait()?;
         let report = std::fs::read_to_string(&output)
             .ok()
@@ -170,13 +241,27 @@ fn run_workers(files: &[PathBuf], backends: &[Backend], jobs: usize) -> Result<V
                 file: name.clone(),
                 out_of_scope: None,
                 backends: vec![],
-                error: Some(format!("the worker for {name} ended with {status} and no report")),
+                error: Some(format!(
+                    "the worker for {name} on {} ended with {status} and no report",
+                    backend.name()
+                )),
             });
-        eprintln!("spec: {name} done");
-        reports.push(report);
+        eprintln!("spec: {name} on {} done", backend.name());
+        match merged.iter_mut().find(|r| r.file == name) {
+            Some(existing) => {
+                existing.backends.extend(report.backends);
+                existing.error = existing.error.take().or(report.error);
+            }
+            None => merged.push(report),
+        }
+    }
+    for report in &mut merged {
+        report
+            .backends
+            .sort_by_key(|(b, _)| backends.iter().position(|x| x.name() == b));
     }
     let _ = std::fs::remove_dir_all(&scratch);
-    Ok(reports)
+    Ok(merged)
 }
 
 /// Per-backend totals over the in-scope files.

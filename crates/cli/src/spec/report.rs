@@ -11,7 +11,10 @@ pub fn summarize(reports: &[FileReport], backends: &[Backend]) -> Vec<Totals> {
     backends
         .iter()
         .map(|b| {
-            let mut totals = Totals { backend: b.name().to_string(), ..Totals::default() };
+            let mut totals = Totals {
+                backend: b.name().to_string(),
+                ..Totals::default()
+            };
             for report in reports.iter().filter(|r| r.out_of_scope.is_none()) {
                 if report.error.is_some() {
                     totals.failed += 1;
@@ -26,7 +29,11 @@ pub fn summarize(reports: &[FileReport], backends: &[Backend]) -> Vec<Totals> {
 }
 
 fn outcomes_of<'a>(report: &'a FileReport, backend: &str) -> &'a [Outcome] {
-    report.backends.iter().find(|(b, _)| b == backend).map_or(&[], |(_, o)| o.as_slice())
+    report
+        .backends
+        .iter()
+        .find(|(b, _)| b == backend)
+        .map_or(&[], |(_, o)| o.as_slice())
 }
 
 fn file_totals(report: &FileReport, backend: &str) -> Totals {
@@ -44,12 +51,24 @@ pub fn console_summary(summary: &[Totals], reports: &[FileReport], verbose: bool
             let _ = writeln!(out, "{}: error: {error}", report.file);
         }
         for (backend, outcomes) in &report.backends {
-            let failures: Vec<&Outcome> = outcomes.iter().filter(|o| o.verdict == Verdict::Fail).collect();
+            let failures: Vec<&Outcome> = outcomes
+                .iter()
+                .filter(|o| o.verdict == Verdict::Fail)
+                .collect();
             if failures.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "{}.wast on {backend}: {} failed", report.file, failures.len());
-            let shown = if verbose { failures.len() } else { failures.len().min(3) };
+            let _ = writeln!(
+                out,
+                "{}.wast on {backend}: {} failed",
+                report.file,
+                failures.len()
+            );
+            let shown = if verbose {
+                failures.len()
+            } else {
+                failures.len().min(3)
+            };
             for f in &failures[..shown] {
                 let _ = writeln!(out, "  line {} {}: {}", f.line, f.command, f.detail);
             }
@@ -57,12 +76,21 @@ pub fn console_summary(summary: &[Totals], reports: &[FileReport], verbose: bool
     }
     for t in summary {
         let total = t.passed + t.failed;
-        let _ = writeln!(out, "{}: {} of {} in-scope assertions passed, {} failed, {} skipped", t.backend, t.passed, total, t.failed, t.skipped);
+        let _ = writeln!(
+            out,
+            "{}: {} of {} in-scope assertions passed, {} failed, {} skipped",
+            t.backend, t.passed, total, t.failed, t.skipped
+        );
     }
     out
 }
 
-pub fn markdown(summary: &[Totals], reports: &[FileReport], backends: &[Backend], revision: &str) -> String {
+pub fn markdown(
+    summary: &[Totals],
+    reports: &[FileReport],
+    backends: &[Backend],
+    revision: &str,
+) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# WebAssembly spec suite results\n");
     let _ = writeln!(
@@ -76,11 +104,22 @@ pub fn markdown(summary: &[Totals], reports: &[FileReport], backends: &[Backend]
          there any trap satisfies `assert_trap`.\n"
     );
     let _ = writeln!(md, "## Totals (in-scope files)\n");
-    let _ = writeln!(md, "| backend | passed | failed | pass rate | skipped |\n|---|---:|---:|---:|---:|");
+    let _ = writeln!(
+        md,
+        "| backend | passed | failed | pass rate | skipped |\n|---|---:|---:|---:|---:|"
+    );
     for t in summary {
         let total = t.passed + t.failed;
-        let rate = if total == 0 { 0.0 } else { 100.0 * t.passed as f64 / total as f64 };
-        let _ = writeln!(md, "| {} | {} | {} | {:.2}% | {} |", t.backend, t.passed, t.failed, rate, t.skipped);
+        let rate = if total == 0 {
+            0.0
+        } else {
+            100.0 * t.passed as f64 / total as f64
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {:.2}% | {} |",
+            t.backend, t.passed, t.failed, rate, t.skipped
+        );
     }
 
     let _ = writeln!(md, "\n## Per file (passed / run, skipped)\n");
@@ -97,8 +136,18 @@ pub fn markdown(summary: &[Totals], reports: &[FileReport], backends: &[Backend]
         let _ = write!(md, "| {} |", report.file);
         for b in backends {
             let t = file_totals(report, b.name());
-            let mark = if t.failed > 0 || report.error.is_some() { " ✗" } else { "" };
-            let _ = write!(md, " {}/{}, {}{mark} |", t.passed, t.passed + t.failed, t.skipped);
+            let mark = if t.failed > 0 || report.error.is_some() {
+                " ✗"
+            } else {
+                ""
+            };
+            let _ = write!(
+                md,
+                " {}/{}, {}{mark} |",
+                t.passed,
+                t.passed + t.failed,
+                t.skipped
+            );
         }
         let _ = writeln!(md);
     }
@@ -107,7 +156,10 @@ pub fn markdown(summary: &[Totals], reports: &[FileReport], backends: &[Backend]
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     if let Some(first) = backends.first() {
         for report in reports.iter().filter(|r| r.out_of_scope.is_none()) {
-            for o in outcomes_of(report, first.name()).iter().filter(|o| o.verdict == Verdict::Skip) {
+            for o in outcomes_of(report, first.name())
+                .iter()
+                .filter(|o| o.verdict == Verdict::Skip)
+            {
                 // Group by the reason's wording before any parenthesized detail.
                 let key = o.detail.split(" (").next().unwrap_or(&o.detail).to_string();
                 *reasons.entry(key).or_default() += 1;
@@ -119,9 +171,17 @@ pub fn markdown(summary: &[Totals], reports: &[FileReport], backends: &[Backend]
         let _ = writeln!(md, "| {reason} | {count} |");
     }
 
-    let _ = writeln!(md, "\n## Files out of scope\n\n| file | reason |\n|---|---|");
+    let _ = writeln!(
+        md,
+        "\n## Files out of scope\n\n| file | reason |\n|---|---|"
+    );
     for report in reports.iter().filter(|r| r.out_of_scope.is_some()) {
-        let _ = writeln!(md, "| {} | {} |", report.file, report.out_of_scope.as_deref().unwrap_or_default());
+        let _ = writeln!(
+            md,
+            "| {} | {} |",
+            report.file,
+            report.out_of_scope.as_deref().unwrap_or_default()
+        );
     }
 
     let _ = writeln!(md, "\n## Failures\n");
@@ -132,15 +192,29 @@ pub fn markdown(summary: &[Totals], reports: &[FileReport], backends: &[Backend]
             any = true;
         }
         for (backend, outcomes) in &report.backends {
-            let failures: Vec<&Outcome> = outcomes.iter().filter(|o| o.verdict == Verdict::Fail).collect();
+            let failures: Vec<&Outcome> = outcomes
+                .iter()
+                .filter(|o| o.verdict == Verdict::Fail)
+                .collect();
             if failures.is_empty() {
                 continue;
             }
             any = true;
-            let _ = writeln!(md, "- {}.wast on {backend}: {} failed", report.file, failures.len());
+            let _ = writeln!(
+                md,
+                "- {}.wast on {backend}: {} failed",
+                report.file,
+                failures.len()
+            );
             for f in failures.iter().take(5) {
                 let detail: String = f.detail.chars().take(200).collect();
-                let _ = writeln!(md, "  - line {} `{}`: {}", f.line, f.command, detail.replace('|', "\\|"));
+                let _ = writeln!(
+                    md,
+                    "  - line {} `{}`: {}",
+                    f.line,
+                    f.command,
+                    detail.replace('|', "\\|")
+                );
             }
         }
     }

@@ -41,18 +41,39 @@ pub fn out_of_scope(stem: &str) -> Option<&'static str> {
     if stem.contains("relaxed") {
         return Some("relaxed SIMD (WebAssembly 3.0)");
     }
-    if stem.ends_with("64") && stem != "i64" && stem != "f64" || stem.starts_with("memory64") || stem == "table_copy_mixed" {
+    if stem.ends_with("64") && stem != "i64" && stem != "f64"
+        || stem.starts_with("memory64")
+        || stem == "table_copy_mixed"
+    {
         return Some("memory64 / table64 (WebAssembly 3.0)");
     }
     // The multi-memory proposal's copies of 2.0 files carry a number: `load0`, `imports3`.
     const MULTI_MEMORY_BASES: &[&str] = &[
-        "address", "align", "binary", "data", "data_drop", "exports", "float_exprs", "float_memory", "imports",
-        "linking", "load", "memory_copy", "memory_fill", "memory_init", "memory_size", "memory_trap", "start",
-        "store", "traps",
+        "address",
+        "align",
+        "binary",
+        "data",
+        "data_drop",
+        "exports",
+        "float_exprs",
+        "float_memory",
+        "imports",
+        "linking",
+        "load",
+        "memory_copy",
+        "memory_fill",
+        "memory_init",
+        "memory_size",
+        "memory_trap",
+        "start",
+        "store",
+        "traps",
     ];
     let base = stem.trim_end_matches(|c: char| c.is_ascii_digit());
     if stem == "memory-multi" || base != stem && MULTI_MEMORY_BASES.contains(&base) {
-        return Some("multi-memory (WebAssembly 3.0; the numbered files are that proposal's tests)");
+        return Some(
+            "multi-memory (WebAssembly 3.0; the numbered files are that proposal's tests)",
+        );
     }
     if GC_AND_TYPED_REFERENCES.contains(&stem) {
         return Some("GC and typed function references (WebAssembly 3.0)");
@@ -72,10 +93,34 @@ mod tests {
 
     #[test]
     fn scope_keeps_the_2_0_files_and_names_each_exclusion() {
-        for stem in ["i32", "i64", "f32", "f64", "f64_cmp", "f32_bitwise", "float_exprs", "load", "conversions", "memory_copy", "table_grow", "call_indirect", "binary-leb128"] {
+        for stem in [
+            "i32",
+            "i64",
+            "f32",
+            "f64",
+            "f64_cmp",
+            "f32_bitwise",
+            "float_exprs",
+            "load",
+            "conversions",
+            "memory_copy",
+            "table_grow",
+            "call_indirect",
+            "binary-leb128",
+        ] {
             assert_eq!(out_of_scope(stem), None, "{stem}");
         }
-        for stem in ["simd_lane", "memory64", "load64", "address0", "imports3", "struct", "return_call", "try_table", "i16x8_relaxed_q15mulr_s"] {
+        for stem in [
+            "simd_lane",
+            "memory64",
+            "load64",
+            "address0",
+            "imports3",
+            "struct",
+            "return_call",
+            "try_table",
+            "i16x8_relaxed_q15mulr_s",
+        ] {
             assert!(out_of_scope(stem).is_some(), "{stem}");
         }
     }

@@ -4,7 +4,9 @@
 use wast::core::{NanPattern, WastArgCore, WastRetCore};
 use wast::parser::{self, ParseBuffer};
 use wast::token::Span;
-use wast::{QuoteWat, QuoteWatTest, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet};
+use wast::{
+    QuoteWat, QuoteWatTest, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet,
+};
 
 /// A value passed to an export.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +75,10 @@ pub struct Instance {
     /// Some(message): instantiating the module must trap (assert_uninstantiable, or
     /// assert_trap on a module).
     pub expect_instantiation_trap: Option<String>,
+    /// Set once something the runner cannot reproduce may have changed the instance's state
+    /// (a skipped step, or a module linked to it that the runner cannot instantiate): the
+    /// steps that follow are skipped with this reason.
+    pub tainted: Option<String>,
 }
 
 /// A module that must be refused by the compiler.
@@ -100,25 +106,35 @@ pub struct Script {
 }
 
 pub fn parse_script(text: &str) -> Result<Script, String> {
-    let buffer = ParseBuffer::new(text).map_err(|e| e.to_string())?;
+    // The suite's `names.wast` tests export names made of confusable characters on purpose.
+    let mut lexer = wast::lexer::Lexer::new(text);
+    lexer.allow_confusing_unicode(true);
+    let buffer = ParseBuffer::new_with_lexer(lexer).map_err(|e| e.to_string())?;
     let wast: Wast = parser::parse(&buffer).map_err(|e| e.to_string())?;
     let line_of = |span: Span| span.linecol_in(text).0 as u32 + 1;
     let mut script = Script::default();
     // Instance index of each named module, and the most recent one.
     let mut named: Vec<(String, usize)> = Vec::new();
     let mut current: Option<usize> = None;
+    // Instances registered for importing, by the name other modules import them under.
+    let mut registered: Vec<(String, usize)> = Vec::new();
 
     for directive in wast.directives {
         let line = line_of(directive.span());
         let skip = |script: &mut Script, command: &'static str, reason: &str| {
-            script.skipped.push(Skipped { line, command, reason: reason.to_string() })
+            script.skipped.push(Skipped {
+                line,
+                command,
+                reason: reason.to_string(),
+            })
         };
         match directive {
             WastDirective::Module(mut module) => {
                 let name = module.name().map(|id| id.name().to_string());
                 match module.encode() {
                     Ok(wasm) => {
-                        script.instances.push(Instance { line, wasm, steps: Vec::new(), expect_instantiation_trap: None });
+                        taint_linked(&mut script, &wasm, &registered, line);
+                        script.instances.push(Instance { line, wasm, steps: Vec::new(), expect_instantiation_trap: None, tainted: None });
                         let index = script.instances.len() - 1;
                         if let Some(name) = name {
                             named.push((name, index));
@@ -128,8 +144,10 @@ pub fn parse_script(text: &str) -> Result<Script, String> {
                     Err(e) => return Err(format!("line {line}: cannot encode the module: {e}")),
                 }
             }
-            WastDirective::Register { .. } => {
-                // Only matters to modules importing from it; those are skipped as linking.
+            WastDirective::Register { name, module, .. } => {
+                if let Some(index) = instance_of(&named, current, module.map(|m| m.name())) {
+                    registered.push((name.to_string(), index));
+                }
             }
             WastDirective::Invoke(invoke) => {
                 add_step(&mut script, &named, current, line, "invoke", &invoke, Check::Completes);
@@ -142,12 +160,16 @@ pub fn parse_script(text: &str) -> Result<Script, String> {
                     Err(reason) => skip(&mut script, "assert_return", &reason),
                 },
                 WastExecute::Get { module, global, .. } => match (expectations(&results), instance_of(&named, current, module.map(|m| m.name()))) {
-                    (Ok(expects), Some(index)) => script.instances[index].steps.push(Step {
-                        line,
-                        command: "assert_return",
-                        action: Action::Get { export: global.to_string() },
-                        check: Check::Return(expects),
-                    }),
+                    (Ok(expects), Some(index)) => push_step(
+                        &mut script,
+                        index,
+                        Step {
+                            line,
+                            command: "assert_return",
+                            action: Action::Get { export: global.to_string() },
+                            check: Check::Return(expects),
+                        },
+                    ),
                     (Err(reason), _) => skip(&mut script, "assert_return", &reason),
                     (_, None) => skip(&mut script, "assert_return", "no module instance to read from"),
                 },
@@ -158,12 +180,16 @@ pub fn parse_script(text: &str) -> Result<Script, String> {
                     add_step(&mut script, &named, current, line, "assert_trap", &invoke, Check::Trap(message.to_string()))
                 }
                 WastExecute::Wat(mut wat) => match wat.encode() {
-                    Ok(wasm) => script.instances.push(Instance {
+                    Ok(wasm) => {
+                        taint_linked(&mut script, &wasm, &registered, line);
+                        script.instances.push(Instance {
                         line,
                         wasm,
                         steps: Vec::new(),
                         expect_instantiation_trap: Some(message.to_string()),
-                    }),
+                        tainted: None,
+                    });
+                    }
                     Err(e) => return Err(format!("line {line}: cannot encode the module: {e}")),
                 },
                 WastExecute::Get { .. } => skip(&mut script, "assert_trap", "assert_trap on a global read"),
@@ -199,7 +225,11 @@ pub fn parse_script(text: &str) -> Result<Script, String> {
     Ok(script)
 }
 
-fn instance_of(named: &[(String, usize)], current: Option<usize>, module: Option<&str>) -> Option<usize> {
+fn instance_of(
+    named: &[(String, usize)],
+    current: Option<usize>,
+    module: Option<&str>,
+) -> Option<usize> {
     match module {
         Some(name) => named.iter().rev().find(|(n, _)| n == name).map(|&(_, i)| i),
         None => current,
@@ -216,22 +246,115 @@ fn add_step(
     check: Check,
 ) {
     let Some(index) = instance_of(named, current, invoke.module.map(|m| m.name())) else {
-        script.skipped.push(Skipped { line, command, reason: "no module instance to invoke".into() });
-        return;
-    };
-    match invoke.args.iter().map(argument).collect::<Result<Vec<_>, _>>() {
-        Ok(args) => script.instances[index].steps.push(Step {
+        script.skipped.push(Skipped {
             line,
             command,
-            action: Action::Invoke { export: invoke.name.to_string(), args },
-            check,
-        }),
-        Err(reason) => script.skipped.push(Skipped { line, command, reason }),
+            reason: "no module instance to invoke".into(),
+        });
+        return;
+    };
+    match invoke
+        .args
+        .iter()
+        .map(argument)
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(args) => push_step(
+            script,
+            index,
+            Step {
+                line,
+                command,
+                action: Action::Invoke {
+                    export: invoke.name.to_string(),
+                    args,
+                },
+                check,
+            },
+        ),
+        Err(reason) => {
+            // Whatever the skipped invocation would have done to the instance is missing.
+            let taint = format!("follows the skipped invocation at line {line}");
+            script.instances[index].tainted.get_or_insert(taint);
+            script.skipped.push(Skipped {
+                line,
+                command,
+                reason,
+            });
+        }
     }
 }
 
-fn refusal(script: &mut Script, line: u32, command: &'static str, mut module: QuoteWat, message: &str) {
-    let mut skip = |reason: &str| script.skipped.push(Skipped { line, command, reason: reason.into() });
+fn push_step(script: &mut Script, index: usize, step: Step) {
+    match &script.instances[index].tainted {
+        Some(reason) => script.skipped.push(Skipped {
+            line: step.line,
+            command: step.command,
+            reason: reason.clone(),
+        }),
+        None => script.instances[index].steps.push(step),
+    }
+}
+
+/// Marks the registered instances whose state instantiating `wasm` (at `line`) may change.
+fn taint_linked(script: &mut Script, wasm: &[u8], registered: &[(String, usize)], line: u32) {
+    for exporter in linked_instances(wasm, registered) {
+        let reason = format!(
+            "the state may have been changed by the module at line {line}, which links to it"
+        );
+        script.instances[exporter].tainted.get_or_insert(reason);
+    }
+}
+
+/// The registered instances whose state instantiating `wasm` may change: those it imports
+/// a table, memory or global from, or any function when it has a start function.
+fn linked_instances(wasm: &[u8], registered: &[(String, usize)]) -> Vec<usize> {
+    use wasmparser_spec::{Parser, Payload, TypeRef};
+    let mut imports = Vec::new();
+    let mut has_start = false;
+    for payload in Parser::new(0).parse_all(wasm).flatten() {
+        match payload {
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports().flatten() {
+                    imports.push((
+                        import.module.to_string(),
+                        !matches!(import.ty, TypeRef::Func(_)),
+                    ));
+                }
+            }
+            Payload::StartSection { .. } => has_start = true,
+            _ => {}
+        }
+    }
+    let mut linked: Vec<usize> = imports
+        .iter()
+        .filter(|(_, stateful)| *stateful || has_start)
+        .filter_map(|(module, _)| {
+            registered
+                .iter()
+                .rev()
+                .find(|(n, _)| n == module)
+                .map(|&(_, i)| i)
+        })
+        .collect();
+    linked.dedup();
+    linked
+}
+
+fn refusal(
+    script: &mut Script,
+    line: u32,
+    command: &'static str,
+    mut module: QuoteWat,
+    message: &str,
+) {
+    let mut skip = |reason: &str| {
+        script.skipped.push(Skipped {
+            line,
+            command,
+            reason: reason.into(),
+        })
+    };
     let wasm = match module.to_test() {
         Ok(QuoteWatTest::Binary(bytes)) => bytes,
         // A malformed text module is the text parser's business: no binary reaches a compiler.
@@ -241,18 +364,29 @@ fn refusal(script: &mut Script, line: u32, command: &'static str, mut module: Qu
         // An invalid text module: its binary is what a compiler must refuse.
         Ok(QuoteWatTest::Text(text)) => {
             let text = String::from_utf8_lossy(&text).into_owned();
-            match ParseBuffer::new(&text).and_then(|b| parser::parse::<wast::Wat>(&b).and_then(|mut w| w.encode())) {
+            match ParseBuffer::new(&text)
+                .and_then(|b| parser::parse::<wast::Wat>(&b).and_then(|mut w| w.encode()))
+            {
                 Ok(bytes) => bytes,
-                Err(_) => return skip("refused by the text parser already, no binary reaches a compiler"),
+                Err(_) => {
+                    return skip("refused by the text parser already, no binary reaches a compiler")
+                }
             }
         }
         Err(_) => return skip("refused by the text parser already, no binary reaches a compiler"),
     };
-    script.refusals.push(Refusal { line, command, wasm, message: message.to_string() });
+    script.refusals.push(Refusal {
+        line,
+        command,
+        wasm,
+        message: message.to_string(),
+    });
 }
 
 fn argument(arg: &WastArg) -> Result<Arg, String> {
-    let WastArg::Core(core) = arg else { return Err("component-model value".into()) };
+    let WastArg::Core(core) = arg else {
+        return Err("component-model value".into());
+    };
     Ok(match core {
         WastArgCore::I32(v) => Arg::I32(*v as u32),
         WastArgCore::I64(v) => Arg::I64(*v as u64),
@@ -274,8 +408,14 @@ fn argument(arg: &WastArg) -> Result<Arg, String> {
 fn heap_type_kind(ty: &wast::core::HeapType) -> Option<bool> {
     use wast::core::{AbstractHeapType, HeapType};
     match ty {
-        HeapType::Abstract { shared: false, ty: AbstractHeapType::Func } => Some(true),
-        HeapType::Abstract { shared: false, ty: AbstractHeapType::Extern } => Some(false),
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Func,
+        } => Some(true),
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Extern,
+        } => Some(false),
         _ => None,
     }
 }
@@ -284,7 +424,9 @@ fn expectations(results: &[WastRet]) -> Result<Vec<Expect>, String> {
     results
         .iter()
         .map(|r| {
-            let WastRet::Core(core) = r else { return Err("component-model value".to_string()) };
+            let WastRet::Core(core) = r else {
+                return Err("component-model value".to_string());
+            };
             Ok(match core {
                 WastRetCore::I32(v) => Expect::I32(*v as u32),
                 WastRetCore::I64(v) => Expect::I64(*v as u64),
@@ -300,12 +442,18 @@ fn expectations(results: &[WastRet]) -> Result<Vec<Expect>, String> {
                 }),
                 WastRetCore::RefNull(ty) => match ty.as_ref().map(heap_type_kind) {
                     None | Some(Some(_)) => Expect::Null,
-                    Some(None) => return Err("a null reference of a type beyond WebAssembly 2.0".into()),
+                    Some(None) => {
+                        return Err("a null reference of a type beyond WebAssembly 2.0".into())
+                    }
                 },
                 WastRetCore::RefFunc(None) => Expect::NonNullFunc,
-                WastRetCore::RefFunc(Some(_)) => return Err("a specific function reference result".into()),
+                WastRetCore::RefFunc(Some(_)) => {
+                    return Err("a specific function reference result".into())
+                }
                 WastRetCore::RefExtern(_) | WastRetCore::RefHost(_) => {
-                    return Err("a host reference result (a ZisK guest has no host to make one)".into())
+                    return Err(
+                        "a host reference result (a ZisK guest has no host to make one)".into(),
+                    )
                 }
                 WastRetCore::V128(_) => return Err("v128 result (SIMD is out of scope)".into()),
                 _ => return Err("a reference result of a type beyond WebAssembly 2.0".into()),

@@ -1,7 +1,9 @@
 //! Structured control flow, branches and calls.
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, Block, BlockCall, InstBuilder, JumpTableData, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{
+    types, Block, BlockCall, InstBuilder, JumpTableData, MemFlagsData, Type, Value,
+};
 use wasmparser::{BlockType, Operator};
 
 use super::{clif_type, FuncTranslator};
@@ -12,9 +14,15 @@ pub(crate) enum FrameKind {
     /// The function body: its continuation returns.
     Function,
     Block,
-    Loop { header: Block },
+    Loop {
+        header: Block,
+    },
     /// An `if` whose `else` has not been seen: the false edge still goes to `else_block`.
-    If { else_block: Block, params: Vec<Value>, entered_reachably: bool },
+    If {
+        else_block: Block,
+        params: Vec<Value>,
+        entered_reachably: bool,
+    },
     Else,
     /// A construct inside unreachable code: tracked for nesting only.
     Dead,
@@ -138,7 +146,11 @@ impl FuncTranslator<'_, '_> {
                         self.b.switch_to_block(then_block);
                         let param_values = self.stack[self.stack.len() - params.len()..].to_vec();
                         let frame = self.new_frame(
-                            FrameKind::If { else_block, params: param_values, entered_reachably: true },
+                            FrameKind::If {
+                                else_block,
+                                params: param_values,
+                                entered_reachably: true,
+                            },
                             &params,
                             &results,
                         );
@@ -151,12 +163,14 @@ impl FuncTranslator<'_, '_> {
                 if let FrameKind::Dead = frame.kind {
                     return Ok(true);
                 }
-                let FrameKind::If { else_block, params, .. } =
-                    std::mem::replace(&mut frame.kind, FrameKind::Else)
+                let FrameKind::If {
+                    else_block, params, ..
+                } = std::mem::replace(&mut frame.kind, FrameKind::Else)
                 else {
                     unreachable!("validated: else without if")
                 };
-                let (dest, num_results, stack_base) = (frame.dest, frame.num_results, frame.stack_base);
+                let (dest, num_results, stack_base) =
+                    (frame.dest, frame.num_results, frame.stack_base);
                 if self.reachable {
                     let results = self.pop_n(num_results);
                     self.b.ins().jump(dest, &Self::block_args(&results));
@@ -182,7 +196,9 @@ impl FuncTranslator<'_, '_> {
                     let (target, n) = self.branch_target(relative_depth);
                     let args = self.stack[self.stack.len() - n..].to_vec();
                     let next = self.b.create_block();
-                    self.b.ins().brif(cond, target, &Self::block_args(&args), next, &[]);
+                    self.b
+                        .ins()
+                        .brif(cond, target, &Self::block_args(&args), next, &[]);
                     self.b.seal_block(next);
                     self.b.switch_to_block(next);
                 }
@@ -212,7 +228,10 @@ impl FuncTranslator<'_, '_> {
                     self.call(function_index);
                 }
             }
-            Operator::CallIndirect { type_index, table_index } => {
+            Operator::CallIndirect {
+                type_index,
+                table_index,
+            } => {
                 if self.reachable {
                     self.call_indirect(type_index, table_index);
                 }
@@ -235,7 +254,11 @@ impl FuncTranslator<'_, '_> {
         let is_function = matches!(frame.kind, FrameKind::Function);
         match frame.kind {
             FrameKind::Loop { header } => self.b.seal_block(header),
-            FrameKind::If { else_block, params, entered_reachably } => {
+            FrameKind::If {
+                else_block,
+                params,
+                entered_reachably,
+            } => {
                 // No else: the false edge passes the parameters through as results.
                 self.b.switch_to_block(else_block);
                 self.b.ins().jump(frame.dest, &Self::block_args(&params));
@@ -285,8 +308,13 @@ impl FuncTranslator<'_, '_> {
         let entries: Vec<Block> = depths.iter().map(|&d| edge_for(self, d)).collect();
         let pool = &mut self.b.func.dfg.value_lists;
         let default_call = BlockCall::new(default, [], pool);
-        let entry_calls: Vec<BlockCall> = entries.iter().map(|&b| BlockCall::new(b, [], pool)).collect();
-        let table = self.b.create_jump_table(JumpTableData::new(default_call, &entry_calls));
+        let entry_calls: Vec<BlockCall> = entries
+            .iter()
+            .map(|&b| BlockCall::new(b, [], pool))
+            .collect();
+        let table = self
+            .b
+            .create_jump_table(JumpTableData::new(default_call, &entry_calls));
         self.b.ins().br_table(index, table);
         for (depth, edge) in edges {
             self.b.switch_to_block(edge);
@@ -316,12 +344,21 @@ impl FuncTranslator<'_, '_> {
         let args = self.pop_n(n);
         let index = self.b.ins().uextend(types::I64, index);
         let size_addr = self.iconst64(table.size_addr);
-        let size = self.b.ins().load(types::I64, MemFlagsData::trusted(), size_addr, 0);
-        let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, index, size);
+        let size = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), size_addr, 0);
+        let outside = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, size);
         self.trap_if(outside, WasmTrap::TableOutOfBounds);
         let offset = self.b.ins().ishl_imm_u(index, 3);
         let entry_addr = self.b.ins().iadd_imm_u(offset, table.entries_addr as i64);
-        let entry = self.b.ins().load(types::I64, MemFlagsData::trusted(), entry_addr, 0);
+        let entry = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), entry_addr, 0);
         let null = self.b.ins().icmp_imm_u(IntCC::Equal, entry, 0);
         self.trap_if(null, WasmTrap::IndirectCallToNull);
         let sig_id = self.b.ins().ushr_imm_u(entry, 32);

@@ -10,7 +10,10 @@ use super::{FuncTranslator, ModuleEnv};
 use crate::layout::WASM_PAGE;
 use crate::module::ConstValue;
 use crate::traps::WasmTrap;
-use crate::{frontend_config, CALL_CONV, ENTRY_INSTANTIATE, ENTRY_MAIN, INTRINSIC_EXIT, NS_ENTRY, NS_INTRINSIC};
+use crate::{
+    frontend_config, CALL_CONV, ENTRY_INSTANTIATE, ENTRY_MAIN, INTRINSIC_EXIT, NS_ENTRY,
+    NS_INTRINSIC,
+};
 
 fn build(env: &ModuleEnv, index: u32, body: impl FnOnce(&mut FuncTranslator)) -> ir::Function {
     let mut func = ir::Function::with_name_signature(
@@ -28,7 +31,10 @@ fn build(env: &ModuleEnv, index: u32, body: impl FnOnce(&mut FuncTranslator)) ->
 }
 
 fn call_entry(t: &mut FuncTranslator, index: u32) {
-    let f = t.import_program_function(ir::UserExternalName::new(NS_ENTRY, index), ir::Signature::new(CALL_CONV));
+    let f = t.import_program_function(
+        ir::UserExternalName::new(NS_ENTRY, index),
+        ir::Signature::new(CALL_CONV),
+    );
     t.b.ins().call(f, &[]);
 }
 
@@ -72,14 +78,21 @@ pub(crate) fn instantiate_function(env: &ModuleEnv) -> ir::Function {
             let len = t.iconst64(segment.items.len() as u64);
             store(t, len, layout.len_addr);
         }
-        for (i, segment) in info.data.iter().enumerate().filter(|(_, s)| s.active_offset.is_none()) {
+        for (i, segment) in info
+            .data
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.active_offset.is_none())
+        {
             let len = t.iconst64(segment.bytes.len() as u64);
             store(t, len, layout.data_segments[i].len_addr);
         }
         // Active segments are applied in order, elements first; one that does not fit fails
         // instantiation. (Active data is preloaded in RAM by the backend; see lib.rs.)
         for segment in &info.elements {
-            let Some((table, offset)) = segment.active else { continue };
+            let Some((table, offset)) = segment.active else {
+                continue;
+            };
             let (initial, _, _) = info.tables[table as usize];
             if offset as u64 + segment.items.len() as u64 > initial {
                 t.trap(WasmTrap::TableAccessOutOfBounds);
@@ -114,14 +127,19 @@ pub(crate) fn instantiate_function(env: &ModuleEnv) -> ir::Function {
 pub(crate) fn main_function(env: &ModuleEnv) -> ir::Function {
     build(env, ENTRY_MAIN, |t| {
         call_entry(t, ENTRY_INSTANTIATE);
-        let start = env.info.exports.iter().find(|(name, kind, _)| name == "_start" && *kind == ExternalKind::Func);
+        let start = env
+            .info
+            .exports
+            .iter()
+            .find(|(name, kind, _)| name == "_start" && *kind == ExternalKind::Func);
         if let Some(&(_, _, index)) = start {
             let f = t.func_ref(index);
             t.b.ins().call(f, &[]);
         }
         let mut sig = ir::Signature::new(CALL_CONV);
         sig.params.push(ir::AbiParam::new(types::I32));
-        let exit = t.import_program_function(ir::UserExternalName::new(NS_INTRINSIC, INTRINSIC_EXIT), sig);
+        let exit =
+            t.import_program_function(ir::UserExternalName::new(NS_INTRINSIC, INTRINSIC_EXIT), sig);
         let zero = t.b.ins().iconst(types::I32, 0);
         t.b.ins().call(exit, &[zero]);
         t.b.ins().return_(&[]);

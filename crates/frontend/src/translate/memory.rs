@@ -22,7 +22,9 @@ impl FuncTranslator<'_, '_> {
             return self.iconst64(initial * WASM_PAGE);
         }
         let addr = self.iconst64(self.env.layout.memory_size_addr);
-        self.b.ins().load(types::I64, self.memory_size_flags, addr, 0)
+        self.b
+            .ins()
+            .load(types::I64, self.memory_size_flags, addr, 0)
     }
 
     /// Traps unless `[index + offset, index + offset + len)` is in memory; returns the
@@ -40,14 +42,20 @@ impl FuncTranslator<'_, '_> {
         }
         let index = self.b.ins().uextend(types::I64, index);
         let reach = offset + len;
-        if self.checked_ends.get(&wasm_index).is_none_or(|&checked| checked < reach) {
+        if self
+            .checked_ends
+            .get(&wasm_index)
+            .is_none_or(|&checked| checked < reach)
+        {
             let end = self.b.ins().iadd_imm_u(index, reach as i64);
             let size = self.memory_size_bytes();
             let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
             self.trap_if(outside, WasmTrap::MemoryOutOfBounds);
             self.checked_ends.insert(wasm_index, reach);
         }
-        self.b.ins().iadd_imm_u(index, (self.env.layout.memory_base + offset) as i64)
+        self.b
+            .ins()
+            .iadd_imm_u(index, (self.env.layout.memory_base + offset) as i64)
     }
 
     fn load(&mut self, memarg: &MemArg, len: u64, emit: impl FnOnce(&mut Self, Value) -> Value) {
@@ -71,24 +79,60 @@ impl FuncTranslator<'_, '_> {
     pub(super) fn memory(&mut self, op: &Operator) -> Result<bool, CompileError> {
         use types::{F32, F64, I16, I32, I64, I8};
         match op {
-            Operator::I32Load { memarg } => self.load(memarg, 4, |t, a| t.b.ins().load(I32, t.heap, a, 0)),
-            Operator::I64Load { memarg } => self.load(memarg, 8, |t, a| t.b.ins().load(I64, t.heap, a, 0)),
-            Operator::F32Load { memarg } => self.load(memarg, 4, |t, a| t.b.ins().load(F32, t.heap, a, 0)),
-            Operator::F64Load { memarg } => self.load(memarg, 8, |t, a| t.b.ins().load(F64, t.heap, a, 0)),
-            Operator::I32Load8S { memarg } => self.load(memarg, 1, |t, a| t.b.ins().sload8(I32, t.heap, a, 0)),
-            Operator::I32Load8U { memarg } => self.load(memarg, 1, |t, a| t.b.ins().uload8(I32, t.heap, a, 0)),
-            Operator::I32Load16S { memarg } => self.load(memarg, 2, |t, a| t.b.ins().sload16(I32, t.heap, a, 0)),
-            Operator::I32Load16U { memarg } => self.load(memarg, 2, |t, a| t.b.ins().uload16(I32, t.heap, a, 0)),
-            Operator::I64Load8S { memarg } => self.load(memarg, 1, |t, a| t.b.ins().sload8(I64, t.heap, a, 0)),
-            Operator::I64Load8U { memarg } => self.load(memarg, 1, |t, a| t.b.ins().uload8(I64, t.heap, a, 0)),
-            Operator::I64Load16S { memarg } => self.load(memarg, 2, |t, a| t.b.ins().sload16(I64, t.heap, a, 0)),
-            Operator::I64Load16U { memarg } => self.load(memarg, 2, |t, a| t.b.ins().uload16(I64, t.heap, a, 0)),
-            Operator::I64Load32S { memarg } => self.load(memarg, 4, |t, a| t.b.ins().sload32(t.heap, a, 0)),
-            Operator::I64Load32U { memarg } => self.load(memarg, 4, |t, a| t.b.ins().uload32(t.heap, a, 0)),
-            Operator::I32Store { memarg } | Operator::F32Store { memarg } => self.store(memarg, 4, None),
-            Operator::I64Store { memarg } | Operator::F64Store { memarg } => self.store(memarg, 8, None),
-            Operator::I32Store8 { memarg } | Operator::I64Store8 { memarg } => self.store(memarg, 1, Some(I8)),
-            Operator::I32Store16 { memarg } | Operator::I64Store16 { memarg } => self.store(memarg, 2, Some(I16)),
+            Operator::I32Load { memarg } => {
+                self.load(memarg, 4, |t, a| t.b.ins().load(I32, t.heap, a, 0))
+            }
+            Operator::I64Load { memarg } => {
+                self.load(memarg, 8, |t, a| t.b.ins().load(I64, t.heap, a, 0))
+            }
+            Operator::F32Load { memarg } => {
+                self.load(memarg, 4, |t, a| t.b.ins().load(F32, t.heap, a, 0))
+            }
+            Operator::F64Load { memarg } => {
+                self.load(memarg, 8, |t, a| t.b.ins().load(F64, t.heap, a, 0))
+            }
+            Operator::I32Load8S { memarg } => {
+                self.load(memarg, 1, |t, a| t.b.ins().sload8(I32, t.heap, a, 0))
+            }
+            Operator::I32Load8U { memarg } => {
+                self.load(memarg, 1, |t, a| t.b.ins().uload8(I32, t.heap, a, 0))
+            }
+            Operator::I32Load16S { memarg } => {
+                self.load(memarg, 2, |t, a| t.b.ins().sload16(I32, t.heap, a, 0))
+            }
+            Operator::I32Load16U { memarg } => {
+                self.load(memarg, 2, |t, a| t.b.ins().uload16(I32, t.heap, a, 0))
+            }
+            Operator::I64Load8S { memarg } => {
+                self.load(memarg, 1, |t, a| t.b.ins().sload8(I64, t.heap, a, 0))
+            }
+            Operator::I64Load8U { memarg } => {
+                self.load(memarg, 1, |t, a| t.b.ins().uload8(I64, t.heap, a, 0))
+            }
+            Operator::I64Load16S { memarg } => {
+                self.load(memarg, 2, |t, a| t.b.ins().sload16(I64, t.heap, a, 0))
+            }
+            Operator::I64Load16U { memarg } => {
+                self.load(memarg, 2, |t, a| t.b.ins().uload16(I64, t.heap, a, 0))
+            }
+            Operator::I64Load32S { memarg } => {
+                self.load(memarg, 4, |t, a| t.b.ins().sload32(t.heap, a, 0))
+            }
+            Operator::I64Load32U { memarg } => {
+                self.load(memarg, 4, |t, a| t.b.ins().uload32(t.heap, a, 0))
+            }
+            Operator::I32Store { memarg } | Operator::F32Store { memarg } => {
+                self.store(memarg, 4, None)
+            }
+            Operator::I64Store { memarg } | Operator::F64Store { memarg } => {
+                self.store(memarg, 8, None)
+            }
+            Operator::I32Store8 { memarg } | Operator::I64Store8 { memarg } => {
+                self.store(memarg, 1, Some(I8))
+            }
+            Operator::I32Store16 { memarg } | Operator::I64Store16 { memarg } => {
+                self.store(memarg, 2, Some(I16))
+            }
             Operator::I64Store32 { memarg } => self.store(memarg, 4, Some(I32)),
             Operator::MemorySize { .. } => {
                 let bytes = self.memory_size_bytes();
@@ -102,7 +146,8 @@ impl FuncTranslator<'_, '_> {
             Operator::MemoryInit { data_index, .. } => self.memory_init(*data_index),
             Operator::DataDrop { data_index } => {
                 let zero = self.iconst64(0);
-                let at = self.iconst64(self.env.layout.data_segments[*data_index as usize].len_addr);
+                let at =
+                    self.iconst64(self.env.layout.data_segments[*data_index as usize].len_addr);
                 self.b.ins().store(MemFlagsData::trusted(), zero, at, 0);
             }
             _ => return Ok(false),
@@ -118,11 +163,16 @@ impl FuncTranslator<'_, '_> {
         let old_bytes = self.memory_size_bytes();
         let old_pages = self.b.ins().ushr_imm_u(old_bytes, 16);
         let new_pages = self.b.ins().iadd(old_pages, delta);
-        let too_big = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThan, new_pages, self.env.layout.memory_max_pages as i64);
+        let too_big = self.b.ins().icmp_imm_u(
+            IntCC::UnsignedGreaterThan,
+            new_pages,
+            self.env.layout.memory_max_pages as i64,
+        );
         let result = self.grow_or_minus_one(too_big, |t| {
             let new_bytes = t.b.ins().ishl_imm_u(new_pages, 16);
             let size_addr = t.iconst64(t.env.layout.memory_size_addr);
-            t.b.ins().store(MemFlagsData::trusted(), new_bytes, size_addr, 0);
+            t.b.ins()
+                .store(MemFlagsData::trusted(), new_bytes, size_addr, 0);
             t.b.ins().ireduce(types::I32, old_pages)
         });
         self.push(result);
@@ -137,7 +187,10 @@ impl FuncTranslator<'_, '_> {
         let size = self.memory_size_bytes();
         let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
         self.trap_if(outside, WasmTrap::MemoryOutOfBounds);
-        let addr = self.b.ins().iadd_imm_u(index, self.env.layout.memory_base as i64);
+        let addr = self
+            .b
+            .ins()
+            .iadd_imm_u(index, self.env.layout.memory_base as i64);
         (addr, len)
     }
 
@@ -184,7 +237,8 @@ impl FuncTranslator<'_, '_> {
     fn call_intrinsic(&mut self, index: u32, args: &[Value]) {
         let mut sig = ir::Signature::new(CALL_CONV);
         for &a in args {
-            sig.params.push(ir::AbiParam::new(self.b.func.dfg.value_type(a)));
+            sig.params
+                .push(ir::AbiParam::new(self.b.func.dfg.value_type(a)));
         }
         let f = self.import_program_function(ir::UserExternalName::new(NS_INTRINSIC, index), sig);
         self.b.ins().call(f, args);
@@ -226,12 +280,21 @@ impl FuncTranslator<'_, '_> {
 
     /// Traps with `trap` unless `[src, src + n)` lies inside the segment whose length word is
     /// at `len_addr` (0 once dropped); returns `src` as i64.
-    pub(super) fn checked_segment_range(&mut self, len_addr: u64, src: Value, n: Value, trap: WasmTrap) -> Value {
+    pub(super) fn checked_segment_range(
+        &mut self,
+        len_addr: u64,
+        src: Value,
+        n: Value,
+        trap: WasmTrap,
+    ) -> Value {
         let src = self.b.ins().uextend(types::I64, src);
         let n = self.b.ins().uextend(types::I64, n);
         let end = self.b.ins().iadd(src, n);
         let at = self.iconst64(len_addr);
-        let len = self.b.ins().load(types::I64, MemFlagsData::trusted(), at, 0);
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), at, 0);
         let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
         self.trap_if(outside, trap);
         src

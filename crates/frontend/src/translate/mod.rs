@@ -14,7 +14,9 @@ mod reference;
 
 use std::collections::HashMap;
 
-use cranelift_codegen::ir::{self, types, BlockArg, FuncRef, InstBuilder, SigRef, SourceLoc, Type, Value};
+use cranelift_codegen::ir::{
+    self, types, BlockArg, FuncRef, InstBuilder, SigRef, SourceLoc, Type, Value,
+};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use wasmparser::{FunctionBody, Operator, ValType};
 
@@ -101,11 +103,16 @@ pub(crate) fn translate_function(
 impl<'a, 'b> FuncTranslator<'a, 'b> {
     pub(crate) fn new(b: FunctionBuilder<'b>, env: &'a ModuleEnv<'a>, func_index: u32) -> Self {
         let mut region = |user_id: u32, description: &'static str| {
-            b.func.dfg.alias_regions.insert(ir::AliasRegionData { user_id, description: description.into() })
+            b.func.dfg.alias_regions.insert(ir::AliasRegionData {
+                user_id,
+                description: description.into(),
+            })
         };
         let (heap_region, size_region) = (region(1, "linear memory"), region(2, "memory size"));
         FuncTranslator {
-            heap: ir::MemFlagsData::new().with_notrap().with_alias_region(Some(heap_region)),
+            heap: ir::MemFlagsData::new()
+                .with_notrap()
+                .with_alias_region(Some(heap_region)),
             memory_size_flags: ir::MemFlagsData::trusted().with_alias_region(Some(size_region)),
             checked_ends: HashMap::new(),
             checked_block: None,
@@ -125,12 +132,22 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
 impl FuncTranslator<'_, '_> {
     /// Returns -1 (i32) when `too_big` holds; otherwise runs `grow`, which returns the old
     /// size (i32). The shape of memory.grow and table.grow.
-    pub(crate) fn grow_or_minus_one(&mut self, too_big: Value, grow: impl FnOnce(&mut Self) -> Value) -> Value {
+    pub(crate) fn grow_or_minus_one(
+        &mut self,
+        too_big: Value,
+        grow: impl FnOnce(&mut Self) -> Value,
+    ) -> Value {
         let grow_block = self.b.create_block();
         let done = self.b.create_block();
         let result = self.b.append_block_param(done, types::I32);
         let minus_one = self.b.ins().iconst(types::I32, -1);
-        self.b.ins().brif(too_big, done, &Self::block_args(&[minus_one]), grow_block, &[]);
+        self.b.ins().brif(
+            too_big,
+            done,
+            &Self::block_args(&[minus_one]),
+            grow_block,
+            &[],
+        );
         self.b.seal_block(grow_block);
         self.b.switch_to_block(grow_block);
         let old = grow(self);
@@ -148,11 +165,18 @@ impl FuncTranslator<'_, '_> {
 
         // Call-stack exhaustion: a trap before the stack reaches unmapped memory.
         let sp = self.b.ins().get_stack_pointer(types::I64);
-        let low = self.b.ins().icmp_imm_u(ir::condcodes::IntCC::UnsignedLessThan, sp, self.env.layout.stack_limit as i64);
+        let low = self.b.ins().icmp_imm_u(
+            ir::condcodes::IntCC::UnsignedLessThan,
+            sp,
+            self.env.layout.stack_limit as i64,
+        );
         self.b.ins().trapnz(low, WasmTrap::StackOverflow.code());
 
         let params = self.b.block_params(entry).to_vec();
-        for (value, ty) in params.into_iter().zip(self.env.info.func_type(self.func_index).params().to_vec()) {
+        for (value, ty) in params
+            .into_iter()
+            .zip(self.env.info.func_type(self.func_index).params().to_vec())
+        {
             let var = self.b.declare_var(clif_type(ty));
             self.b.def_var(var, value);
             self.locals.push(var);
@@ -167,8 +191,14 @@ impl FuncTranslator<'_, '_> {
                 self.locals.push(var);
             }
         }
-        let results: Vec<Type> =
-            self.env.info.func_type(self.func_index).results().iter().map(|&t| clif_type(t)).collect();
+        let results: Vec<Type> = self
+            .env
+            .info
+            .func_type(self.func_index)
+            .results()
+            .iter()
+            .map(|&t| clif_type(t))
+            .collect();
         self.push_function_frame(results);
         Ok(())
     }
@@ -182,7 +212,9 @@ impl FuncTranslator<'_, '_> {
     }
 
     pub fn pop(&mut self) -> Value {
-        self.stack.pop().expect("validated: operand stack underflow")
+        self.stack
+            .pop()
+            .expect("validated: operand stack underflow")
     }
 
     pub fn pop2(&mut self) -> (Value, Value) {
@@ -226,7 +258,11 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// A `FuncRef` for a function of the program (guest, entry or runtime intrinsic).
-    pub fn import_program_function(&mut self, name: ir::UserExternalName, sig: ir::Signature) -> FuncRef {
+    pub fn import_program_function(
+        &mut self,
+        name: ir::UserExternalName,
+        sig: ir::Signature,
+    ) -> FuncRef {
         let signature = self.b.import_signature(sig);
         let name = self.b.func.declare_imported_user_function(name);
         self.b.import_function(ir::ExtFuncData {
@@ -241,7 +277,9 @@ impl FuncTranslator<'_, '_> {
         if let Some(&s) = self.sig_refs.get(&type_index) {
             return s;
         }
-        let s = self.b.import_signature(wasm_signature(&self.env.info.types[type_index as usize]));
+        let s = self
+            .b
+            .import_signature(wasm_signature(&self.env.info.types[type_index as usize]));
         self.sig_refs.insert(type_index, s);
         s
     }
@@ -260,7 +298,10 @@ impl FuncTranslator<'_, '_> {
         if self.variables(op) || self.memory(op)? || self.numeric(op) || self.reference(op)? {
             return Ok(());
         }
-        Err(CompileError::NotYetSupported { location: String::new(), what: format!("the operator {op:?}") })
+        Err(CompileError::NotYetSupported {
+            location: String::new(),
+            what: format!("the operator {op:?}"),
+        })
     }
 
     /// Locals, globals, drop and select.
@@ -310,8 +351,18 @@ impl FuncTranslator<'_, '_> {
             match global.init {
                 ConstValue::I32(v) => return self.b.ins().iconst(types::I32, v as i64),
                 ConstValue::I64(v) => return self.b.ins().iconst(types::I64, v),
-                ConstValue::F32(bits) => return self.b.ins().f32const(ir::immediates::Ieee32::with_bits(bits)),
-                ConstValue::F64(bits) => return self.b.ins().f64const(ir::immediates::Ieee64::with_bits(bits)),
+                ConstValue::F32(bits) => {
+                    return self
+                        .b
+                        .ins()
+                        .f32const(ir::immediates::Ieee32::with_bits(bits))
+                }
+                ConstValue::F64(bits) => {
+                    return self
+                        .b
+                        .ins()
+                        .f64const(ir::immediates::Ieee64::with_bits(bits))
+                }
                 ConstValue::RefNull => return self.b.ins().iconst(types::I64, 0),
                 ConstValue::RefFunc(_) => {}
             }

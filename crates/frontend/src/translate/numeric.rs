@@ -128,12 +128,22 @@ impl FuncTranslator<'_, '_> {
             Operator::F32Div | Operator::F64Div => self.binary(|t, a, b| t.b.ins().fdiv(a, b)),
             Operator::F32Min | Operator::F64Min => self.binary(|t, a, b| t.b.ins().fmin(a, b)),
             Operator::F32Max | Operator::F64Max => self.binary(|t, a, b| t.b.ins().fmax(a, b)),
-            Operator::F32Copysign | Operator::F64Copysign => self.binary(|t, a, b| t.b.ins().fcopysign(a, b)),
+            Operator::F32Copysign | Operator::F64Copysign => {
+                self.binary(|t, a, b| t.b.ins().fcopysign(a, b))
+            }
 
-            Operator::I32TruncF32S | Operator::I32TruncF64S => self.unary(|t, a| t.b.ins().fcvt_to_sint(I32, a)),
-            Operator::I32TruncF32U | Operator::I32TruncF64U => self.unary(|t, a| t.b.ins().fcvt_to_uint(I32, a)),
-            Operator::I64TruncF32S | Operator::I64TruncF64S => self.unary(|t, a| t.b.ins().fcvt_to_sint(I64, a)),
-            Operator::I64TruncF32U | Operator::I64TruncF64U => self.unary(|t, a| t.b.ins().fcvt_to_uint(I64, a)),
+            Operator::I32TruncF32S | Operator::I32TruncF64S => {
+                self.unary(|t, a| t.b.ins().fcvt_to_sint(I32, a))
+            }
+            Operator::I32TruncF32U | Operator::I32TruncF64U => {
+                self.unary(|t, a| t.b.ins().fcvt_to_uint(I32, a))
+            }
+            Operator::I64TruncF32S | Operator::I64TruncF64S => {
+                self.unary(|t, a| t.b.ins().fcvt_to_sint(I64, a))
+            }
+            Operator::I64TruncF32U | Operator::I64TruncF64U => {
+                self.unary(|t, a| t.b.ins().fcvt_to_uint(I64, a))
+            }
             Operator::I32TruncSatF32S | Operator::I32TruncSatF64S => {
                 self.unary(|t, a| t.b.ins().fcvt_to_sint_sat(I32, a))
             }
@@ -146,16 +156,32 @@ impl FuncTranslator<'_, '_> {
             Operator::I64TruncSatF32U | Operator::I64TruncSatF64U => {
                 self.unary(|t, a| t.b.ins().fcvt_to_uint_sat(I64, a))
             }
-            Operator::F32ConvertI32S | Operator::F32ConvertI64S => self.unary(|t, a| t.b.ins().fcvt_from_sint(F32, a)),
-            Operator::F32ConvertI32U | Operator::F32ConvertI64U => self.unary(|t, a| t.b.ins().fcvt_from_uint(F32, a)),
-            Operator::F64ConvertI32S | Operator::F64ConvertI64S => self.unary(|t, a| t.b.ins().fcvt_from_sint(F64, a)),
-            Operator::F64ConvertI32U | Operator::F64ConvertI64U => self.unary(|t, a| t.b.ins().fcvt_from_uint(F64, a)),
+            Operator::F32ConvertI32S | Operator::F32ConvertI64S => {
+                self.unary(|t, a| t.b.ins().fcvt_from_sint(F32, a))
+            }
+            Operator::F32ConvertI32U | Operator::F32ConvertI64U => {
+                self.unary(|t, a| t.b.ins().fcvt_from_uint(F32, a))
+            }
+            Operator::F64ConvertI32S | Operator::F64ConvertI64S => {
+                self.unary(|t, a| t.b.ins().fcvt_from_sint(F64, a))
+            }
+            Operator::F64ConvertI32U | Operator::F64ConvertI64U => {
+                self.unary(|t, a| t.b.ins().fcvt_from_uint(F64, a))
+            }
             Operator::F32DemoteF64 => self.unary(|t, a| t.b.ins().fdemote(F32, a)),
             Operator::F64PromoteF32 => self.unary(|t, a| t.b.ins().fpromote(F64, a)),
-            Operator::I32ReinterpretF32 => self.unary(|t, a| t.b.ins().bitcast(I32, MemFlagsData::new(), a)),
-            Operator::I64ReinterpretF64 => self.unary(|t, a| t.b.ins().bitcast(I64, MemFlagsData::new(), a)),
-            Operator::F32ReinterpretI32 => self.unary(|t, a| t.b.ins().bitcast(F32, MemFlagsData::new(), a)),
-            Operator::F64ReinterpretI64 => self.unary(|t, a| t.b.ins().bitcast(F64, MemFlagsData::new(), a)),
+            Operator::I32ReinterpretF32 => {
+                self.unary(|t, a| t.b.ins().bitcast(I32, MemFlagsData::new(), a))
+            }
+            Operator::I64ReinterpretF64 => {
+                self.unary(|t, a| t.b.ins().bitcast(I64, MemFlagsData::new(), a))
+            }
+            Operator::F32ReinterpretI32 => {
+                self.unary(|t, a| t.b.ins().bitcast(F32, MemFlagsData::new(), a))
+            }
+            Operator::F64ReinterpretI64 => {
+                self.unary(|t, a| t.b.ins().bitcast(F64, MemFlagsData::new(), a))
+            }
             _ => return false,
         }
         true

@@ -24,8 +24,14 @@ impl FuncTranslator<'_, '_> {
         let layout = self.env.layout.tables[table as usize].clone();
         let index = self.b.ins().uextend(types::I64, index);
         let size_addr = self.iconst64(layout.size_addr);
-        let size = self.b.ins().load(types::I64, MemFlagsData::trusted(), size_addr, 0);
-        let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, index, size);
+        let size = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), size_addr, 0);
+        let outside = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, size);
         self.trap_if(outside, WasmTrap::TableAccessOutOfBounds);
         let offset = self.b.ins().ishl_imm_u(index, 3);
         self.b.ins().iadd_imm_u(offset, layout.entries_addr as i64)
@@ -49,7 +55,10 @@ impl FuncTranslator<'_, '_> {
             Operator::TableGet { table } => {
                 let index = self.pop();
                 let at = self.table_entry(table, index);
-                let v = self.b.ins().load(types::I64, MemFlagsData::trusted(), at, 0);
+                let v = self
+                    .b
+                    .ins()
+                    .load(types::I64, MemFlagsData::trusted(), at, 0);
                 self.push(v);
             }
             Operator::TableSet { table } => {
@@ -60,7 +69,10 @@ impl FuncTranslator<'_, '_> {
             }
             Operator::TableSize { table } => {
                 let size_addr = self.iconst64(self.env.layout.tables[table as usize].size_addr);
-                let size = self.b.ins().load(types::I64, MemFlagsData::trusted(), size_addr, 0);
+                let size = self
+                    .b
+                    .ins()
+                    .load(types::I64, MemFlagsData::trusted(), size_addr, 0);
                 let v = self.b.ins().ireduce(types::I32, size);
                 self.push(v);
             }
@@ -76,7 +88,10 @@ impl FuncTranslator<'_, '_> {
                     t.b.ins().store(MemFlagsData::trusted(), value, entry, 0);
                 });
             }
-            Operator::TableCopy { dst_table, src_table } => {
+            Operator::TableCopy {
+                dst_table,
+                src_table,
+            } => {
                 let n = self.pop();
                 let src = self.pop();
                 let dst = self.pop();
@@ -89,10 +104,18 @@ impl FuncTranslator<'_, '_> {
                 let src = self.pop();
                 let dst = self.pop();
                 let segment = self.env.layout.elem_segments[elem_index as usize].clone();
-                let src = self.checked_segment_range(segment.len_addr, src, n, WasmTrap::TableAccessOutOfBounds);
+                let src = self.checked_segment_range(
+                    segment.len_addr,
+                    src,
+                    n,
+                    WasmTrap::TableAccessOutOfBounds,
+                );
                 let (dst, n64) = self.checked_table_range(table, dst, n);
                 let offset = self.b.ins().ishl_imm_u(src, 3);
-                let src = self.b.ins().iadd_imm_u(offset, segment.contents_addr as i64);
+                let src = self
+                    .b
+                    .ins()
+                    .iadd_imm_u(offset, segment.contents_addr as i64);
                 self.copy_overlapping(dst, src, n64, 8);
             }
             Operator::ElemDrop { elem_index } => {
@@ -113,11 +136,17 @@ impl FuncTranslator<'_, '_> {
         let n = self.b.ins().uextend(types::I64, n);
         let end = self.b.ins().iadd(start, n);
         let size_addr = self.iconst64(layout.size_addr);
-        let size = self.b.ins().load(types::I64, MemFlagsData::trusted(), size_addr, 0);
+        let size = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), size_addr, 0);
         let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
         self.trap_if(outside, WasmTrap::TableAccessOutOfBounds);
         let offset = self.b.ins().ishl_imm_u(start, 3);
-        (self.b.ins().iadd_imm_u(offset, layout.entries_addr as i64), n)
+        (
+            self.b.ins().iadd_imm_u(offset, layout.entries_addr as i64),
+            n,
+        )
     }
 
     /// table.grow: the old size, or -1 past the table's capacity; new entries get `init`.
@@ -127,9 +156,15 @@ impl FuncTranslator<'_, '_> {
         let init = self.pop();
         let delta = self.b.ins().uextend(types::I64, delta);
         let size_addr = self.iconst64(layout.size_addr);
-        let old = self.b.ins().load(types::I64, MemFlagsData::trusted(), size_addr, 0);
+        let old = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), size_addr, 0);
         let new = self.b.ins().iadd(old, delta);
-        let too_big = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThan, new, layout.capacity as i64);
+        let too_big =
+            self.b
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedGreaterThan, new, layout.capacity as i64);
         let result = self.grow_or_minus_one(too_big, |t| {
             let offset = t.b.ins().ishl_imm_u(old, 3);
             let first = t.b.ins().iadd_imm_u(offset, layout.entries_addr as i64);
