@@ -13,6 +13,7 @@
 
 mod encode;
 mod link;
+mod promote;
 
 use std::collections::BTreeMap;
 

@@ -38,7 +38,9 @@ struct Compiled {
 
 fn compile(isa: &dyn TargetIsa, unit: Unit) -> Result<Compiled, BackendError> {
     let names = unit.func.params.user_named_funcs().clone();
-    let mut ctx = Context::for_function(unit.func);
+    let mut func = unit.func;
+    crate::promote::legalize_promotes(&mut func);
+    let mut ctx = Context::for_function(func);
     let code = ctx
         .compile(isa, &mut ControlPlane::default())
         .map_err(|e| BackendError::Codegen {

@@ -7,6 +7,7 @@
 mod backend;
 mod bench;
 mod float_ops;
+mod fuzz;
 mod guest;
 mod run;
 mod spec;
@@ -77,6 +78,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Measure the steps one floating-point operation takes on each path; write bench/float_ops.md.
     FloatOps(float_ops::FloatOpsArgs),
+    /// Differential testing: random modules (wasm-smith) on wasmi and inside ZisK.
+    Fuzz(fuzz::FuzzArgs),
     /// Run the WebAssembly spec test suite inside ZisK on each backend.
     Spec(spec::SpecArgs),
 }
@@ -149,6 +152,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
         }
         Command::Bench(args) => bench::bench(&args),
         Command::Spec(args) => spec::spec(&args),
+        Command::Fuzz(args) => fuzz::fuzz(&args),
         Command::FloatOps(args) => float_ops::float_ops(&args),
     }
 }

@@ -95,6 +95,7 @@ pub struct TestModule {
     exports: HashMap<String, (wp::ExternalKind, u32)>,
     type_count: u32,
     func_count: u32,
+    has_memory: bool,
 }
 
 pub fn in_scope_features() -> wp::WasmFeatures {
@@ -115,6 +116,7 @@ impl TestModule {
             exports: HashMap::new(),
             type_count: 0,
             func_count: 0,
+            has_memory: false,
         };
         let mut types: Vec<wp::FuncType> = Vec::new();
         let type_of = |types: &[wp::FuncType], index: u32| types[index as usize].clone();
@@ -138,6 +140,7 @@ impl TestModule {
                                 .func_results
                                 .push(type_of(&types, t).results().to_vec());
                         }
+                        module.has_memory |= matches!(provided, Provided::Memory);
                         if let Provided::Global(c) = provided {
                             module.global_types.push(wp_val_type(c.val_type()));
                         }
@@ -155,6 +158,7 @@ impl TestModule {
                             .push(type_of(&types, t).results().to_vec());
                     }
                 }
+                wp::Payload::MemorySection(reader) => module.has_memory |= reader.count() > 0,
                 wp::Payload::GlobalSection(reader) => {
                     for g in reader {
                         let g = g.map_err(|e| Unsupported::Feature(e.to_string()))?;
@@ -206,7 +210,11 @@ impl TestModule {
             next += n;
         }
 
-        let mut f = Function::new(local_types.iter().map(|&(t, n)| (n, t)));
+        // Two scratch locals for the memory checksum loop.
+        let (scratch_i32, scratch_i64) = (next, next + 1);
+        let mut locals: Vec<(u32, ValType)> = local_types.iter().map(|&(t, n)| (n, t)).collect();
+        locals.extend([(1, ValType::I32), (1, ValType::I64)]);
+        let mut f = Function::new(locals);
         for (call, (target, results)) in calls.iter().zip(&resolved) {
             match (call.action, target) {
                 (Action::Invoke { args, .. }, Target::Func(index)) => {
@@ -217,6 +225,9 @@ impl TestModule {
                 }
                 (Action::Get { .. }, Target::Global(index)) => {
                     f.instruction(&Instruction::GlobalGet(*index));
+                }
+                (Action::MemoryChecksum, Target::Memory) => {
+                    checksum_loop(&mut f, scratch_i32, scratch_i64);
                 }
                 _ => unreachable!("resolve pairs actions with their targets"),
             }
@@ -258,6 +269,10 @@ impl TestModule {
         let (name, kind) = match action {
             Action::Invoke { export, .. } => (export, wp::ExternalKind::Func),
             Action::Get { export } => (export, wp::ExternalKind::Global),
+            Action::MemoryChecksum if self.has_memory => {
+                return Ok((Target::Memory, vec![ValType::I64]))
+            }
+            Action::MemoryChecksum => return Err("the module has no memory".into()),
         };
         let Some(&(found, index)) = self.exports.get(name.as_str()) else {
             return Err(format!("no export named {name:?}"));
@@ -284,6 +299,7 @@ impl TestModule {
                     .collect::<Result<_, _>>()?;
                 Ok((Target::Func(index), results))
             }
+            Action::MemoryChecksum => unreachable!("returned above"),
             Action::Get { .. } => Ok((
                 Target::Global(index),
                 vec![enc_val_type(self.global_types[index as usize])?],
@@ -460,6 +476,58 @@ impl TestModule {
 enum Target {
     Func(u32),
     Global(u32),
+    Memory,
+}
+
+const CHECKSUM_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+const CHECKSUM_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// The checksum the driver computes over memory 0: FNV-style over its little-endian
+/// 64-bit words.
+pub fn memory_checksum(memory: &[u8]) -> u64 {
+    memory.chunks(8).fold(CHECKSUM_SEED, |h, word| {
+        let mut bytes = [0u8; 8];
+        bytes[..word.len()].copy_from_slice(word);
+        (h ^ u64::from_le_bytes(bytes)).wrapping_mul(CHECKSUM_PRIME)
+    })
+}
+
+/// Leaves [`memory_checksum`] of memory 0 on the stack; `i` and `h` are scratch locals.
+fn checksum_loop(f: &mut Function, i: u32, h: u32) {
+    use Instruction as I;
+    let word = wasm_encoder::MemArg {
+        offset: 0,
+        align: 3,
+        target: wasm_encoder::MemArgTarget::Memory(0),
+        ordering: None,
+    };
+    f.instruction(&I::I64Const(CHECKSUM_SEED as i64))
+        .instruction(&I::LocalSet(h));
+    f.instruction(&I::I32Const(0)).instruction(&I::LocalSet(i));
+    f.instruction(&I::Block(BlockType::Empty))
+        .instruction(&I::Loop(BlockType::Empty));
+    // Memory sizes here are whole pages, far below 4 GiB.
+    f.instruction(&I::LocalGet(i))
+        .instruction(&I::MemorySize(0))
+        .instruction(&I::I32Const(16));
+    f.instruction(&I::I32Shl)
+        .instruction(&I::I32GeU)
+        .instruction(&I::BrIf(1));
+    f.instruction(&I::LocalGet(h))
+        .instruction(&I::LocalGet(i))
+        .instruction(&I::I64Load(word));
+    f.instruction(&I::I64Xor)
+        .instruction(&I::I64Const(CHECKSUM_PRIME as i64))
+        .instruction(&I::I64Mul);
+    f.instruction(&I::LocalSet(h));
+    f.instruction(&I::LocalGet(i))
+        .instruction(&I::I32Const(8))
+        .instruction(&I::I32Add)
+        .instruction(&I::LocalSet(i));
+    f.instruction(&I::Br(0))
+        .instruction(&I::End)
+        .instruction(&I::End);
+    f.instruction(&I::LocalGet(h));
 }
 
 #[derive(Default)]

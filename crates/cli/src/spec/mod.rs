@@ -18,7 +18,9 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::backend::Backend;
-use execute::{Outcome, Verdict};
+pub use driver::memory_checksum;
+pub use execute::{run_instance, Outcome, Verdict};
+pub use script::{Action, Arg, Check, Expect, FloatExpect, Instance, Step};
 
 #[derive(clap::Args)]
 pub struct SpecArgs {

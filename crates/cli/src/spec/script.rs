@@ -43,8 +43,15 @@ pub enum FloatExpect {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    Invoke { export: String, args: Vec<Arg> },
-    Get { export: String },
+    Invoke {
+        export: String,
+        args: Vec<Arg>,
+    },
+    Get {
+        export: String,
+    },
+    /// A checksum of all of memory 0 (see `driver::memory_checksum`); for differential runs.
+    MemoryChecksum,
 }
 
 /// What a step asserts.

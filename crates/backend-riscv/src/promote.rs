@@ -1,0 +1,64 @@
+//! `fpromote` on the integer bits. Cranelift lowers it to RISC-V's `fcvt.d.s`, which
+//! ZisK's float library gets wrong for zeros and subnormals (it returns NaN); so before
+//! compiling, each `fpromote` becomes integer code (branch-free: selects).
+
+use cranelift_codegen::cursor::{Cursor, FuncCursor};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::{F64, I32, I64};
+use cranelift_codegen::ir::{Function, InstBuilder, InstructionData, MemFlagsData, Opcode};
+
+pub fn legalize_promotes(func: &mut Function) {
+    let mut cursor = FuncCursor::new(func);
+    while let Some(_block) = cursor.next_block() {
+        while let Some(inst) = cursor.next_inst() {
+            let InstructionData::Unary {
+                opcode: Opcode::Fpromote,
+                arg,
+            } = cursor.func.dfg.insts[inst]
+            else {
+                continue;
+            };
+            let bits32 = cursor.ins().bitcast(I32, MemFlagsData::new(), arg);
+            let bits = cursor.ins().uextend(I64, bits32);
+            let sign = cursor.ins().band_imm_u(bits, 0x8000_0000);
+            let sign = cursor.ins().ishl_imm_u(sign, 32);
+            let a = cursor.ins().band_imm_u(bits, 0x7fff_ffff);
+            let shifted = cursor.ins().ishl_imm_u(a, 29);
+            // Normal: rebias the exponent from 127 to 1023.
+            let normal = cursor.ins().iadd_imm_s(shifted, 896 << 52);
+            // Infinity or NaN: all-ones exponent, payload kept, quiet bit set for NaNs.
+            let is_nan = cursor
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedGreaterThan, a, 0x7f80_0000);
+            let is_nan = cursor.ins().uextend(I64, is_nan);
+            let quiet = cursor.ins().ishl_imm_u(is_nan, 51);
+            let special = cursor.ins().bor_imm_u(shifted, 0x7ff0_0000_0000_0000);
+            let special = cursor.ins().bor(special, quiet);
+            // Subnormal: the leading one moves to bit 52, the exponent follows its position.
+            let lz = cursor.ins().clz(a);
+            let shift = cursor.ins().iadd_imm_s(lz, -11);
+            let mantissa = cursor.ins().ishl(a, shift);
+            let bias = cursor.ins().iconst(I64, 936);
+            let exponent = cursor.ins().isub(bias, lz);
+            let exponent = cursor.ins().ishl_imm_u(exponent, 52);
+            let subnormal = cursor.ins().iadd(mantissa, exponent);
+            let zero = cursor.ins().iconst(I64, 0);
+            let is_zero = cursor.ins().icmp_imm_u(IntCC::Equal, a, 0);
+            let small = cursor.ins().select(is_zero, zero, subnormal);
+            let is_small = cursor
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedLessThan, a, 0x80_0000);
+            let is_special =
+                cursor
+                    .ins()
+                    .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, a, 0x7f80_0000);
+            let big = cursor.ins().select(is_special, special, normal);
+            let magnitude = cursor.ins().select(is_small, small, big);
+            let result = cursor.ins().bor(magnitude, sign);
+            cursor
+                .func
+                .replace(inst)
+                .bitcast(F64, MemFlagsData::new(), result);
+        }
+    }
+}
