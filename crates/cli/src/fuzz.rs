@@ -31,6 +31,9 @@ pub struct FuzzArgs {
     /// Write each mismatching module here as `seed-N.wasm`.
     #[arg(long)]
     pub save: Option<PathBuf>,
+    /// Check these modules (regressions found earlier) instead of generated ones.
+    #[arg(long)]
+    pub module: Vec<PathBuf>,
     /// Print every module's outcome.
     #[arg(long, short)]
     pub verbose: bool,
@@ -49,28 +52,34 @@ pub fn fuzz(args: &FuzzArgs) -> Result<ExitCode> {
     };
     let started = Instant::now();
     let (mut tried, mut checked, mut mismatches) = (0u64, 0u64, 0u64);
-    for seed in args.seed..args.seed.saturating_add(args.count) {
-        if args
-            .time_limit
-            .is_some_and(|limit| started.elapsed() > Duration::from_secs(limit))
-        {
+    let seeds = args.seed..args.seed.saturating_add(args.count);
+    let count = if args.module.is_empty() { args.count } else { args.module.len() as u64 };
+    for n in 0..count {
+        if args.time_limit.is_some_and(|limit| started.elapsed() > Duration::from_secs(limit)) {
             break;
         }
         tried += 1;
-        let wasm = match generate(seed) {
-            Ok(wasm) => wasm,
-            Err(e) => {
-                if args.verbose {
-                    println!("seed {seed}: no module ({e})");
-                }
-                continue;
+        let seed = seeds.start + n;
+        let (name, wasm) = match args.module.get(n as usize) {
+            Some(path) => {
+                let wasm = std::fs::read(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+                (path.display().to_string(), wasm)
             }
+            None => match generate(seed) {
+                Ok(wasm) => (format!("seed {seed}"), wasm),
+                Err(e) => {
+                    if args.verbose {
+                        println!("seed {seed}: no module ({e})");
+                    }
+                    continue;
+                }
+            },
         };
         let instance = match reference_script(&wasm) {
             Ok(instance) => instance,
             Err(e) => {
                 if args.verbose {
-                    println!("seed {seed}: skipped ({e})");
+                    println!("{name}: skipped ({e})");
                 }
                 continue;
             }
@@ -93,12 +102,12 @@ pub fn fuzz(args: &FuzzArgs) -> Result<ExitCode> {
         }
         if failures.is_empty() {
             if args.verbose {
-                println!("seed {seed}: {commands} checks agree");
+                println!("{name}: {commands} checks agree");
             }
             continue;
         }
         mismatches += 1;
-        println!("seed {seed}: MISMATCH");
+        println!("{name}: MISMATCH");
         for f in failures.iter().take(10) {
             println!("  {f}");
         }
@@ -111,7 +120,7 @@ pub fn fuzz(args: &FuzzArgs) -> Result<ExitCode> {
         }
     }
     println!(
-        "fuzz: {tried} seeds, {checked} modules checked on {}, {mismatches} mismatching, {:.0} s",
+        "fuzz: {tried} modules tried, {checked} checked on {}, {mismatches} mismatching, {:.0} s",
         backends
             .iter()
             .map(|b| b.name())

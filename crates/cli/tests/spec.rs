@@ -106,9 +106,10 @@ fn the_runner_fails_wrong_results_wrong_traps_and_accepted_invalid_modules() {
         .filter_map(|l| l.trim().strip_prefix("line "))
         .map(|l| l.split_whitespace().next().unwrap().parse().unwrap())
         .collect();
-    assert_eq!(failing, vec![14, 16, 17, 19, 25, 28], "{stdout}");
-    // module + 17 commands; the two bumps are plain invocations that must complete.
+    assert_eq!(failing, vec![13, 15, 16, 18, 23, 26], "{stdout}");
+    // The module and 16 commands; the two bumps are plain invocations that must complete,
+    // and the last count shows the replay kept their effect past the failures.
     let (passed, failed, skipped) = totals(&stdout, "zisk");
-    assert_eq!((passed, failed, skipped), (12, 6, 0), "{stdout}");
+    assert_eq!((passed, failed, skipped), (11, 6, 0), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -118,7 +118,7 @@ pub fn run_instance(instance: &Instance, backend: Backend, max_steps: u64) -> Ve
                     step.line,
                     step.command,
                     Verdict::Skip,
-                    "its module is skipped",
+                    format!("{reason}, for its module"),
                 ));
             }
             return outcomes;

@@ -161,7 +161,8 @@ pub fn markdown(
                 .filter(|o| o.verdict == Verdict::Skip)
             {
                 // Group by the reason's wording before any parenthesized detail.
-                let key = o.detail.split(" (").next().unwrap_or(&o.detail).to_string();
+                let key = o.detail.split(" (").next().unwrap_or(&o.detail);
+                let key = key.trim_end_matches(", for its module").to_string();
                 *reasons.entry(key).or_default() += 1;
             }
         }

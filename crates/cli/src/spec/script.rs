@@ -281,7 +281,7 @@ fn add_step(
         ),
         Err(reason) => {
             // Whatever the skipped invocation would have done to the instance is missing.
-            let taint = format!("follows the skipped invocation at line {line}");
+            let taint = format!("follows a skipped invocation (line {line})");
             script.instances[index].tainted.get_or_insert(taint);
             script.skipped.push(Skipped {
                 line,
