@@ -12,8 +12,8 @@
 //! non-zero code. Active data segments become RAM segments of the ELF.
 
 mod encode;
+mod float_fixes;
 mod link;
-mod promote;
 
 use std::collections::BTreeMap;
 

@@ -39,7 +39,7 @@ struct Compiled {
 fn compile(isa: &dyn TargetIsa, unit: Unit) -> Result<Compiled, BackendError> {
     let names = unit.func.params.user_named_funcs().clone();
     let mut func = unit.func;
-    crate::promote::legalize_promotes(&mut func);
+    crate::float_fixes::work_around_float_library(&mut func);
     let mut ctx = Context::for_function(func);
     let code = ctx
         .compile(isa, &mut ControlPlane::default())

@@ -220,12 +220,12 @@ pub fn reference_script(wasm: &[u8]) -> Result<Instance> {
         .exports()
         .map(|e| (e.name().to_string(), e.ty().clone()))
         .collect();
-    // The exported globals and the memory checksum, as checks.
-    let snapshot = |store: &Store<()>| -> Result<Vec<Step>> {
+    // The exported globals (`memory` false) or the memory checksum (true), as checks.
+    let snapshot = |store: &Store<()>, memory: bool| -> Result<Vec<Step>> {
         let mut checks = Vec::new();
         for (name, ty) in &exports {
             let (command, action, expect) = match ty {
-                ExternType::Global(_) => {
+                ExternType::Global(_) if !memory => {
                     let value = wasmi_instance
                         .get_global(store, name)
                         .context("exported global")?
@@ -238,7 +238,7 @@ pub fn reference_script(wasm: &[u8]) -> Result<Instance> {
                         expectation(&value)?,
                     )
                 }
-                ExternType::Memory(_) => {
+                ExternType::Memory(_) if memory => {
                     let memory = wasmi_instance
                         .get_memory(store, name)
                         .context("exported memory")?;
@@ -261,7 +261,10 @@ pub fn reference_script(wasm: &[u8]) -> Result<Instance> {
     };
     // A trap ends a ZisK run, and the runner replays only calls that return; so the state
     // is compared as it was before the first trapping call, which comes last.
-    let mut state_checks = snapshot(&store)?;
+    // Globals are compared after every call, memory once at the end (its checksum costs
+    // a loop over every word).
+    instance.steps.extend(snapshot(&store, false)?);
+    let mut memory_checks = snapshot(&store, true)?;
     let mut trapping = None;
     for (name, ty) in &exports {
         let ExternType::Func(func_ty) = ty else {
@@ -291,7 +294,8 @@ pub fn reference_script(wasm: &[u8]) -> Result<Instance> {
                     action,
                     check: Check::Return(expects),
                 });
-                state_checks = snapshot(&store)?;
+                instance.steps.extend(snapshot(&store, false)?);
+                memory_checks = snapshot(&store, true)?;
             }
             Err(e) => {
                 match e.as_trap_code() {
@@ -312,7 +316,7 @@ pub fn reference_script(wasm: &[u8]) -> Result<Instance> {
             }
         }
     }
-    instance.steps.extend(state_checks);
+    instance.steps.extend(memory_checks);
     instance.steps.extend(trapping);
     for (i, step) in instance.steps.iter_mut().enumerate() {
         step.line = i as u32 + 2;

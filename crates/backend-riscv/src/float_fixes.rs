@@ -1,23 +1,41 @@
-//! `fpromote` on the integer bits. Cranelift lowers it to RISC-V's `fcvt.d.s`, which
-//! ZisK's float library gets wrong for zeros and subnormals (it returns NaN); so before
-//! compiling, each `fpromote` becomes integer code (branch-free: selects).
+//! Work-arounds, in CLIF before compiling, for two faults of ZisK's float library (which
+//! ZisK's RISC-V transpiler runs for the F and D instructions):
+//! - `fcvt.d.s` returns NaN for zeros and subnormals: each `fpromote` becomes integer
+//!   code on the bits (branch-free: selects);
+//! - `fcvt.s.d` returns its f32 NaN-boxed, while the library's f32 operations read an
+//!   operand's sign with a 64-bit mask, so a boxed operand looks negative (`sqrt` of a
+//!   demoted 9.0 gave NaN): each `fdemote` result gets `+ -0.0`, an exact identity
+//!   (NaNs come out canonical, which demotion allows) that the library computes on the
+//!   low half and returns unboxed. (Moving it through an integer register would not do:
+//!   the library's `fmv.x.w` and `fmv.w.x` copy all 64 bits.)
 
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::types::{F64, I32, I64};
-use cranelift_codegen::ir::{Function, InstBuilder, InstructionData, MemFlagsData, Opcode};
+use cranelift_codegen::ir::types::{F32, F64, I32, I64};
+use cranelift_codegen::ir::{Function, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode};
 
-pub fn legalize_promotes(func: &mut Function) {
+pub fn work_around_float_library(func: &mut Function) {
+    // Found first, rewritten after: the rewrites insert instructions around them.
+    let mut found = Vec::new();
     let mut cursor = FuncCursor::new(func);
     while let Some(_block) = cursor.next_block() {
         while let Some(inst) = cursor.next_inst() {
-            let InstructionData::Unary {
-                opcode: Opcode::Fpromote,
+            if let InstructionData::Unary {
+                opcode: opcode @ (Opcode::Fdemote | Opcode::Fpromote),
                 arg,
             } = cursor.func.dfg.insts[inst]
-            else {
-                continue;
-            };
+            {
+                found.push((inst, opcode, arg));
+            }
+        }
+    }
+    for (inst, opcode, arg) in found {
+        if opcode == Opcode::Fdemote {
+            unbox_demoted(&mut cursor, inst);
+            continue;
+        }
+        cursor.goto_inst(inst);
+        {
             let bits32 = cursor.ins().bitcast(I32, MemFlagsData::new(), arg);
             let bits = cursor.ins().uextend(I64, bits32);
             let sign = cursor.ins().band_imm_u(bits, 0x8000_0000);
@@ -61,4 +79,15 @@ pub fn legalize_promotes(func: &mut Function) {
                 .bitcast(F64, MemFlagsData::new(), result);
         }
     }
+}
+
+/// Gives the users of `demote`'s result `demote + -0.0` instead.
+fn unbox_demoted(cursor: &mut FuncCursor, demote: Inst) {
+    let boxed = cursor.func.dfg.first_result(demote);
+    // A fresh result for the demote; the old value becomes the unboxed copy.
+    let fresh = cursor.func.dfg.replace_result(boxed, F32);
+    cursor.goto_after_inst(demote);
+    let negative_zero = cursor.ins().f32const(-0.0);
+    let unboxed = cursor.ins().fadd(fresh, negative_zero);
+    cursor.func.dfg.change_to_alias(boxed, unboxed);
 }
