@@ -80,7 +80,11 @@ pub(crate) use czisk_runtime::program::ProgramUnit as Unit;
 /// Compiles a wasm module for ZisK through Cranelift's riscv64 backend.
 pub fn compile_wasm(wasm: &[u8], options: &RiscvOptions) -> Result<RiscvProgram, BackendError> {
     let mut module = translate_module(wasm, &LayoutConfig::zisk())?;
-    if let Some(import) = module.imports.iter().find(|i| i.module == "zisk") {
+    if let Some(import) = module
+        .imports
+        .iter()
+        .find(|i| i.module == "zisk" && czisk_runtime::is_precompile(&i.field))
+    {
         return Err(BackendError::ZiskImport(format!(
             "{}::{}",
             import.module, import.field

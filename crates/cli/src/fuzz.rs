@@ -53,16 +53,24 @@ pub fn fuzz(args: &FuzzArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let (mut tried, mut checked, mut mismatches) = (0u64, 0u64, 0u64);
     let seeds = args.seed..args.seed.saturating_add(args.count);
-    let count = if args.module.is_empty() { args.count } else { args.module.len() as u64 };
+    let count = if args.module.is_empty() {
+        args.count
+    } else {
+        args.module.len() as u64
+    };
     for n in 0..count {
-        if args.time_limit.is_some_and(|limit| started.elapsed() > Duration::from_secs(limit)) {
+        if args
+            .time_limit
+            .is_some_and(|limit| started.elapsed() > Duration::from_secs(limit))
+        {
             break;
         }
         tried += 1;
         let seed = seeds.start + n;
         let (name, wasm) = match args.module.get(n as usize) {
             Some(path) => {
-                let wasm = std::fs::read(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+                let wasm = std::fs::read(path)
+                    .with_context(|| format!("cannot read '{}'", path.display()))?;
                 (path.display().to_string(), wasm)
             }
             None => match generate(seed) {

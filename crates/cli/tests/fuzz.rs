@@ -5,8 +5,13 @@ use std::path::Path;
 use std::process::Command;
 
 fn czisk_fuzz(args: &[&str]) -> (bool, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_czisk")).arg("fuzz").args(args).output().expect("czisk runs");
-    let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+    let output = Command::new(env!("CARGO_BIN_EXE_czisk"))
+        .arg("fuzz")
+        .args(args)
+        .output()
+        .expect("czisk runs");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
     (output.status.success(), text)
 }
 
@@ -16,12 +21,29 @@ fn a_fixed_batch_of_random_modules_agrees_with_wasmi() {
     let count = std::env::var("CZISK_FUZZ_COUNT").unwrap_or_else(|_| "300".into());
     let (ok, text) = czisk_fuzz(&["--seed", "0", "--count", &count]);
     assert!(ok, "{text}");
-    let summary = text.lines().find(|l| l.starts_with("fuzz: ")).expect("a summary line");
-    assert!(summary.contains(&format!("fuzz: {count} modules tried")), "{summary}");
+    let summary = text
+        .lines()
+        .find(|l| l.starts_with("fuzz: "))
+        .expect("a summary line");
+    assert!(
+        summary.contains(&format!("fuzz: {count} modules tried")),
+        "{summary}"
+    );
     assert!(summary.contains(" 0 mismatching"), "{summary}");
     // Nearly every seed must give a module that was actually compared.
-    let checked: u64 = summary.split(", ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
-    assert!(checked * 10 >= count.parse::<u64>().unwrap() * 9, "{summary}");
+    let checked: u64 = summary
+        .split(", ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        checked * 10 >= count.parse::<u64>().unwrap() * 9,
+        "{summary}"
+    );
 }
 
 #[test]
@@ -41,5 +63,12 @@ fn every_saved_mismatch_stays_fixed() {
     }
     let (ok, text) = czisk_fuzz(&args);
     assert!(ok, "{text}");
-    assert!(text.contains(&format!("fuzz: {} modules tried, {} checked", modules.len(), modules.len())), "{text}");
+    assert!(
+        text.contains(&format!(
+            "fuzz: {} modules tried, {} checked",
+            modules.len(),
+            modules.len()
+        )),
+        "{text}"
+    );
 }

@@ -6,16 +6,22 @@ use std::path::Path;
 
 /// Compiles on the zisk and riscv backends; Err(message) if either panicked.
 fn compile_without_panic(wasm: &[u8]) -> Result<(bool, bool), String> {
-    let zisk = catch_unwind(AssertUnwindSafe(|| czisk_backend_zisk::compile_wasm(wasm).is_ok()))
-        .map_err(|_| "the zisk backend panicked".to_string())?;
+    let zisk = catch_unwind(AssertUnwindSafe(|| {
+        czisk_backend_zisk::compile_wasm(wasm).is_ok()
+    }))
+    .map_err(|_| "the zisk backend panicked".to_string())?;
     let options = czisk_backend_riscv::RiscvOptions { zba_zbb: true };
-    let riscv = catch_unwind(AssertUnwindSafe(|| czisk_backend_riscv::compile_wasm(wasm, &options).is_ok()))
-        .map_err(|_| "the riscv backend panicked".to_string())?;
+    let riscv = catch_unwind(AssertUnwindSafe(|| {
+        czisk_backend_riscv::compile_wasm(wasm, &options).is_ok()
+    }))
+    .map_err(|_| "the riscv backend panicked".to_string())?;
     Ok((zisk, riscv))
 }
 
 fn corpus_module(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/wat").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/wat")
+        .join(name);
     wat::parse_file(path).unwrap()
 }
 
@@ -33,11 +39,18 @@ fn every_truncation_of_a_module_is_refused_cleanly() {
     let features = wasmparser::WasmFeatures::WASM2.difference(wasmparser::WasmFeatures::SIMD);
     for len in 0..wasm.len() {
         let prefix = &wasm[..len];
-        let compiled = compile_without_panic(prefix).unwrap_or_else(|e| panic!("prefix of {len} bytes: {e}"));
+        let compiled =
+            compile_without_panic(prefix).unwrap_or_else(|e| panic!("prefix of {len} bytes: {e}"));
         // A prefix ending between sections is a valid (smaller) module; any other must be
         // refused.
-        let valid = wasmparser::Validator::new_with_features(features).validate_all(prefix).is_ok();
-        assert_eq!(compiled, (valid, valid), "the {len}-byte prefix (valid: {valid})");
+        let valid = wasmparser::Validator::new_with_features(features)
+            .validate_all(prefix)
+            .is_ok();
+        assert_eq!(
+            compiled,
+            (valid, valid),
+            "the {len}-byte prefix (valid: {valid})"
+        );
     }
     assert_eq!(compile_without_panic(&wasm).unwrap(), (true, true));
 }
@@ -64,10 +77,17 @@ fn random_bytes_and_mutated_modules_never_panic() {
 
 fn refused(wat: &str, expected: &str) {
     let wasm = wat::parse_str(wat).unwrap();
-    let zisk = catch_unwind(AssertUnwindSafe(|| czisk_backend_zisk::compile_wasm(&wasm).err().map(|e| e.to_string())))
-        .expect("no panic");
+    let zisk = catch_unwind(AssertUnwindSafe(|| {
+        czisk_backend_zisk::compile_wasm(&wasm)
+            .err()
+            .map(|e| e.to_string())
+    }))
+    .expect("no panic");
     let message = zisk.unwrap_or_else(|| panic!("compiled: {wat}"));
-    assert!(message.contains(expected), "expected '{expected}' in: {message}");
+    assert!(
+        message.contains(expected),
+        "expected '{expected}' in: {message}"
+    );
     let (_, riscv) = compile_without_panic(&wasm).unwrap();
     assert!(!riscv, "the riscv backend compiled: {wat}");
 }
@@ -82,10 +102,20 @@ fn sizes_beyond_zisk_give_clear_errors() {
 
 #[test]
 fn many_locals_functions_and_deep_nesting_compile_or_fail_cleanly() {
-    let locals = format!("(module (func (export \"f\") (result i64) (local {}) (local.get 49999)))", "i64 ".repeat(50_000));
+    let locals = format!(
+        "(module (func (export \"f\") (result i64) (local {}) (local.get 49999)))",
+        "i64 ".repeat(50_000)
+    );
     compile_without_panic(&wat::parse_str(&locals).unwrap()).unwrap();
-    let functions = format!("(module {})", "(func (result i32) (i32.const 1))".repeat(20_000));
+    let functions = format!(
+        "(module {})",
+        "(func (result i32) (i32.const 1))".repeat(20_000)
+    );
     compile_without_panic(&wat::parse_str(&functions).unwrap()).unwrap();
-    let nested = format!("(module (func {} {}))", "(block ".repeat(5_000), ")".repeat(5_000));
+    let nested = format!(
+        "(module (func {} {}))",
+        "(block ".repeat(5_000),
+        ")".repeat(5_000)
+    );
     compile_without_panic(&wat::parse_str(&nested).unwrap()).unwrap();
 }

@@ -20,11 +20,13 @@ pub enum WasmTrap {
     StackOverflow,
     /// A `zisk` precompile import given a pointer its instruction cannot take.
     UnalignedPrecompileArgument,
+    /// `zisk.set_output` beyond the public output's words.
+    PublicOutputIndex,
 }
 
 impl WasmTrap {
     /// Every kind, in the order of their exit codes (0x100 + position): new kinds go last.
-    pub const ALL: [WasmTrap; 11] = [
+    pub const ALL: [WasmTrap; 12] = [
         WasmTrap::Unreachable,
         WasmTrap::MemoryOutOfBounds,
         WasmTrap::TableOutOfBounds,
@@ -36,6 +38,7 @@ impl WasmTrap {
         WasmTrap::InvalidConversionToInteger,
         WasmTrap::StackOverflow,
         WasmTrap::UnalignedPrecompileArgument,
+        WasmTrap::PublicOutputIndex,
     ];
 
     pub fn code(self) -> TrapCode {
@@ -51,6 +54,7 @@ impl WasmTrap {
             WasmTrap::InvalidConversionToInteger => TrapCode::BAD_CONVERSION_TO_INTEGER,
             WasmTrap::StackOverflow => TrapCode::STACK_OVERFLOW,
             WasmTrap::UnalignedPrecompileArgument => TrapCode::unwrap_user(6),
+            WasmTrap::PublicOutputIndex => TrapCode::unwrap_user(7),
         }
     }
 
@@ -72,6 +76,7 @@ impl WasmTrap {
             WasmTrap::InvalidConversionToInteger => "invalid conversion to integer",
             WasmTrap::StackOverflow => "call stack exhausted",
             WasmTrap::UnalignedPrecompileArgument => "unaligned precompile argument",
+            WasmTrap::PublicOutputIndex => "public output index out of range",
         }
     }
 }

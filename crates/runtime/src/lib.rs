@@ -34,6 +34,7 @@ use thiserror::Error;
 pub use memory::{memmove_function, memset_function};
 pub use traps::{trap_reporter, TRAP_EXIT_BASE};
 pub use wasi::wasi_function;
+pub use zisk::is_precompile;
 
 /// ZisK's memory map (zisk-core `mem.rs`), as the runtime uses it.
 pub mod zisk_map {
@@ -138,6 +139,27 @@ pub(crate) fn call_exit(e: &mut emit::Emitter, code: ir::Value) {
     use cranelift_codegen::ir::InstBuilder;
     call_intrinsic(e, e.env.exit.clone(), code);
     e.b.ins().trap(ir::TrapCode::unwrap_user(1));
+}
+
+/// Calls the `memmove(dst, src, len)` intrinsic on absolute addresses (the zisk backend
+/// makes it a DMA copy when the ranges do not overlap).
+pub(crate) fn call_memmove(e: &mut emit::Emitter, dst: ir::Value, src: ir::Value, len: ir::Value) {
+    use cranelift_codegen::ir::InstBuilder;
+    let mut sig = ir::Signature::new(e.env.call_conv);
+    sig.params.extend([ir::AbiParam::new(ir::types::I64); 3]);
+    let sig = e.b.import_signature(sig);
+    let name = UserExternalName::new(
+        czisk_frontend::NS_INTRINSIC,
+        czisk_frontend::INTRINSIC_MEMMOVE,
+    );
+    let name = e.b.func.declare_imported_user_function(name);
+    let f = e.b.import_function(ir::ExtFuncData {
+        name: ir::ExternalName::User(name),
+        signature: sig,
+        colocated: true,
+        patchable: false,
+    });
+    e.b.ins().call(f, &[dst, src, len]);
 }
 
 /// Writes `text` to the console through the putc intrinsic.

@@ -251,25 +251,21 @@ fn fd_read(e: &mut Emitter) {
     let cursor = e.var(I64, cursor);
     let start = e.b.use_var(cursor);
     let base = e.guest_addr(iovs);
+    // Each buffer takes what is left of the input, up to its length, in one copy (a DMA
+    // copy on the zisk backend); a buffer left short ends the read.
     e.while_loop(count, |e, j, eof| {
         let (buf, len) = iovec(e, base, j);
-        e.while_loop(len, |e, k, full| {
-            let c = e.b.use_var(cursor);
-            let at_end =
-                e.b.ins()
-                    .icmp(IntCC::UnsignedGreaterThanOrEqual, c, input_len);
-            let go_on = e.b.create_block();
-            e.b.ins().brif(at_end, eof, &[], go_on, &[]);
-            e.b.switch_to_block(go_on);
-            let _ = full;
-            let from = e.b.ins().iadd_imm_s(c, zisk_map::INPUT_DATA_ADDR as i64);
-            let byte = e.b.ins().load(types::I8, MemFlagsData::trusted(), from, 0);
-            let to = e.b.ins().iadd(buf, k);
-            e.b.ins()
-                .store(MemFlagsData::new().with_notrap(), byte, to, 0);
-            let c = e.b.ins().iadd_imm_s(c, 1);
-            e.b.def_var(cursor, c);
-        });
+        let c = e.b.use_var(cursor);
+        let left = e.b.ins().isub(input_len, c);
+        let n = e.b.ins().umin(len, left);
+        let from = e.b.ins().iadd_imm_s(c, zisk_map::INPUT_DATA_ADDR as i64);
+        crate::call_memmove(e, buf, from, n);
+        let c = e.b.ins().iadd(c, n);
+        e.b.def_var(cursor, c);
+        let short = e.b.ins().icmp(IntCC::UnsignedLessThan, n, len);
+        let go_on = e.b.create_block();
+        e.b.ins().brif(short, eof, &[], go_on, &[]);
+        e.b.switch_to_block(go_on);
     });
     let end = e.b.use_var(cursor);
     e.store_abs(end, cursor_addr);

@@ -14,4 +14,17 @@ void zisk_keccakf(uint64_t state[25]);
 __attribute__((import_module("zisk"), import_name("sha256f")))
 void zisk_sha256f(uint32_t state[8], const uint8_t block[64]);
 
+/* The guest input's length in bytes. */
+__attribute__((import_module("zisk"), import_name("input_len")))
+uint64_t zisk_input_len(void);
+
+/* Copies input bytes [offset, offset + len) to dst (fewer if the input ends first);
+ * returns how many. */
+__attribute__((import_module("zisk"), import_name("read_input")))
+uint32_t zisk_read_input(void *dst, uint64_t offset, uint32_t len);
+
+/* Sets word `index` (0..63) of the public output. */
+__attribute__((import_module("zisk"), import_name("set_output")))
+void zisk_set_output(uint32_t index, uint32_t value);
+
 #endif
