@@ -135,6 +135,10 @@ pub enum ZOp {
     DmaXmemset,
     Keccak,
     Sha256,
+    Secp256k1Add,
+    Secp256k1Dbl,
+    Arith256,
+    Arith256Mod,
 }
 
 impl ZOp {
@@ -219,6 +223,10 @@ impl ZOp {
             DmaXmemset => "dma_xmemset",
             Keccak => "keccak",
             Sha256 => "sha256",
+            Secp256k1Add => "secp256k1_add",
+            Secp256k1Dbl => "secp256k1_dbl",
+            Arith256 => "arith256",
+            Arith256Mod => "arith256_mod",
         }
     }
 }

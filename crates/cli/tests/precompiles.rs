@@ -192,3 +192,87 @@ __attribute__((export_name("_start"))) void start(void) {{
         String::from_utf8_lossy(&wrong.stderr)
     );
 }
+
+/// 256-bit numbers as ZisK's arithmetic precompiles hold them: four little-endian 64-bit
+/// words, little-endian bytes in memory.
+fn to_big(bytes: &[u8]) -> num_bigint::BigUint {
+    num_bigint::BigUint::from_bytes_le(bytes)
+}
+
+fn to_bytes(n: &num_bigint::BigUint, len: usize) -> Vec<u8> {
+    let mut bytes = n.to_bytes_le();
+    bytes.resize(len, 0);
+    bytes
+}
+
+const ARITH: &str = r#"(import "zisk" "arith256" (func $arith256 (param i32 i32 i32 i32 i32)))
+  (import "zisk" "arith256_mod" (func $arith256_mod (param i32 i32 i32 i32 i32)))"#;
+
+#[test]
+fn arith256_and_arith256_mod_match_the_host() {
+    let (a, b, c) = (pattern(32, 1), pattern(32, 77), pattern(32, 200));
+    let mut m = pattern(32, 5);
+    m[31] |= 0x80; // a modulus of full width
+    let data = format!(
+        r#"(data (i32.const 2048) "{}") (data (i32.const 2080) "{}") (data (i32.const 2112) "{}") (data (i32.const 2144) "{}")"#,
+        wat_bytes(&a),
+        wat_bytes(&b),
+        wat_bytes(&c),
+        wat_bytes(&m)
+    );
+    // dl, dh = a * b + c at 1024, 1056; d = (a * b + c) mod m at 1088.
+    let body = "(call $arith256 (i32.const 2048) (i32.const 2080) (i32.const 2112) (i32.const 1024) (i32.const 1056))
+        (call $arith256_mod (i32.const 2048) (i32.const 2080) (i32.const 2112) (i32.const 2144) (i32.const 1088))";
+    let output = run(ARITH, &data, body, 96).unwrap();
+    let full = to_big(&a) * to_big(&b) + to_big(&c);
+    let mut expected = to_bytes(&full, 64);
+    expected.extend(to_bytes(&(full % to_big(&m)), 32));
+    assert_eq!(output, trimmed(expected));
+}
+
+const SECP: &str = r#"(import "zisk" "secp256k1_add" (func $secp256k1_add (param i32 i32)))
+  (import "zisk" "secp256k1_dbl" (func $secp256k1_dbl (param i32)))"#;
+
+/// A point as the precompiles hold it: x then y, each four little-endian 64-bit words.
+fn point_bytes(p: &k256::AffinePoint) -> Vec<u8> {
+    use k256::elliptic_curve::sec1::ToEncodedPoint;
+    let encoded = p.to_encoded_point(false);
+    let mut bytes: Vec<u8> = encoded.x().unwrap().iter().rev().copied().collect();
+    bytes.extend(encoded.y().unwrap().iter().rev());
+    bytes
+}
+
+#[test]
+fn secp256k1_add_and_dbl_match_the_host() {
+    use k256::elliptic_curve::group::Curve;
+    use k256::{ProjectivePoint, Scalar};
+    let p = (ProjectivePoint::GENERATOR * Scalar::from(123_456_789u64)).to_affine();
+    let q = (ProjectivePoint::GENERATOR * Scalar::from(987_654_321u64)).to_affine();
+    let data = format!(
+        r#"(data (i32.const 1024) "{}") (data (i32.const 2048) "{}") (data (i32.const 1088) "{}")"#,
+        wat_bytes(&point_bytes(&p)),
+        wat_bytes(&point_bytes(&q)),
+        wat_bytes(&point_bytes(&q))
+    );
+    // 1024: p + q; 1088: 2q.
+    let body = "(call $secp256k1_add (i32.const 1024) (i32.const 2048)) (call $secp256k1_dbl (i32.const 1088))";
+    let output = run(SECP, &data, body, 128).unwrap();
+    let sum = (ProjectivePoint::from(p) + ProjectivePoint::from(q)).to_affine();
+    let double = ProjectivePoint::from(q).double().to_affine();
+    let mut expected = point_bytes(&sum);
+    expected.extend(point_bytes(&double));
+    assert_eq!(output, trimmed(expected));
+}
+
+#[test]
+fn the_new_precompiles_check_their_pointers() {
+    let misaligned = run(SECP, "", "(call $secp256k1_dbl (i32.const 1030))", 8);
+    assert_eq!(misaligned, Err(WasmTrap::UnalignedPrecompileArgument));
+    let outside = run(
+        ARITH,
+        "",
+        "(call $arith256 (i32.const 1024) (i32.const 1024) (i32.const 1024) (i32.const 1024) (i32.const 65512))",
+        8,
+    );
+    assert_eq!(outside, Err(WasmTrap::MemoryOutOfBounds));
+}

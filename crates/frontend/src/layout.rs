@@ -13,7 +13,7 @@ use crate::error::CompileError;
 pub const WASM_PAGE: u64 = 0x1_0000;
 
 /// Bytes reserved for the runtime's own state (czisk-runtime's `RUNTIME_STATE_BYTES`).
-pub const RUNTIME_STATE_BYTES: u64 = 64;
+pub const RUNTIME_STATE_BYTES: u64 = 128;
 
 /// Table capacity when the module sets no maximum; `table.grow` beyond a table's capacity
 /// fails (returns -1), as the spec allows.

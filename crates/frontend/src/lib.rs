@@ -53,6 +53,14 @@ pub const INTRINSIC_MEMSET: u32 = 3;
 /// `sha256f(state: i64, block: i64)` (the `zisk` import namespace is built on them).
 pub const INTRINSIC_KECCAKF: u32 = 4;
 pub const INTRINSIC_SHA256F: u32 = 5;
+/// `secp256k1_add(p1: i64, p2: i64)`, `secp256k1_dbl(p: i64)`: points as 8 little-endian
+/// 64-bit words (x then y), the result in place of the first.
+pub const INTRINSIC_SECP256K1_ADD: u32 = 6;
+pub const INTRINSIC_SECP256K1_DBL: u32 = 7;
+/// `arith256(params: i64)`, `arith256_mod(params: i64)`: the address of a block of five
+/// operand addresses, as ZisK's instructions take them (see the runtime's `zisk.rs`).
+pub const INTRINSIC_ARITH256: u32 = 8;
+pub const INTRINSIC_ARITH256_MOD: u32 = 9;
 pub const ENTRY_INSTANTIATE: u32 = 0;
 pub const ENTRY_MAIN: u32 = 1;
 

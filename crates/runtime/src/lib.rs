@@ -54,7 +54,7 @@ pub mod zisk_map {
 pub const PUBLIC_OUTPUT_BYTES: u64 = 256;
 
 /// Bytes of RAM the runtime keeps its own state in (see [`RuntimeEnv::state_addr`]).
-pub const RUNTIME_STATE_BYTES: u64 = 64;
+pub const RUNTIME_STATE_BYTES: u64 = 128;
 
 /// Where the runtime finds the guest's machine environment.
 #[derive(Debug, Clone)]

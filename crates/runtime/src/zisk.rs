@@ -6,16 +6,36 @@
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{self, InstBuilder, MemFlagsData, Type, UserExternalName, Value};
-use czisk_frontend::{WasmTrap, INTRINSIC_KECCAKF, INTRINSIC_SHA256F, NS_INTRINSIC};
+use czisk_frontend::{
+    WasmTrap, INTRINSIC_ARITH256, INTRINSIC_ARITH256_MOD, INTRINSIC_KECCAKF,
+    INTRINSIC_SECP256K1_ADD, INTRINSIC_SECP256K1_DBL, INTRINSIC_SHA256F, NS_INTRINSIC,
+};
 
 use crate::emit::{build, Emitter};
 use crate::{zisk_map, RuntimeEnv, RuntimeError, PUBLIC_OUTPUT_BYTES};
 
-/// Each import: its name, the bytes each pointer parameter covers, and the intrinsic.
+/// Each precompile import: its name, the bytes each pointer parameter covers, and the
+/// intrinsic. The intrinsic takes the checked absolute addresses themselves, except for
+/// those in [`PARAMETER_BLOCK_IMPORTS`].
 const IMPORTS: &[(&str, &[u64], u32)] = &[
     ("keccakf", &[200], INTRINSIC_KECCAKF),
     ("sha256f", &[32, 64], INTRINSIC_SHA256F),
+    ("secp256k1_add", &[64, 64], INTRINSIC_SECP256K1_ADD),
+    ("secp256k1_dbl", &[64], INTRINSIC_SECP256K1_DBL),
+    ("arith256", &[32, 32, 32, 32, 32], INTRINSIC_ARITH256),
+    (
+        "arith256_mod",
+        &[32, 32, 32, 32, 32],
+        INTRINSIC_ARITH256_MOD,
+    ),
 ];
+
+/// Imports whose instruction reads its operands' addresses from a parameter block in memory;
+/// the runtime writes the block (at [`PARAMETER_BLOCK`] in its state) and passes its address.
+const PARAMETER_BLOCK_IMPORTS: &[&str] = &["arith256", "arith256_mod"];
+
+/// Offset of the parameter block in the runtime's state (`RUNTIME_STATE_BYTES` holds it).
+const PARAMETER_BLOCK: u64 = 64;
 
 /// The input and public-output imports: name, parameter and result types.
 const IO_IMPORTS: &[(&str, &[Type], &[Type])] = &[
@@ -74,6 +94,13 @@ pub fn zisk_function(
         for (i, &size) in sizes.iter().enumerate() {
             let ptr = e.param(i);
             addresses.push(checked_aligned(e, ptr, size));
+        }
+        if PARAMETER_BLOCK_IMPORTS.contains(&field) {
+            let block = e.env.state_addr + PARAMETER_BLOCK;
+            for (i, &address) in addresses.iter().enumerate() {
+                e.store_abs(address, block + 8 * i as u64);
+            }
+            addresses = vec![e.iconst(I64, block)];
         }
         let mut sig = ir::Signature::new(env.call_conv);
         sig.params

@@ -14,6 +14,22 @@ void zisk_keccakf(uint64_t state[25]);
 __attribute__((import_module("zisk"), import_name("sha256f")))
 void zisk_sha256f(uint32_t state[8], const uint8_t block[64]);
 
+/* secp256k1: points are x then y, each four little-endian 64-bit words. p1 = p1 + p2. */
+__attribute__((import_module("zisk"), import_name("secp256k1_add")))
+void zisk_secp256k1_add(uint64_t p1[8], const uint64_t p2[8]);
+
+/* p = 2p on secp256k1. */
+__attribute__((import_module("zisk"), import_name("secp256k1_dbl")))
+void zisk_secp256k1_dbl(uint64_t p[8]);
+
+/* dh:dl = a * b + c on 256-bit numbers (four little-endian 64-bit words). */
+__attribute__((import_module("zisk"), import_name("arith256")))
+void zisk_arith256(const uint64_t a[4], const uint64_t b[4], const uint64_t c[4], uint64_t dl[4], uint64_t dh[4]);
+
+/* d = (a * b + c) mod m on 256-bit numbers. */
+__attribute__((import_module("zisk"), import_name("arith256_mod")))
+void zisk_arith256_mod(const uint64_t a[4], const uint64_t b[4], const uint64_t c[4], const uint64_t m[4], uint64_t d[4]);
+
 /* The guest input's length in bytes. */
 __attribute__((import_module("zisk"), import_name("input_len")))
 uint64_t zisk_input_len(void);

@@ -814,34 +814,16 @@ impl generated::Context for Lowerer<'_> {
                         return SmallVec::new();
                     }
                 }
-                if key
-                    == (
-                        czisk_frontend::NS_INTRINSIC,
-                        czisk_frontend::INTRINSIC_KECCAKF,
-                    )
-                {
-                    // keccak: the state's address in b (a unused).
-                    let state = self.put_value(args[0]);
-                    self.emit(MInst::Precompile {
-                        op: ZOp::Keccak,
-                        a: Src::Imm { imm: 0 },
-                        b: Src::Reg { reg: state },
-                    });
-                    return SmallVec::new();
-                }
-                if key
-                    == (
-                        czisk_frontend::NS_INTRINSIC,
-                        czisk_frontend::INTRINSIC_SHA256F,
-                    )
-                {
-                    // sha256: the state's address in a, the block's in b.
-                    let [state, block] = [args[0], args[1]].map(|a| self.put_value(a));
-                    self.emit(MInst::Precompile {
-                        op: ZOp::Sha256,
-                        a: Src::Reg { reg: state },
-                        b: Src::Reg { reg: block },
-                    });
+                if let Some(op) = precompile_op(key) {
+                    // One operand: its address in b (a unused). Two: the first in a, the
+                    // second in b (secp256k1_add, sha256).
+                    let regs: Vec<Reg> = args.iter().map(|&v| self.put_value(v)).collect();
+                    let (a, b) = match regs[..] {
+                        [b] => (Src::Imm { imm: 0 }, Src::Reg { reg: b }),
+                        [a, b] => (Src::Reg { reg: a }, Src::Reg { reg: b }),
+                        _ => unreachable!("precompile intrinsics take one or two addresses"),
+                    };
+                    self.emit(MInst::Precompile { op, a, b });
                     return SmallVec::new();
                 }
                 if key.0 == czisk_frontend::NS_INTRINSIC && key.1 == czisk_frontend::INTRINSIC_PUTC
@@ -1088,3 +1070,20 @@ use {
     GlobalValue as _, Ieee16 as _, Ieee32 as _, Ieee64 as _, Immediate as _, IntCC as _,
     JumpTable as _, MemFlags as _, SigRef as _, Uimm8 as _,
 };
+
+/// The precompile instruction an intrinsic is (see czisk-frontend's `INTRINSIC_*`).
+fn precompile_op(key: (u32, u32)) -> Option<ZOp> {
+    use czisk_frontend as f;
+    if key.0 != f::NS_INTRINSIC {
+        return None;
+    }
+    Some(match key.1 {
+        f::INTRINSIC_KECCAKF => ZOp::Keccak,
+        f::INTRINSIC_SHA256F => ZOp::Sha256,
+        f::INTRINSIC_SECP256K1_ADD => ZOp::Secp256k1Add,
+        f::INTRINSIC_SECP256K1_DBL => ZOp::Secp256k1Dbl,
+        f::INTRINSIC_ARITH256 => ZOp::Arith256,
+        f::INTRINSIC_ARITH256_MOD => ZOp::Arith256Mod,
+        _ => return None,
+    })
+}
