@@ -307,7 +307,7 @@ fn push_step(script: &mut Script, index: usize, step: Step) {
 fn taint_linked(script: &mut Script, wasm: &[u8], registered: &[(String, usize)], line: u32) {
     for exporter in linked_instances(wasm, registered) {
         let reason = format!(
-            "the state may have been changed by the module at line {line}, which links to it"
+            "its state may have been changed by a module linked to it (line {line})"
         );
         script.instances[exporter].tainted.get_or_insert(reason);
     }
