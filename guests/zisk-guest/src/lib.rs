@@ -5,7 +5,8 @@
 //! - compiled natively for ZisK (riscv64, `target_os = "none"`), through `ziskos`.
 //!
 //! `keccak_f` and `sha256_compress` are the raw permutation and compression; `Keccak256`
-//! and `Sha256` are hashers built on them.
+//! and `Sha256` are hashers built on them. `secp256k1_add`/`_dbl` and `arith256`/`_mod` are
+//! the curve and 256-bit arithmetic precompiles.
 #![no_std]
 
 #[cfg(target_arch = "wasm32")]
@@ -17,7 +18,93 @@ mod raw {
         /// SHA-256 compression of the 64-byte block at `block` into the eight words at
         /// `state` (both 8-byte aligned).
         pub fn sha256f(state: *mut u32, block: *const u8);
+        pub fn secp256k1_add(p1: *mut u64, p2: *const u64);
+        pub fn secp256k1_dbl(p: *mut u64);
+        pub fn arith256(a: *const u64, b: *const u64, c: *const u64, dl: *mut u64, dh: *mut u64);
+        pub fn arith256_mod(a: *const u64, b: *const u64, c: *const u64, m: *const u64, d: *mut u64);
     }
+}
+
+/// A secp256k1 point in affine coordinates, as ZisK's precompiles hold it: x then y, each
+/// four little-endian 64-bit words.
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Point256 {
+    pub x: [u64; 4],
+    pub y: [u64; 4],
+}
+
+/// `p1 = p1 + p2` on secp256k1. As ZisK's instruction: the points' x coordinates must
+/// differ (double with [`secp256k1_dbl`]; `p + (-p)` has no affine result).
+pub fn secp256k1_add(p1: &mut Point256, p2: &Point256) {
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: two valid, 8-byte aligned points.
+    unsafe {
+        raw::secp256k1_add(p1 as *mut Point256 as *mut u64, p2 as *const Point256 as *const u64)
+    };
+    #[cfg(target_os = "none")]
+    {
+        let mut a = ziskos::syscalls::SyscallPoint256 { x: p1.x, y: p1.y };
+        let b = ziskos::syscalls::SyscallPoint256 { x: p2.x, y: p2.y };
+        ziskos::syscalls::syscall_secp256k1_add(&mut a, &b);
+        *p1 = Point256 { x: a.x, y: a.y };
+    }
+}
+
+/// `p = 2p` on secp256k1.
+pub fn secp256k1_dbl(p: &mut Point256) {
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: a valid, 8-byte aligned point.
+    unsafe {
+        raw::secp256k1_dbl(p as *mut Point256 as *mut u64)
+    };
+    #[cfg(target_os = "none")]
+    {
+        let mut a = ziskos::syscalls::SyscallPoint256 { x: p.x, y: p.y };
+        ziskos::syscalls::syscall_secp256k1_dbl(&mut a);
+        *p = Point256 { x: a.x, y: a.y };
+    }
+}
+
+/// A 256-bit number: four little-endian 64-bit words.
+pub type U256 = [u64; 4];
+
+/// `(low, high)` halves of `a * b + c`.
+pub fn arith256(a: &U256, b: &U256, c: &U256) -> (U256, U256) {
+    let (mut dl, mut dh) = ([0u64; 4], [0u64; 4]);
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: valid, 8-byte aligned 256-bit numbers.
+    unsafe {
+        raw::arith256(a.as_ptr(), b.as_ptr(), c.as_ptr(), dl.as_mut_ptr(), dh.as_mut_ptr())
+    };
+    #[cfg(target_os = "none")]
+    ziskos::syscalls::syscall_arith256(&mut ziskos::syscalls::SyscallArith256Params {
+        a,
+        b,
+        c,
+        dl: &mut dl,
+        dh: &mut dh,
+    });
+    (dl, dh)
+}
+
+/// `(a * b + c) mod m`.
+pub fn arith256_mod(a: &U256, b: &U256, c: &U256, m: &U256) -> U256 {
+    let mut d = [0u64; 4];
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: valid, 8-byte aligned 256-bit numbers.
+    unsafe {
+        raw::arith256_mod(a.as_ptr(), b.as_ptr(), c.as_ptr(), m.as_ptr(), d.as_mut_ptr())
+    };
+    #[cfg(target_os = "none")]
+    ziskos::syscalls::syscall_arith256_mod(&mut ziskos::syscalls::SyscallArith256ModParams {
+        a,
+        b,
+        c,
+        module: m,
+        d: &mut d,
+    });
+    d
 }
 
 #[cfg(not(any(target_arch = "wasm32", target_os = "none")))]
