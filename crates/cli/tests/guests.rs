@@ -154,7 +154,7 @@ fn zisk_backend_steps_and_cost_stay_within_bounds() {
         ("iter_sha", 21_100_000, 2_560_000_000),
         ("iter_keccak", 33_100_000, 4_400_000_000),
         ("iter_sha_precompile", 1_420_000, 600_000_000),
-        ("iter_keccak_precompile", 1_780_000, 950_000_000),
+        ("iter_keccak_precompile", 1_260_000, 880_000_000),
     ];
     for (guest, max_steps, max_cost) in bounds {
         let path = artifact("wasm", &format!("{guest}.wasm"));

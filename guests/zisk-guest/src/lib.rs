@@ -179,11 +179,16 @@ impl Keccak256 {
 
     pub fn update(&mut self, mut data: &[u8]) {
         while !data.is_empty() {
-            if self.filled % 8 == 0 && data.len() >= 8 {
-                let lane = u64::from_le_bytes(data[..8].try_into().unwrap());
-                self.state[self.filled / 8] ^= lane;
-                self.filled += 8;
-                data = &data[8..];
+            // Lane-aligned: every whole lane up to the end of the block in one tight loop.
+            let lanes = if self.filled % 8 == 0 { ((Self::RATE - self.filled) / 8).min(data.len() / 8) } else { 0 };
+            if lanes > 0 {
+                let first = self.filled / 8;
+                let (whole, rest) = data.split_at(lanes * 8);
+                for (lane, bytes) in self.state[first..first + lanes].iter_mut().zip(whole.chunks_exact(8)) {
+                    *lane ^= u64::from_le_bytes(bytes.try_into().unwrap());
+                }
+                self.filled += lanes * 8;
+                data = rest;
             } else {
                 self.xor_byte(self.filled, data[0]);
                 self.filled += 1;
