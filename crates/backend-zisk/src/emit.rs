@@ -65,7 +65,8 @@ pub enum Target {
 }
 
 impl ZInst {
-    fn op(op: ZOp, a: ZSrc, b: ZSrc, store: ZStore) -> Self {
+    /// `op(a, b)` into `store`, falling through to the next instruction.
+    pub(crate) fn op(op: ZOp, a: ZSrc, b: ZSrc, store: ZStore) -> Self {
         ZInst {
             op,
             a,

@@ -32,18 +32,18 @@ pub struct Linked {
 }
 
 fn start_code(stack_top: u64) -> EmittedFunction {
-    let mut set_sp = plain(
+    let mut set_sp = ZInst::op(
         ZOp::CopyB,
         ZSrc::Imm(0),
         ZSrc::Imm(stack_top),
         ZStore::Reg(SP),
     );
     set_sp.j1 = Target::Next;
-    let mut call = plain(ZOp::Flag, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(1));
+    let mut call = ZInst::op(ZOp::Flag, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(1));
     call.store_ra = true;
     call.j1 = Target::Func((NS_ENTRY, ENTRY_MAIN));
     // main returning means exit(0).
-    let mut zero = plain(ZOp::CopyB, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(10));
+    let mut zero = ZInst::op(ZOp::CopyB, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(10));
     zero.j1 = Target::Func((NS_INTRINSIC, INTRINSIC_EXIT));
     zero.j2 = zero.j1;
     EmittedFunction {
@@ -54,8 +54,8 @@ fn start_code(stack_top: u64) -> EmittedFunction {
 }
 
 fn exit_code() -> EmittedFunction {
-    let cause = plain(ZOp::CopyB, ZSrc::Imm(0), ZSrc::Imm(93), ZStore::Reg(17));
-    let mut jump = plain(
+    let cause = ZInst::op(ZOp::CopyB, ZSrc::Imm(0), ZSrc::Imm(93), ZStore::Reg(17));
+    let mut jump = ZInst::op(
         ZOp::CopyB,
         ZSrc::Imm(0),
         ZSrc::Imm(ECALL_HANDLER_ADDR),
@@ -67,20 +67,6 @@ fn exit_code() -> EmittedFunction {
         code: vec![cause, jump],
         labels: vec![],
         tables: vec![],
-    }
-}
-
-fn plain(op: ZOp, a: ZSrc, b: ZSrc, store: ZStore) -> ZInst {
-    ZInst {
-        op,
-        a,
-        b,
-        store,
-        width: 8,
-        set_pc: false,
-        store_ra: false,
-        j1: Target::Next,
-        j2: Target::Next,
     }
 }
 
