@@ -52,6 +52,25 @@ impl Emitter<'_> {
         self.b.ins().iconst(ty, v as i64)
     }
 
+    /// Calls the program function (an intrinsic or another runtime function) `name` with
+    /// `args`, which must match its parameter types; it returns nothing.
+    pub fn call_program_function(&mut self, name: ir::UserExternalName, args: &[Value]) {
+        let mut sig = ir::Signature::new(self.env.call_conv);
+        sig.params.extend(
+            args.iter()
+                .map(|&a| ir::AbiParam::new(self.b.func.dfg.value_type(a))),
+        );
+        let sig = self.b.import_signature(sig);
+        let name = self.b.func.declare_imported_user_function(name);
+        let f = self.b.import_function(ir::ExtFuncData {
+            name: ir::ExternalName::User(name),
+            signature: sig,
+            colocated: true,
+            patchable: false,
+        });
+        self.b.ins().call(f, args);
+    }
+
     /// Loads a `ty` from an absolute address (a runtime-state word, the input region).
     pub fn load_abs(&mut self, ty: ir::Type, addr: u64) -> Value {
         let a = self.iconst(types::I64, addr);

@@ -115,22 +115,12 @@ pub fn import_function(
 /// Calls the intrinsic `name(arg: i32)`.
 pub(crate) fn call_intrinsic(e: &mut emit::Emitter, name: UserExternalName, arg: ir::Value) {
     use cranelift_codegen::ir::InstBuilder;
-    let mut sig = ir::Signature::new(e.env.call_conv);
-    sig.params.push(ir::AbiParam::new(ir::types::I32));
-    let sig = e.b.import_signature(sig);
-    let name = e.b.func.declare_imported_user_function(name);
-    let f = e.b.import_function(ir::ExtFuncData {
-        name: ir::ExternalName::User(name),
-        signature: sig,
-        colocated: true,
-        patchable: false,
-    });
     let arg = match e.b.func.dfg.value_type(arg) {
         ir::types::I32 => arg,
         ir::types::I64 => e.b.ins().ireduce(ir::types::I32, arg),
         _ => e.b.ins().uextend(ir::types::I32, arg),
     };
-    e.b.ins().call(f, &[arg]);
+    e.call_program_function(name, &[arg]);
 }
 
 /// Calls the exit intrinsic with `code`; it does not return, so the block ends in an
@@ -144,22 +134,11 @@ pub(crate) fn call_exit(e: &mut emit::Emitter, code: ir::Value) {
 /// Calls the `memmove(dst, src, len)` intrinsic on absolute addresses (the zisk backend
 /// makes it a DMA copy when the ranges do not overlap).
 pub(crate) fn call_memmove(e: &mut emit::Emitter, dst: ir::Value, src: ir::Value, len: ir::Value) {
-    use cranelift_codegen::ir::InstBuilder;
-    let mut sig = ir::Signature::new(e.env.call_conv);
-    sig.params.extend([ir::AbiParam::new(ir::types::I64); 3]);
-    let sig = e.b.import_signature(sig);
     let name = UserExternalName::new(
         czisk_frontend::NS_INTRINSIC,
         czisk_frontend::INTRINSIC_MEMMOVE,
     );
-    let name = e.b.func.declare_imported_user_function(name);
-    let f = e.b.import_function(ir::ExtFuncData {
-        name: ir::ExternalName::User(name),
-        signature: sig,
-        colocated: true,
-        patchable: false,
-    });
-    e.b.ins().call(f, &[dst, src, len]);
+    e.call_program_function(name, &[dst, src, len]);
 }
 
 /// Writes `text` to the console through the putc intrinsic.

@@ -102,20 +102,7 @@ pub fn zisk_function(
             }
             addresses = vec![e.iconst(I64, block)];
         }
-        let mut sig = ir::Signature::new(env.call_conv);
-        sig.params
-            .extend(addresses.iter().map(|_| ir::AbiParam::new(I64)));
-        let sig = e.b.import_signature(sig);
-        let callee =
-            e.b.func
-                .declare_imported_user_function(UserExternalName::new(NS_INTRINSIC, intrinsic));
-        let f = e.b.import_function(ir::ExtFuncData {
-            name: ir::ExternalName::User(callee),
-            signature: sig,
-            colocated: true,
-            patchable: false,
-        });
-        e.b.ins().call(f, &addresses);
+        e.call_program_function(UserExternalName::new(NS_INTRINSIC, intrinsic), &addresses);
         e.b.ins().return_(&[]);
     }))
 }
