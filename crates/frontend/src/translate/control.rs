@@ -338,23 +338,10 @@ impl FuncTranslator<'_, '_> {
     /// call_indirect: bounds, null and signature checks on the table entry, then a call
     /// through the entry's address (see lib.rs for the funcref encoding).
     fn call_indirect(&mut self, type_index: u32, table_index: u32) {
-        let table = self.env.layout.tables[table_index as usize].clone();
         let index = self.pop();
         let n = self.env.info.types[type_index as usize].params().len();
         let args = self.pop_n(n);
-        let index = self.b.ins().uextend(types::I64, index);
-        let size_addr = self.iconst64(table.size_addr);
-        let size = self
-            .b
-            .ins()
-            .load(types::I64, MemFlagsData::trusted(), size_addr, 0);
-        let outside = self
-            .b
-            .ins()
-            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, size);
-        self.trap_if(outside, WasmTrap::TableOutOfBounds);
-        let offset = self.b.ins().ishl_imm_u(index, 3);
-        let entry_addr = self.b.ins().iadd_imm_u(offset, table.entries_addr as i64);
+        let entry_addr = self.table_entry(table_index, index, WasmTrap::TableOutOfBounds);
         let entry = self
             .b
             .ins()

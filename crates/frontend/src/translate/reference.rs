@@ -19,8 +19,9 @@ impl FuncTranslator<'_, '_> {
         self.b.ins().bor_imm_u(addr, (sig_id << 32) as i64)
     }
 
-    /// Traps unless `index` (i32) is below the table's size; returns the entry's address.
-    fn table_entry(&mut self, table: u32, index: Value) -> Value {
+    /// Traps with `trap` unless `index` (i32) is below the table's size; returns the
+    /// entry's address.
+    pub(super) fn table_entry(&mut self, table: u32, index: Value, trap: WasmTrap) -> Value {
         let layout = self.env.layout.tables[table as usize].clone();
         let index = self.b.ins().uextend(types::I64, index);
         let size_addr = self.iconst64(layout.size_addr);
@@ -32,7 +33,7 @@ impl FuncTranslator<'_, '_> {
             .b
             .ins()
             .icmp(IntCC::UnsignedGreaterThanOrEqual, index, size);
-        self.trap_if(outside, WasmTrap::TableAccessOutOfBounds);
+        self.trap_if(outside, trap);
         let offset = self.b.ins().ishl_imm_u(index, 3);
         self.b.ins().iadd_imm_u(offset, layout.entries_addr as i64)
     }
@@ -54,7 +55,7 @@ impl FuncTranslator<'_, '_> {
             }
             Operator::TableGet { table } => {
                 let index = self.pop();
-                let at = self.table_entry(table, index);
+                let at = self.table_entry(table, index, WasmTrap::TableAccessOutOfBounds);
                 let v = self
                     .b
                     .ins()
@@ -64,7 +65,7 @@ impl FuncTranslator<'_, '_> {
             Operator::TableSet { table } => {
                 let value = self.pop();
                 let index = self.pop();
-                let at = self.table_entry(table, index);
+                let at = self.table_entry(table, index, WasmTrap::TableAccessOutOfBounds);
                 self.b.ins().store(MemFlagsData::trusted(), value, at, 0);
             }
             Operator::TableSize { table } => {
