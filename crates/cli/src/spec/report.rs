@@ -44,20 +44,31 @@ fn file_totals(report: &FileReport, backend: &str) -> Totals {
     totals
 }
 
+/// Each backend with failed outcomes in `report`, and those outcomes.
+fn failing(report: &FileReport) -> Vec<(&str, Vec<&Outcome>)> {
+    report
+        .backends
+        .iter()
+        .map(|(backend, outcomes)| {
+            (
+                backend.as_str(),
+                outcomes
+                    .iter()
+                    .filter(|o| o.verdict == Verdict::Fail)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, failures)| !failures.is_empty())
+        .collect()
+}
+
 pub fn console_summary(summary: &[Totals], reports: &[FileReport], verbose: bool) -> String {
     let mut out = String::new();
     for report in reports.iter().filter(|r| r.out_of_scope.is_none()) {
         if let Some(error) = &report.error {
             let _ = writeln!(out, "{}: error: {error}", report.file);
         }
-        for (backend, outcomes) in &report.backends {
-            let failures: Vec<&Outcome> = outcomes
-                .iter()
-                .filter(|o| o.verdict == Verdict::Fail)
-                .collect();
-            if failures.is_empty() {
-                continue;
-            }
+        for (backend, failures) in failing(report) {
             let _ = writeln!(
                 out,
                 "{}.wast on {backend}: {} failed",
@@ -192,14 +203,7 @@ pub fn markdown(
             let _ = writeln!(md, "- {}: {error}", report.file);
             any = true;
         }
-        for (backend, outcomes) in &report.backends {
-            let failures: Vec<&Outcome> = outcomes
-                .iter()
-                .filter(|o| o.verdict == Verdict::Fail)
-                .collect();
-            if failures.is_empty() {
-                continue;
-            }
+        for (backend, failures) in failing(report) {
             any = true;
             let _ = writeln!(
                 md,

@@ -306,9 +306,8 @@ fn push_step(script: &mut Script, index: usize, step: Step) {
 /// Marks the registered instances whose state instantiating `wasm` (at `line`) may change.
 fn taint_linked(script: &mut Script, wasm: &[u8], registered: &[(String, usize)], line: u32) {
     for exporter in linked_instances(wasm, registered) {
-        let reason = format!(
-            "its state may have been changed by a module linked to it (line {line})"
-        );
+        let reason =
+            format!("its state may have been changed by a module linked to it (line {line})");
         script.instances[exporter].tainted.get_or_insert(reason);
     }
 }
