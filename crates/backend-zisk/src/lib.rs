@@ -2,6 +2,7 @@
 //!
 //! Pipeline per function (see DESIGN.md §2):
 //! 1. Cranelift's mid-end (`Context::optimize`: egraph rewrites, GVN, LICM, alias analysis);
+//!    then `legalize`: 128-bit comparisons the mid-end formed split back into 64-bit ones;
 //! 2. `lower`: instruction selection by the ISLE rules in `src/isle/lower.isle` onto
 //!    virtual registers, blocks in reverse post-order with critical edges split;
 //! 3. `regalloc`: regalloc2 over the 37 allocatable main-trace registers (r3..r39);
@@ -17,6 +18,7 @@ pub mod calls;
 pub mod emit;
 pub mod float;
 pub mod inst;
+pub mod legalize;
 pub mod link;
 pub mod lower;
 pub mod machine;
@@ -93,6 +95,7 @@ fn allocate_unit(
             function: unit.name.clone(),
             message: format!("{e:?}"),
         })?;
+    legalize::split_i128_compares(&mut ctx.func);
     let vcode =
         lower::lower_function(&ctx.func, static_frame).map_err(|error| BackendError::Lower {
             function: unit.name.clone(),
