@@ -3,12 +3,15 @@
 #   guests/out/wasm/NAME.wasm                     rustc stable, wasm32-wasip1
 #   guests/out/native-rv64ima/NAME.elf            rustc nightly, bare-metal riscv64, ziskos
 #   guests/out/native-rv64ima-zba-zbb/NAME.elf    the same with Zba and Zbb
+#   guests/out/host/NAME                          the host build of the guests that read an
+#                                                 input (the reference run: plain cargo)
 # A variant whose toolchain or target cannot be had here is skipped, with the reason in
 # guests/out/SKIPPED (one "variant: reason" line each), which czisk bench reports.
 # Idempotent: cargo only rebuilds what changed.
 set -uo pipefail
 cd "$(dirname "$0")/../guests"
-GUESTS=(fibonacci iter_sha iter_keccak iter_sha_precompile iter_keccak_precompile)
+GUESTS=(fibonacci iter_sha iter_keccak iter_sha_precompile iter_keccak_precompile eth_block)
+HOST_GUESTS=(eth_block)
 out=out
 mkdir -p "$out"
 : > "$out/SKIPPED"
@@ -25,6 +28,14 @@ if rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 || rustup
   fi
 else
   skip wasm "rustup target wasm32-wasip1 unavailable"
+fi
+
+# --- the host (x86), stable: the reference run of the guests with an input ---
+if cargo build --quiet --release $(printf -- '-p %s ' "${HOST_GUESTS[@]}"); then
+  mkdir -p "$out/host"
+  for g in "${HOST_GUESTS[@]}"; do cp -f "target/release/$g" "$out/host/"; done
+else
+  echo "build-guests: error: the host build failed" >&2; exit 1
 fi
 
 # --- native ZisK builds, nightly (build-std) ---

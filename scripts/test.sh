@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/build-guests.sh
 cargo test --release --workspace
+# The guests' own unit tests (eth_block's trie), on the host.
+(cd guests && cargo test --release -p eth_block)

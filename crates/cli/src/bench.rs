@@ -47,7 +47,16 @@ const GUESTS: &[BenchGuest] = &[
         name: "iter_keccak_precompile",
         input: None,
     },
+    // Ethereum mainnet block 18,884,864 executed with revm and checked against its state
+    // root (the primary benchmark; input layout in docs/eth-block-input-layout.md).
+    BenchGuest {
+        name: "eth_block",
+        input: Some(ETH_BLOCK_INPUT),
+    },
 ];
+
+/// The block's witness, from the shared data beside the checkout.
+pub const ETH_BLOCK_INPUT: &str = "../shared/data/eth_block/18884864.bin";
 
 /// The native builds, in the order of the tables; the last is the reference for ratios.
 const NATIVE_PATHS: &[&str] = &["native-rv64ima", "native-rv64ima-zba-zbb"];

@@ -22,11 +22,23 @@ fn artifact(variant: &str, file: &str) -> PathBuf {
 }
 
 fn console_of(path: &PathBuf, backend: &str) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_czisk"))
+    report_of(path, backend, None)["console"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// `czisk run --json` of a guest (with an input file, if given), checked to succeed and to
+/// publish the first 256 bytes of its console.
+fn report_of(path: &PathBuf, backend: &str, input: Option<&str>) -> serde_json::Value {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_czisk"));
+    command
         .args(["run", "--json", "--backend", backend])
-        .arg(path)
-        .output()
-        .unwrap();
+        .arg(path);
+    if let Some(input) = input {
+        command.args(["--input", input]);
+    }
+    let output = command.output().unwrap();
     assert!(
         output.status.success(),
         "{}: {}",
@@ -34,7 +46,7 @@ fn console_of(path: &PathBuf, backend: &str) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let console = report["console"].as_str().unwrap().to_string();
+    let console = report["console"].as_str().unwrap();
     // What a guest prints is also its public output (the first 256 bytes of stdout).
     let published: String = console
         .bytes()
@@ -47,7 +59,7 @@ fn console_of(path: &PathBuf, backend: &str) -> String {
         "{}",
         path.display()
     );
-    console
+    report
 }
 
 fn expected(guest: &str) -> String {
@@ -180,4 +192,98 @@ fn zisk_backend_steps_and_cost_stay_within_bounds() {
             "{guest}: cost {cost} on zisk, bound {max_cost}"
         );
     }
+}
+
+const ETH_BLOCK_INPUT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/eth_block/18884864.bin"
+);
+/// What eth_block prints for block 18,884,864: the header's own figures and state root.
+const ETH_BLOCK_LINE: &str = "block 18884864: 30 transactions, gas used 4266500, state root \
+    0x1b38d53a1944484c8c7e30177fd4dbde3f622d66a558ffdc786b362eb632595d\n";
+
+fn host_eth_block(input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(artifact("host", "eth_block"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The block executes to the header's state root on the host (the reference), on the zisk
+/// and riscv backends and natively; on zisk within its step and cost bounds.
+#[test]
+fn eth_block_reaches_the_headers_state_root_on_every_path() {
+    let host = host_eth_block(&std::fs::read(ETH_BLOCK_INPUT).unwrap());
+    assert!(
+        host.status.success(),
+        "{}",
+        String::from_utf8_lossy(&host.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&host.stdout), ETH_BLOCK_LINE);
+
+    let wasm = artifact("wasm", "eth_block.wasm");
+    let zisk = report_of(&wasm, "zisk", Some(ETH_BLOCK_INPUT));
+    assert_eq!(zisk["console"], ETH_BLOCK_LINE);
+    let (steps, cost) = (
+        zisk["steps"].as_u64().unwrap(),
+        zisk["cost"]["total"].as_u64().unwrap(),
+    );
+    assert!(steps <= 305_000_000, "eth_block: {steps} steps on zisk");
+    assert!(cost <= 38_500_000_000, "eth_block: cost {cost} on zisk");
+    assert_eq!(
+        report_of(&wasm, "riscv", Some(ETH_BLOCK_INPUT))["console"],
+        ETH_BLOCK_LINE
+    );
+
+    let skipped = std::fs::read_to_string(artifact("", "SKIPPED")).unwrap();
+    if skipped.starts_with("native-rv64ima:") || skipped.contains("\nnative-rv64ima:") {
+        eprintln!("native-rv64ima skipped (not checked)");
+    } else {
+        let elf = artifact("native-rv64ima", "eth_block.elf");
+        assert_eq!(
+            report_of(&elf, "riscv", Some(ETH_BLOCK_INPUT))["console"],
+            ETH_BLOCK_LINE
+        );
+    }
+}
+
+/// A block that does not match its header, or a damaged input, is rejected loudly.
+#[test]
+fn eth_block_rejects_a_wrong_root_and_a_damaged_input() {
+    let input = std::fs::read(ETH_BLOCK_INPUT).unwrap();
+    let rejected = |bytes: &[u8], why: &str| {
+        let output = host_eth_block(bytes);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "accepted; expected: {why}");
+        assert!(stderr.contains(why), "expected {why:?} in: {stderr}");
+    };
+    // The header's state root (its bytes start at 0x74): the computed root must differ.
+    let mut wrong_root = input.clone();
+    wrong_root[0x74] ^= 1;
+    rejected(&wrong_root, "computed state root 0x1b38d53a");
+    // The parent header's state root (past the ancestors' count): its hash changes.
+    let mut wrong_ancestor = input.clone();
+    wrong_ancestor[0x6ada + 8 + 0x74] ^= 1;
+    rejected(
+        &wrong_ancestor,
+        "ancestor header 18884863 is not the parent",
+    );
+    // The first transaction's r (after the body's count, its hash and r's length prefix).
+    let mut wrong_signature = input.clone();
+    wrong_signature[0x2b1 + 8 + 40 + 8 + 31] ^= 1;
+    rejected(
+        &wrong_signature,
+        "transaction 0: its hash does not match its contents",
+    );
+    let mut truncated = input.clone();
+    truncated.truncate(input.len() - 1);
+    rejected(&truncated, "malformed input at byte");
+    let mut longer = input;
+    longer.push(0);
+    rejected(&longer, "1 bytes left after the input");
 }
