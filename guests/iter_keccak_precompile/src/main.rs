@@ -6,5 +6,7 @@
 ziskos::entrypoint!(main);
 
 fn main() {
-    guest_io::print_hash_chain(core::hint::black_box(10_000), |s| zisk_guest::Keccak256::digest(s));
+    guest_io::print_hash_chain(core::hint::black_box(10_000), |s| {
+        zisk_guest::Keccak256::digest(s)
+    });
 }

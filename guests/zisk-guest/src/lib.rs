@@ -21,7 +21,13 @@ mod raw {
         pub fn secp256k1_add(p1: *mut u64, p2: *const u64);
         pub fn secp256k1_dbl(p: *mut u64);
         pub fn arith256(a: *const u64, b: *const u64, c: *const u64, dl: *mut u64, dh: *mut u64);
-        pub fn arith256_mod(a: *const u64, b: *const u64, c: *const u64, m: *const u64, d: *mut u64);
+        pub fn arith256_mod(
+            a: *const u64,
+            b: *const u64,
+            c: *const u64,
+            m: *const u64,
+            d: *mut u64,
+        );
     }
 }
 
@@ -40,7 +46,10 @@ pub fn secp256k1_add(p1: &mut Point256, p2: &Point256) {
     #[cfg(target_arch = "wasm32")]
     // SAFETY: two valid, 8-byte aligned points.
     unsafe {
-        raw::secp256k1_add(p1 as *mut Point256 as *mut u64, p2 as *const Point256 as *const u64)
+        raw::secp256k1_add(
+            p1 as *mut Point256 as *mut u64,
+            p2 as *const Point256 as *const u64,
+        )
     };
     #[cfg(target_os = "none")]
     {
@@ -75,7 +84,13 @@ pub fn arith256(a: &U256, b: &U256, c: &U256) -> (U256, U256) {
     #[cfg(target_arch = "wasm32")]
     // SAFETY: valid, 8-byte aligned 256-bit numbers.
     unsafe {
-        raw::arith256(a.as_ptr(), b.as_ptr(), c.as_ptr(), dl.as_mut_ptr(), dh.as_mut_ptr())
+        raw::arith256(
+            a.as_ptr(),
+            b.as_ptr(),
+            c.as_ptr(),
+            dl.as_mut_ptr(),
+            dh.as_mut_ptr(),
+        )
     };
     #[cfg(target_os = "none")]
     ziskos::syscalls::syscall_arith256(&mut ziskos::syscalls::SyscallArith256Params {
@@ -94,7 +109,13 @@ pub fn arith256_mod(a: &U256, b: &U256, c: &U256, m: &U256) -> U256 {
     #[cfg(target_arch = "wasm32")]
     // SAFETY: valid, 8-byte aligned 256-bit numbers.
     unsafe {
-        raw::arith256_mod(a.as_ptr(), b.as_ptr(), c.as_ptr(), m.as_ptr(), d.as_mut_ptr())
+        raw::arith256_mod(
+            a.as_ptr(),
+            b.as_ptr(),
+            c.as_ptr(),
+            m.as_ptr(),
+            d.as_mut_ptr(),
+        )
     };
     #[cfg(target_os = "none")]
     ziskos::syscalls::syscall_arith256_mod(&mut ziskos::syscalls::SyscallArith256ModParams {
@@ -170,7 +191,10 @@ impl Keccak256 {
     const RATE: usize = 136;
 
     pub fn new() -> Self {
-        Keccak256 { state: [0; 25], filled: 0 }
+        Keccak256 {
+            state: [0; 25],
+            filled: 0,
+        }
     }
 
     fn xor_byte(&mut self, at: usize, byte: u8) {
@@ -180,11 +204,18 @@ impl Keccak256 {
     pub fn update(&mut self, mut data: &[u8]) {
         while !data.is_empty() {
             // Lane-aligned: every whole lane up to the end of the block in one tight loop.
-            let lanes = if self.filled % 8 == 0 { ((Self::RATE - self.filled) / 8).min(data.len() / 8) } else { 0 };
+            let lanes = if self.filled % 8 == 0 {
+                ((Self::RATE - self.filled) / 8).min(data.len() / 8)
+            } else {
+                0
+            };
             if lanes > 0 {
                 let first = self.filled / 8;
                 let (whole, rest) = data.split_at(lanes * 8);
-                for (lane, bytes) in self.state[first..first + lanes].iter_mut().zip(whole.chunks_exact(8)) {
+                for (lane, bytes) in self.state[first..first + lanes]
+                    .iter_mut()
+                    .zip(whole.chunks_exact(8))
+                {
                     *lane ^= u64::from_le_bytes(bytes.try_into().unwrap());
                 }
                 self.filled += lanes * 8;
@@ -234,11 +265,18 @@ impl Default for Sha256 {
 }
 
 impl Sha256 {
-    const INIT: [u32; 8] =
-        [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+    const INIT: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
 
     pub fn new() -> Self {
-        Sha256 { state: Sha256State(Self::INIT), block: Block64([0; 64]), filled: 0, length: 0 }
+        Sha256 {
+            state: Sha256State(Self::INIT),
+            block: Block64([0; 64]),
+            filled: 0,
+            length: 0,
+        }
     }
 
     pub fn update(&mut self, mut data: &[u8]) {
