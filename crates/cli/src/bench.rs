@@ -53,6 +53,12 @@ const GUESTS: &[BenchGuest] = &[
         name: "eth_block",
         input: Some(ETH_BLOCK_INPUT),
     },
+    // The same block with Keccak-256 (the tries, hashing and the KECCAK256 opcode) and
+    // sender recovery on ZisK's precompiles.
+    BenchGuest {
+        name: "eth_block_precompile",
+        input: Some(ETH_BLOCK_INPUT),
+    },
 ];
 
 /// The block's witness, from the shared data beside the checkout.

@@ -215,7 +215,8 @@ fn host_eth_block(input: &[u8]) -> std::process::Output {
 }
 
 /// The block executes to the header's state root on the host (the reference), on the zisk
-/// and riscv backends and natively; on zisk within its step and cost bounds.
+/// and riscv backends and natively, in software and on ZisK's precompiles (which the riscv
+/// path refuses); on zisk within step and cost bounds.
 #[test]
 fn eth_block_reaches_the_headers_state_root_on_every_path() {
     let host = host_eth_block(&std::fs::read(ETH_BLOCK_INPUT).unwrap());
@@ -226,29 +227,47 @@ fn eth_block_reaches_the_headers_state_root_on_every_path() {
     );
     assert_eq!(String::from_utf8_lossy(&host.stdout), ETH_BLOCK_LINE);
 
+    let bounds = [
+        ("eth_block", 305_000_000u64, 38_500_000_000u64),
+        ("eth_block_precompile", 79_000_000, 10_900_000_000),
+    ];
+    for (guest, max_steps, max_cost) in bounds {
+        let wasm = artifact("wasm", &format!("{guest}.wasm"));
+        let zisk = report_of(&wasm, "zisk", Some(ETH_BLOCK_INPUT));
+        assert_eq!(zisk["console"], ETH_BLOCK_LINE, "{guest} on zisk");
+        let steps = zisk["steps"].as_u64().unwrap();
+        let cost = zisk["cost"]["total"].as_u64().unwrap();
+        assert!(
+            steps <= max_steps,
+            "{guest}: {steps} steps on zisk, bound {max_steps}"
+        );
+        assert!(
+            cost <= max_cost,
+            "{guest}: cost {cost} on zisk, bound {max_cost}"
+        );
+    }
     let wasm = artifact("wasm", "eth_block.wasm");
-    let zisk = report_of(&wasm, "zisk", Some(ETH_BLOCK_INPUT));
-    assert_eq!(zisk["console"], ETH_BLOCK_LINE);
-    let (steps, cost) = (
-        zisk["steps"].as_u64().unwrap(),
-        zisk["cost"]["total"].as_u64().unwrap(),
-    );
-    assert!(steps <= 305_000_000, "eth_block: {steps} steps on zisk");
-    assert!(cost <= 38_500_000_000, "eth_block: cost {cost} on zisk");
     assert_eq!(
         report_of(&wasm, "riscv", Some(ETH_BLOCK_INPUT))["console"],
         ETH_BLOCK_LINE
     );
+    let refused = Command::new(env!("CARGO_BIN_EXE_czisk"))
+        .args(["run", "--backend", "riscv"])
+        .arg(artifact("wasm", "eth_block_precompile.wasm"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&refused.stderr)
+        .contains("cannot run ZisK precompile imports (zisk::"));
 
     let skipped = std::fs::read_to_string(artifact("", "SKIPPED")).unwrap();
-    if skipped.starts_with("native-rv64ima:") || skipped.contains("\nnative-rv64ima:") {
+    if skipped.lines().any(|l| l.starts_with("native-rv64ima:")) {
         eprintln!("native-rv64ima skipped (not checked)");
     } else {
-        let elf = artifact("native-rv64ima", "eth_block.elf");
-        assert_eq!(
-            report_of(&elf, "riscv", Some(ETH_BLOCK_INPUT))["console"],
-            ETH_BLOCK_LINE
-        );
+        for guest in ["eth_block", "eth_block_precompile"] {
+            let elf = artifact("native-rv64ima", &format!("{guest}.elf"));
+            let report = report_of(&elf, "riscv", Some(ETH_BLOCK_INPUT));
+            assert_eq!(report["console"], ETH_BLOCK_LINE, "{guest} natively");
+        }
     }
 }
 

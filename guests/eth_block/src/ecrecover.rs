@@ -1,16 +1,25 @@
-//! Public-key recovery for transaction senders, with k256.
+//! Public-key recovery for transaction senders: k256 in software, or ZisK's secp256k1
+//! precompiles through zisk-guest in the precompile variant.
 
-use revm::primitives::{keccak256, Address, B256, U256};
+use crate::hash::keccak256;
+use revm::primitives::{Address, B256, U256};
 
 use crate::transaction::SECP256K1_HALF_ORDER;
 
 /// The address whose key made the signature `(r, s)` with y parity `odd_y` over `prehash`;
 /// `None` for an invalid signature, including a high `s` (EIP-2).
 pub fn recover_signer(prehash: &B256, r: U256, s: U256, odd_y: bool) -> Option<Address> {
-    use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
     if s > SECP256K1_HALF_ORDER {
         return None;
     }
+    let public = public_key(prehash, r, s, odd_y)?;
+    Some(Address::from_slice(&keccak256(public)[12..]))
+}
+
+/// The uncompressed public key, x then y, big-endian.
+#[cfg(not(feature = "zisk-precompiles"))]
+fn public_key(prehash: &B256, r: U256, s: U256, odd_y: bool) -> Option<[u8; 64]> {
+    use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
     let signature = Signature::from_scalars(r.to_be_bytes::<32>(), s.to_be_bytes::<32>()).ok()?;
     let key = VerifyingKey::recover_from_prehash(
         prehash.as_slice(),
@@ -18,8 +27,15 @@ pub fn recover_signer(prehash: &B256, r: U256, s: U256, odd_y: bool) -> Option<A
         RecoveryId::new(odd_y, false),
     )
     .ok()?;
-    let point = key.to_encoded_point(false);
-    Some(Address::from_slice(
-        &keccak256(&point.as_bytes()[1..])[12..],
-    ))
+    key.to_encoded_point(false).as_bytes()[1..].try_into().ok()
+}
+
+#[cfg(feature = "zisk-precompiles")]
+fn public_key(prehash: &B256, r: U256, s: U256, odd_y: bool) -> Option<[u8; 64]> {
+    let point =
+        zisk_guest::secp256k1_recover(&prehash.0, &r.to_be_bytes(), &s.to_be_bytes(), odd_y)?;
+    let mut public = [0u8; 64];
+    public[..32].copy_from_slice(&zisk_guest::to_be_bytes(&point.x));
+    public[32..].copy_from_slice(&zisk_guest::to_be_bytes(&point.y));
+    Some(public)
 }

@@ -2,10 +2,11 @@
 //! with revm on the witness, apply the withdrawals, write the changes into the tries and
 //! compare the post-state root with the header's.
 
+use crate::hash::keccak256;
 use alloc::{format, string::String, vec::Vec};
 use revm::{
     db::{states::bundle_state::BundleRetention, BundleState, State},
-    primitives::{keccak256, AccessListItem, HashMap, SpecId, TxEnv, TxKind, B256, U256},
+    primitives::{AccessListItem, HashMap, SpecId, TxEnv, TxKind, B256, U256},
     Evm,
 };
 
@@ -174,7 +175,7 @@ fn run_transactions(
     state: &mut State<&mut WitnessDb>,
 ) -> Result<u64, String> {
     let header = &block.header;
-    let mut evm = Evm::builder()
+    let evm = Evm::builder()
         .with_db(state)
         .with_spec_id(spec)
         .modify_cfg_env(|cfg| cfg.chain_id = CHAIN_ID)
@@ -188,8 +189,14 @@ fn run_transactions(
             // After the merge, the mix hash field carries RANDAO's output (EIP-4399).
             env.prevrandao = Some(header.mix_hash);
             env.blob_excess_gas_and_price = None;
-        })
-        .build();
+        });
+    #[cfg(feature = "zisk-precompiles")]
+    let evm = evm.append_handler_register(|handler| {
+        handler
+            .instruction_table
+            .insert(0x20, crate::hash::keccak256_opcode)
+    });
+    let mut evm = evm.build();
     let mut gas_used = 0u64;
     for (index, signed) in block.transactions.iter().enumerate() {
         let tx = &signed.transaction;

@@ -1,7 +1,8 @@
 //! Block header hashing: Keccak-256 of the header's RLP, in consensus field order (which is
 //! not the order of the input's serialization).
 
-use revm::primitives::{keccak256, B256};
+use crate::hash::keccak256;
+use revm::primitives::B256;
 
 use crate::{input::Header, rlp::List};
 

@@ -8,6 +8,7 @@ extern crate alloc;
 
 mod ecrecover;
 mod execute;
+mod hash;
 mod header;
 mod input;
 mod mpt;

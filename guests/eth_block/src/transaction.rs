@@ -1,8 +1,9 @@
 //! Transaction encodings (EIP-2718 typed envelopes and legacy), the hash each signature
 //! covers, and the sender it recovers to.
 
+use crate::hash::keccak256;
 use alloc::vec::Vec;
-use revm::primitives::{keccak256, Address, B256, U256};
+use revm::primitives::{Address, B256, U256};
 
 use crate::{
     input::{AccessListEntry, SignedTransaction, Transaction, TxKindFields},

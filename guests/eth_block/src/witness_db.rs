@@ -2,13 +2,12 @@
 //! code by hash, and the ancestors' block hashes. Every trie is checked against its root
 //! when the database is made, so every read is bound to the parent header's state root.
 
+use crate::hash::keccak256;
 use alloc::{format, string::String, vec::Vec};
 use alloy_rlp::Decodable;
 use revm::{
     interpreter::analysis::to_analysed,
-    primitives::{
-        keccak256, AccountInfo, Address, Bytecode, Bytes, HashMap, B256, KECCAK_EMPTY, U256,
-    },
+    primitives::{AccountInfo, Address, Bytecode, Bytes, HashMap, B256, KECCAK_EMPTY, U256},
     Database,
 };
 

@@ -6,8 +6,12 @@
 //!
 //! `keccak_f` and `sha256_compress` are the raw permutation and compression; `Keccak256`
 //! and `Sha256` are hashers built on them. `secp256k1_add`/`_dbl` and `arith256`/`_mod` are
-//! the curve and 256-bit arithmetic precompiles.
+//! the curve and 256-bit arithmetic precompiles; `secp256k1_recover` and `secp256k1_verify`
+//! are ECDSA on them.
 #![no_std]
+
+mod secp256k1;
+pub use secp256k1::{secp256k1_recover, secp256k1_verify, to_be_bytes};
 
 #[cfg(target_arch = "wasm32")]
 mod raw {
