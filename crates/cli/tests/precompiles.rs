@@ -244,7 +244,6 @@ fn point_bytes(p: &k256::AffinePoint) -> Vec<u8> {
 
 #[test]
 fn secp256k1_add_and_dbl_match_the_host() {
-    use k256::elliptic_curve::group::Curve;
     use k256::{ProjectivePoint, Scalar};
     let p = (ProjectivePoint::GENERATOR * Scalar::from(123_456_789u64)).to_affine();
     let q = (ProjectivePoint::GENERATOR * Scalar::from(987_654_321u64)).to_affine();
@@ -275,4 +274,159 @@ fn the_new_precompiles_check_their_pointers() {
         8,
     );
     assert_eq!(outside, Err(WasmTrap::MemoryOutOfBounds));
+}
+
+/// One record of the ecdsa_vectors guest's input and the line it must print.
+struct EcdsaVector {
+    prehash: [u8; 32],
+    r: [u8; 32],
+    s: [u8; 32],
+    odd_y: bool,
+    key: [u8; 64],
+    recovered: Option<[u8; 64]>,
+    verifies: bool,
+}
+
+fn uncompressed(key: &k256::ecdsa::VerifyingKey) -> [u8; 64] {
+    key.to_encoded_point(false).as_bytes()[1..]
+        .try_into()
+        .unwrap()
+}
+
+/// Vectors made with k256: valid signatures (low and high s), the other parity, a key that
+/// did not sign, and out-of-range or off-curve r and s.
+fn ecdsa_vectors() -> Vec<EcdsaVector> {
+    use k256::ecdsa::{RecoveryId, Signature, SigningKey, VerifyingKey};
+    use num_bigint::BigUint;
+    let order: [u8; 32] =
+        hex::decode("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
+            .unwrap()
+            .try_into()
+            .unwrap();
+    let mut vectors = Vec::new();
+    let mut previous_key = [0u8; 64];
+    for i in 1..=8u8 {
+        let signer = SigningKey::from_slice(&pattern(32, i)).unwrap();
+        let key = uncompressed(signer.verifying_key());
+        let prehash: [u8; 32] = pattern(32, 100 + i).try_into().unwrap();
+        let (signature, recid) = signer.sign_prehash_recoverable(&prehash).unwrap();
+        let r: [u8; 32] = signature.r().to_bytes().into();
+        let s: [u8; 32] = signature.s().to_bytes().into();
+        let odd_y = recid.is_y_odd();
+        let valid = |odd_y, s, recovered, verifies| EcdsaVector {
+            prehash,
+            r,
+            s,
+            odd_y,
+            key,
+            recovered,
+            verifies,
+        };
+        vectors.push(valid(odd_y, s, Some(key), true));
+        // The other parity recovers another key (k256 says which); ECDSA verification does
+        // not see the parity, so the signature is valid for that key too.
+        let other = VerifyingKey::recover_from_prehash(
+            &prehash,
+            &signature,
+            RecoveryId::new(!odd_y, false),
+        )
+        .map(|k| uncompressed(&k))
+        .unwrap();
+        assert_ne!(other, key);
+        vectors.push(EcdsaVector {
+            key: other,
+            ..valid(!odd_y, s, Some(other), true)
+        });
+        // (r, n - s) with the other parity is the same signature's twin: same key, and valid.
+        let high_s = BigUint::from_bytes_be(&order) - BigUint::from_bytes_be(&s);
+        let mut high_s_bytes = [0u8; 32];
+        let be = high_s.to_bytes_be();
+        high_s_bytes[32 - be.len()..].copy_from_slice(&be);
+        vectors.push(valid(!odd_y, high_s_bytes, Some(key), true));
+        // A key that did not sign.
+        if i > 1 {
+            vectors.push(EcdsaVector {
+                key: previous_key,
+                ..valid(odd_y, s, Some(key), false)
+            });
+        }
+        previous_key = key;
+        if i == 1 {
+            // r = 0, s = 0, r = n, s = n: out of range.
+            for (r, s) in [([0u8; 32], s), (r, [0u8; 32]), (order, s), (r, order)] {
+                vectors.push(EcdsaVector {
+                    r,
+                    s,
+                    ..valid(odd_y, s, None, false)
+                });
+            }
+            // An r that is no curve point's x (x³ + 7 is not a square mod p); k256 agrees.
+            let mut off_curve = r;
+            loop {
+                off_curve[31] = off_curve[31].wrapping_add(1);
+                let candidate = Signature::from_scalars(off_curve, s).unwrap();
+                if VerifyingKey::recover_from_prehash(
+                    &prehash,
+                    &candidate,
+                    RecoveryId::new(false, false),
+                )
+                .is_err()
+                {
+                    break;
+                }
+            }
+            vectors.push(EcdsaVector {
+                r: off_curve,
+                ..valid(false, s, None, false)
+            });
+        }
+    }
+    vectors
+}
+
+/// zisk-guest's secp256k1_recover and secp256k1_verify (on the curve and arith256_mod
+/// precompiles) agree with k256 on every vector, through the direct backend.
+#[test]
+fn zisk_guest_ecdsa_matches_k256() {
+    let vectors = ecdsa_vectors();
+    let mut input = Vec::new();
+    let mut expected = String::new();
+    for v in &vectors {
+        input.extend_from_slice(&v.prehash);
+        input.extend_from_slice(&v.r);
+        input.extend_from_slice(&v.s);
+        input.push(v.odd_y as u8);
+        input.extend_from_slice(&v.key);
+        expected += &match v.recovered {
+            Some(key) => hex::encode(key),
+            None => "none".into(),
+        };
+        expected += &format!(" {}\n", v.verifies as u8);
+    }
+    let guest = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../guests/out/wasm/ecdsa_vectors.wasm");
+    assert!(
+        guest.exists(),
+        "{}: run scripts/build-guests.sh",
+        guest.display()
+    );
+    let input_file =
+        std::env::temp_dir().join(format!("czisk-ecdsa-vectors-{}.bin", std::process::id()));
+    std::fs::write(&input_file, &input).unwrap();
+    // Through the czisk binary: the console is the emulator's stdout, which only a child
+    // process can capture under the test harness.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_czisk"))
+        .args(["run", "--json", "--backend", "zisk", "--input"])
+        .arg(&input_file)
+        .arg(&guest)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&input_file).unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["console"].as_str().unwrap(), expected);
 }

@@ -20,7 +20,7 @@ mod witness_db;
 ziskos::entrypoint!(main);
 
 fn main() {
-    let bytes = read_input();
+    let bytes = guest_io::input();
     let input = match input::ClientInput::parse(&bytes) {
         Ok(input) => input,
         Err(e) => fail(format_args!(
@@ -44,19 +44,4 @@ fn main() {
 /// under WASI and natively).
 fn fail(why: core::fmt::Arguments) -> ! {
     panic!("{why}")
-}
-
-#[cfg(not(target_os = "none"))]
-fn read_input() -> alloc::vec::Vec<u8> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut bytes)
-        .expect("reading the input from stdin");
-    bytes
-}
-
-#[cfg(target_os = "none")]
-fn read_input() -> &'static [u8] {
-    ziskos::io::read_slice()
 }

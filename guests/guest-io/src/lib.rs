@@ -1,4 +1,4 @@
-//! Output for the guests, identical on every path.
+//! Output for the guests, identical on every path, and their input.
 //!
 //! Under `wasm32-wasip1` a guest prints with std (`fd_write` on stdout). Natively on ZisK
 //! (`riscv64` bare metal) the same `println!` writes each byte to the UART console and the
@@ -7,7 +7,7 @@
 #![cfg_attr(target_os = "none", no_std)]
 
 #[cfg(not(target_os = "none"))]
-pub use std::println;
+pub use std::{print, println};
 
 #[cfg(target_os = "none")]
 pub use native::*;
@@ -47,6 +47,13 @@ mod native {
     }
 
     #[macro_export]
+    macro_rules! print {
+        ($($arg:tt)*) => {{
+            $crate::_print(format_args!($($arg)*));
+        }};
+    }
+
+    #[macro_export]
     macro_rules! println {
         ($($arg:tt)*) => {{
             $crate::_print(format_args!($($arg)*));
@@ -61,6 +68,23 @@ mod native {
         // SAFETY: ZisK's exit system call (a7 = 93, code in a0) does not return.
         unsafe { core::arch::asm!("li a7, 93", "li a0, 101", "ecall", options(noreturn)) }
     }
+}
+
+/// The guest's input: stdin under WASI (read to the end), the ZisK input natively.
+#[cfg(not(target_os = "none"))]
+pub fn input() -> std::vec::Vec<u8> {
+    use std::io::Read;
+    let mut bytes = std::vec::Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .expect("reading the input from stdin");
+    bytes
+}
+
+/// The guest's input: stdin under WASI (read to the end), the ZisK input natively.
+#[cfg(target_os = "none")]
+pub fn input() -> &'static [u8] {
+    ziskos::io::read_slice()
 }
 
 /// Applies `hash` `n` times to its own 32-byte output, starting from zeros, and prints
