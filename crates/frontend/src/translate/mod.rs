@@ -6,6 +6,7 @@
 //! Each instruction carries its wasm bytecode offset as its source location, which is how a
 //! backend reports where a trap happened.
 
+mod bounds;
 mod control;
 mod entry;
 mod memory;
@@ -96,7 +97,9 @@ pub(crate) fn translate_function(
         })?;
     }
     t.b.seal_all_blocks();
+    let heap_region = t.heap.alias_region();
     t.b.finalize(frontend_config());
+    bounds::merge_bounds_checks(&mut func, heap_region);
     Ok(func)
 }
 
