@@ -139,6 +139,19 @@ pub enum ZOp {
     Secp256k1Dbl,
     Arith256,
     Arith256Mod,
+    Secp256r1Add,
+    Secp256r1Dbl,
+    Bn254CurveAdd,
+    Bn254CurveDbl,
+    Bn254ComplexAdd,
+    Bn254ComplexSub,
+    Bn254ComplexMul,
+    Bls12_381CurveAdd,
+    Bls12_381CurveDbl,
+    Bls12_381ComplexAdd,
+    Bls12_381ComplexSub,
+    Bls12_381ComplexMul,
+    Arith384Mod,
 }
 
 impl ZOp {
@@ -227,6 +240,19 @@ impl ZOp {
             Secp256k1Dbl => "secp256k1_dbl",
             Arith256 => "arith256",
             Arith256Mod => "arith256_mod",
+            Secp256r1Add => "secp256r1_add",
+            Secp256r1Dbl => "secp256r1_dbl",
+            Bn254CurveAdd => "bn254_curve_add",
+            Bn254CurveDbl => "bn254_curve_dbl",
+            Bn254ComplexAdd => "bn254_complex_add",
+            Bn254ComplexSub => "bn254_complex_sub",
+            Bn254ComplexMul => "bn254_complex_mul",
+            Bls12_381CurveAdd => "bls12_381_curve_add",
+            Bls12_381CurveDbl => "bls12_381_curve_dbl",
+            Bls12_381ComplexAdd => "bls12_381_complex_add",
+            Bls12_381ComplexSub => "bls12_381_complex_sub",
+            Bls12_381ComplexMul => "bls12_381_complex_mul",
+            Arith384Mod => "arith384_mod",
         }
     }
 }

@@ -396,7 +396,7 @@ fn two_word_comparisons_agree_with_wasmi() {
     let mut r = Rng(7);
     // 16 results of 16 digits fill the 256-byte public output the comparison reads.
     for _ in 0..16 {
-        let mut pick = |r: &mut Rng| words[r.below(words.len())];
+        let pick = |r: &mut Rng| words[r.below(words.len())];
         let (al, ah, bl) = (pick(&mut r), pick(&mut r), pick(&mut r));
         // Often equal high words, so the low words decide.
         let bh = if r.below(2) == 0 { ah } else { pick(&mut r) };

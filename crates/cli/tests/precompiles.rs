@@ -276,6 +276,131 @@ fn the_new_precompiles_check_their_pointers() {
     assert_eq!(outside, Err(WasmTrap::MemoryOutOfBounds));
 }
 
+/// Little-endian bytes of a field element's value, `len` bytes.
+fn field_bytes<F: ark_ff::PrimeField>(x: &F, len: usize) -> Vec<u8> {
+    use ark_ff::BigInteger;
+    let mut bytes = x.into_bigint().to_bytes_le();
+    bytes.resize(len, 0);
+    bytes
+}
+
+fn affine_bytes<P>(p: &ark_ec::short_weierstrass::Affine<P>, coordinate: usize) -> Vec<u8>
+where
+    P: ark_ec::short_weierstrass::SWCurveConfig,
+    P::BaseField: ark_ff::PrimeField,
+{
+    [field_bytes(&p.x, coordinate), field_bytes(&p.y, coordinate)].concat()
+}
+
+/// `{curve}_add` and `{curve}_dbl` (`coordinate` bytes per coordinate) against ark's group
+/// law: p + q over p, and 2q over a copy of q.
+fn curve_precompiles_match_ark<P>(add: &str, dbl: &str, coordinate: usize)
+where
+    P: ark_ec::short_weierstrass::SWCurveConfig,
+    P::BaseField: ark_ff::PrimeField,
+{
+    use ark_ec::{AffineRepr, CurveGroup};
+    let g = ark_ec::short_weierstrass::Affine::<P>::generator();
+    let p = (g * P::ScalarField::from(123_456_789u64)).into_affine();
+    let q = (g * P::ScalarField::from(987_654_321u64)).into_affine();
+    let size = 2 * coordinate;
+    let imports = format!(
+        r#"(import "zisk" "{add}" (func $add (param i32 i32))) (import "zisk" "{dbl}" (func $dbl (param i32)))"#
+    );
+    let data = format!(
+        r#"(data (i32.const 1024) "{}") (data (i32.const {}) "{}") (data (i32.const 2048) "{}")"#,
+        wat_bytes(&affine_bytes(&p, coordinate)),
+        1024 + size,
+        wat_bytes(&affine_bytes(&q, coordinate)),
+        wat_bytes(&affine_bytes(&q, coordinate)),
+    );
+    let body = format!(
+        "(call $add (i32.const 1024) (i32.const 2048)) (call $dbl (i32.const {}))",
+        1024 + size
+    );
+    let output = run(&imports, &data, &body, 2 * size).unwrap();
+    let mut expected = affine_bytes(&(p + q).into_affine(), coordinate);
+    expected.extend(affine_bytes(&(q + q).into_affine(), coordinate));
+    assert_eq!(output, trimmed(expected), "{add}, {dbl}");
+}
+
+#[test]
+fn secp256r1_bn254_and_bls12_381_curves_match_ark() {
+    curve_precompiles_match_ark::<ark_secp256r1::Config>("secp256r1_add", "secp256r1_dbl", 32);
+    curve_precompiles_match_ark::<ark_bn254::g1::Config>("bn254_curve_add", "bn254_curve_dbl", 32);
+    curve_precompiles_match_ark::<ark_bls12_381::g1::Config>(
+        "bls12_381_curve_add",
+        "bls12_381_curve_dbl",
+        48,
+    );
+}
+
+/// `{prefix}_complex_{add,sub,mul}` (elements c0 + c1·u of Fp², u² = -1) against ark's
+/// arithmetic in the same field, each operation writing over its first operand.
+fn complex_precompiles_match_ark<P: ark_ff::Fp2Config>(prefix: &str, coordinate: usize)
+where
+    P::Fp: ark_ff::PrimeField,
+{
+    use ark_ff::PrimeField;
+    let element = |seed: u8| {
+        ark_ff::Fp2::<P>::new(
+            P::Fp::from_le_bytes_mod_order(&pattern(coordinate, seed)),
+            P::Fp::from_le_bytes_mod_order(&pattern(coordinate, seed.wrapping_mul(7))),
+        )
+    };
+    let bytes = |x: &ark_ff::Fp2<P>| {
+        [
+            field_bytes(&x.c0, coordinate),
+            field_bytes(&x.c1, coordinate),
+        ]
+        .concat()
+    };
+    let (a, b) = (element(3), element(41));
+    for (op, expected) in [("add", a + b), ("sub", a - b), ("mul", a * b)] {
+        let imports =
+            format!(r#"(import "zisk" "{prefix}_complex_{op}" (func $op (param i32 i32)))"#);
+        let data = format!(
+            r#"(data (i32.const 1024) "{}") (data (i32.const 2048) "{}")"#,
+            wat_bytes(&bytes(&a)),
+            wat_bytes(&bytes(&b))
+        );
+        let output = run(
+            &imports,
+            &data,
+            "(call $op (i32.const 1024) (i32.const 2048))",
+            2 * coordinate,
+        )
+        .unwrap();
+        assert_eq!(output, trimmed(bytes(&expected)), "{prefix}_complex_{op}");
+    }
+}
+
+#[test]
+fn bn254_and_bls12_381_complex_arithmetic_matches_ark() {
+    complex_precompiles_match_ark::<ark_bn254::Fq2Config>("bn254", 32);
+    complex_precompiles_match_ark::<ark_bls12_381::Fq2Config>("bls12_381", 48);
+}
+
+#[test]
+fn arith384_mod_matches_the_host() {
+    let (a, b, c) = (pattern(48, 9), pattern(48, 90), pattern(48, 180));
+    let mut m = pattern(48, 15);
+    m[47] |= 0x80;
+    let data = format!(
+        r#"(data (i32.const 2048) "{}") (data (i32.const 2096) "{}") (data (i32.const 2144) "{}") (data (i32.const 2192) "{}")"#,
+        wat_bytes(&a),
+        wat_bytes(&b),
+        wat_bytes(&c),
+        wat_bytes(&m)
+    );
+    let imports =
+        r#"(import "zisk" "arith384_mod" (func $arith384_mod (param i32 i32 i32 i32 i32)))"#;
+    let body = "(call $arith384_mod (i32.const 2048) (i32.const 2096) (i32.const 2144) (i32.const 2192) (i32.const 1024))";
+    let output = run(imports, &data, body, 48).unwrap();
+    let expected = (to_big(&a) * to_big(&b) + to_big(&c)) % to_big(&m);
+    assert_eq!(output, trimmed(to_bytes(&expected, 48)));
+}
+
 /// One record of the ecdsa_vectors guest's input and the line it must print.
 struct EcdsaVector {
     prehash: [u8; 32],

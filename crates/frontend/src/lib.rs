@@ -61,6 +61,24 @@ pub const INTRINSIC_SECP256K1_DBL: u32 = 7;
 /// operand addresses, as ZisK's instructions take them (see the runtime's `zisk.rs`).
 pub const INTRINSIC_ARITH256: u32 = 8;
 pub const INTRINSIC_ARITH256_MOD: u32 = 9;
+/// The other curve and field precompiles, with the shapes of the secp256k1 ones: an add-like
+/// operation `(a: i64, b: i64)` writes its result over `a`, a doubling `(p: i64)` over `p`.
+/// secp256r1 and bn254 values are 32-byte coordinates (points 64 bytes, Fp2 elements 64
+/// bytes), bls12-381 values 48-byte ones (points and Fp2 elements 96 bytes).
+pub const INTRINSIC_SECP256R1_ADD: u32 = 10;
+pub const INTRINSIC_SECP256R1_DBL: u32 = 11;
+pub const INTRINSIC_BN254_CURVE_ADD: u32 = 12;
+pub const INTRINSIC_BN254_CURVE_DBL: u32 = 13;
+pub const INTRINSIC_BN254_COMPLEX_ADD: u32 = 14;
+pub const INTRINSIC_BN254_COMPLEX_SUB: u32 = 15;
+pub const INTRINSIC_BN254_COMPLEX_MUL: u32 = 16;
+pub const INTRINSIC_BLS12_381_CURVE_ADD: u32 = 17;
+pub const INTRINSIC_BLS12_381_CURVE_DBL: u32 = 18;
+pub const INTRINSIC_BLS12_381_COMPLEX_ADD: u32 = 19;
+pub const INTRINSIC_BLS12_381_COMPLEX_SUB: u32 = 20;
+pub const INTRINSIC_BLS12_381_COMPLEX_MUL: u32 = 21;
+/// `arith384_mod(params: i64)`: as `arith256_mod` on 48-byte numbers.
+pub const INTRINSIC_ARITH384_MOD: u32 = 22;
 pub const ENTRY_INSTANTIATE: u32 = 0;
 pub const ENTRY_MAIN: u32 = 1;
 

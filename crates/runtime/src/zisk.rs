@@ -6,10 +6,7 @@
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{self, InstBuilder, MemFlagsData, Type, UserExternalName, Value};
-use czisk_frontend::{
-    WasmTrap, INTRINSIC_ARITH256, INTRINSIC_ARITH256_MOD, INTRINSIC_KECCAKF,
-    INTRINSIC_SECP256K1_ADD, INTRINSIC_SECP256K1_DBL, INTRINSIC_SHA256F, NS_INTRINSIC,
-};
+use czisk_frontend::{self as f, WasmTrap, NS_INTRINSIC};
 
 use crate::emit::{build, Emitter};
 use crate::{zisk_map, RuntimeEnv, RuntimeError, PUBLIC_OUTPUT_BYTES};
@@ -18,21 +15,62 @@ use crate::{zisk_map, RuntimeEnv, RuntimeError, PUBLIC_OUTPUT_BYTES};
 /// intrinsic. The intrinsic takes the checked absolute addresses themselves, except for
 /// those in [`PARAMETER_BLOCK_IMPORTS`].
 const IMPORTS: &[(&str, &[u64], u32)] = &[
-    ("keccakf", &[200], INTRINSIC_KECCAKF),
-    ("sha256f", &[32, 64], INTRINSIC_SHA256F),
-    ("secp256k1_add", &[64, 64], INTRINSIC_SECP256K1_ADD),
-    ("secp256k1_dbl", &[64], INTRINSIC_SECP256K1_DBL),
-    ("arith256", &[32, 32, 32, 32, 32], INTRINSIC_ARITH256),
+    ("keccakf", &[200], f::INTRINSIC_KECCAKF),
+    ("sha256f", &[32, 64], f::INTRINSIC_SHA256F),
+    ("secp256k1_add", &[64, 64], f::INTRINSIC_SECP256K1_ADD),
+    ("secp256k1_dbl", &[64], f::INTRINSIC_SECP256K1_DBL),
+    ("secp256r1_add", &[64, 64], f::INTRINSIC_SECP256R1_ADD),
+    ("secp256r1_dbl", &[64], f::INTRINSIC_SECP256R1_DBL),
+    ("bn254_curve_add", &[64, 64], f::INTRINSIC_BN254_CURVE_ADD),
+    ("bn254_curve_dbl", &[64], f::INTRINSIC_BN254_CURVE_DBL),
     (
-        "arith256_mod",
-        &[32, 32, 32, 32, 32],
-        INTRINSIC_ARITH256_MOD,
+        "bn254_complex_add",
+        &[64, 64],
+        f::INTRINSIC_BN254_COMPLEX_ADD,
     ),
+    (
+        "bn254_complex_sub",
+        &[64, 64],
+        f::INTRINSIC_BN254_COMPLEX_SUB,
+    ),
+    (
+        "bn254_complex_mul",
+        &[64, 64],
+        f::INTRINSIC_BN254_COMPLEX_MUL,
+    ),
+    (
+        "bls12_381_curve_add",
+        &[96, 96],
+        f::INTRINSIC_BLS12_381_CURVE_ADD,
+    ),
+    (
+        "bls12_381_curve_dbl",
+        &[96],
+        f::INTRINSIC_BLS12_381_CURVE_DBL,
+    ),
+    (
+        "bls12_381_complex_add",
+        &[96, 96],
+        f::INTRINSIC_BLS12_381_COMPLEX_ADD,
+    ),
+    (
+        "bls12_381_complex_sub",
+        &[96, 96],
+        f::INTRINSIC_BLS12_381_COMPLEX_SUB,
+    ),
+    (
+        "bls12_381_complex_mul",
+        &[96, 96],
+        f::INTRINSIC_BLS12_381_COMPLEX_MUL,
+    ),
+    ("arith256", &[32; 5], f::INTRINSIC_ARITH256),
+    ("arith256_mod", &[32; 5], f::INTRINSIC_ARITH256_MOD),
+    ("arith384_mod", &[48; 5], f::INTRINSIC_ARITH384_MOD),
 ];
 
 /// Imports whose instruction reads its operands' addresses from a parameter block in memory;
 /// the runtime writes the block (at [`PARAMETER_BLOCK`] in its state) and passes its address.
-const PARAMETER_BLOCK_IMPORTS: &[&str] = &["arith256", "arith256_mod"];
+const PARAMETER_BLOCK_IMPORTS: &[&str] = &["arith256", "arith256_mod", "arith384_mod"];
 
 /// Offset of the parameter block in the runtime's state (`RUNTIME_STATE_BYTES` holds it).
 const PARAMETER_BLOCK: u64 = 64;

@@ -30,6 +30,58 @@ void zisk_arith256(const uint64_t a[4], const uint64_t b[4], const uint64_t c[4]
 __attribute__((import_module("zisk"), import_name("arith256_mod")))
 void zisk_arith256_mod(const uint64_t a[4], const uint64_t b[4], const uint64_t c[4], const uint64_t m[4], uint64_t d[4]);
 
+/* d = (a * b + c) mod m on 384-bit numbers (six little-endian 64-bit words). */
+__attribute__((import_module("zisk"), import_name("arith384_mod")))
+void zisk_arith384_mod(const uint64_t a[6], const uint64_t b[6], const uint64_t c[6], const uint64_t m[6], uint64_t d[6]);
+
+/* secp256r1 (P-256), points as for secp256k1: p1 = p1 + p2. */
+__attribute__((import_module("zisk"), import_name("secp256r1_add")))
+void zisk_secp256r1_add(uint64_t p1[8], const uint64_t p2[8]);
+
+/* p = 2p on secp256r1. */
+__attribute__((import_module("zisk"), import_name("secp256r1_dbl")))
+void zisk_secp256r1_dbl(uint64_t p[8]);
+
+/* BN254 G1, points as for secp256k1: p1 = p1 + p2. */
+__attribute__((import_module("zisk"), import_name("bn254_curve_add")))
+void zisk_bn254_curve_add(uint64_t p1[8], const uint64_t p2[8]);
+
+/* p = 2p on BN254 G1. */
+__attribute__((import_module("zisk"), import_name("bn254_curve_dbl")))
+void zisk_bn254_curve_dbl(uint64_t p[8]);
+
+/* BN254 Fp2 (c0 then c1, four words each, u^2 = -1): f1 = f1 + f2. */
+__attribute__((import_module("zisk"), import_name("bn254_complex_add")))
+void zisk_bn254_complex_add(uint64_t f1[8], const uint64_t f2[8]);
+
+/* BN254 Fp2 (c0 then c1, four words each, u^2 = -1): f1 = f1 - f2. */
+__attribute__((import_module("zisk"), import_name("bn254_complex_sub")))
+void zisk_bn254_complex_sub(uint64_t f1[8], const uint64_t f2[8]);
+
+/* BN254 Fp2 (c0 then c1, four words each, u^2 = -1): f1 = f1 * f2. */
+__attribute__((import_module("zisk"), import_name("bn254_complex_mul")))
+void zisk_bn254_complex_mul(uint64_t f1[8], const uint64_t f2[8]);
+
+/* BLS12-381 G1, x then y, six little-endian 64-bit words each: p1 = p1 + p2. */
+__attribute__((import_module("zisk"), import_name("bls12_381_curve_add")))
+void zisk_bls12_381_curve_add(uint64_t p1[12], const uint64_t p2[12]);
+
+/* p = 2p on BLS12-381 G1. */
+__attribute__((import_module("zisk"), import_name("bls12_381_curve_dbl")))
+void zisk_bls12_381_curve_dbl(uint64_t p[12]);
+
+/* BLS12-381 Fp2 (c0 then c1, six words each, u^2 = -1): f1 = f1 + f2. */
+__attribute__((import_module("zisk"), import_name("bls12_381_complex_add")))
+void zisk_bls12_381_complex_add(uint64_t f1[12], const uint64_t f2[12]);
+
+/* BLS12-381 Fp2 (c0 then c1, six words each, u^2 = -1): f1 = f1 - f2. */
+__attribute__((import_module("zisk"), import_name("bls12_381_complex_sub")))
+void zisk_bls12_381_complex_sub(uint64_t f1[12], const uint64_t f2[12]);
+
+/* BLS12-381 Fp2 (c0 then c1, six words each, u^2 = -1): f1 = f1 * f2. */
+__attribute__((import_module("zisk"), import_name("bls12_381_complex_mul")))
+void zisk_bls12_381_complex_mul(uint64_t f1[12], const uint64_t f2[12]);
+
 /* The guest input's length in bytes. */
 __attribute__((import_module("zisk"), import_name("input_len")))
 uint64_t zisk_input_len(void);

@@ -32,8 +32,30 @@ mod raw {
             m: *const u64,
             d: *mut u64,
         );
+        pub fn arith384_mod(
+            a: *const u64,
+            b: *const u64,
+            c: *const u64,
+            m: *const u64,
+            d: *mut u64,
+        );
+        pub fn secp256r1_add(p1: *mut u64, p2: *const u64);
+        pub fn secp256r1_dbl(p: *mut u64);
+        pub fn bn254_curve_add(p1: *mut u64, p2: *const u64);
+        pub fn bn254_curve_dbl(p: *mut u64);
+        pub fn bn254_complex_add(f1: *mut u64, f2: *const u64);
+        pub fn bn254_complex_sub(f1: *mut u64, f2: *const u64);
+        pub fn bn254_complex_mul(f1: *mut u64, f2: *const u64);
+        pub fn bls12_381_curve_add(p1: *mut u64, p2: *const u64);
+        pub fn bls12_381_curve_dbl(p: *mut u64);
+        pub fn bls12_381_complex_add(f1: *mut u64, f2: *const u64);
+        pub fn bls12_381_complex_sub(f1: *mut u64, f2: *const u64);
+        pub fn bls12_381_complex_mul(f1: *mut u64, f2: *const u64);
     }
 }
+
+mod curves;
+pub use curves::*;
 
 /// A secp256k1 point in affine coordinates, as ZisK's precompiles hold it: x then y, each
 /// four little-endian 64-bit words.
@@ -105,6 +127,34 @@ pub fn arith256(a: &U256, b: &U256, c: &U256) -> (U256, U256) {
         dh: &mut dh,
     });
     (dl, dh)
+}
+
+/// A 384-bit number: six little-endian 64-bit words.
+pub type U384 = [u64; 6];
+
+/// `(a * b + c) mod m` on 384-bit numbers.
+pub fn arith384_mod(a: &U384, b: &U384, c: &U384, m: &U384) -> U384 {
+    let mut d = [0u64; 6];
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: valid, 8-byte aligned 384-bit numbers.
+    unsafe {
+        raw::arith384_mod(
+            a.as_ptr(),
+            b.as_ptr(),
+            c.as_ptr(),
+            m.as_ptr(),
+            d.as_mut_ptr(),
+        )
+    };
+    #[cfg(target_os = "none")]
+    ziskos::syscalls::syscall_arith384_mod(&mut ziskos::syscalls::SyscallArith384ModParams {
+        a,
+        b,
+        c,
+        module: m,
+        d: &mut d,
+    });
+    d
 }
 
 /// `(a * b + c) mod m`.
@@ -247,10 +297,36 @@ impl Keccak256 {
         out
     }
 
+    /// The hash of `data` in one pass: the state stays a local array (no hasher moved
+    /// around), whole blocks and lanes are absorbed directly, the padding is one lane.
     pub fn digest(data: &[u8]) -> [u8; 32] {
-        let mut h = Self::new();
-        h.update(data);
-        h.finalize()
+        let mut state = [0u64; 25];
+        let mut blocks = data.chunks_exact(Self::RATE);
+        for block in &mut blocks {
+            for (lane, bytes) in state.iter_mut().zip(block.chunks_exact(8)) {
+                *lane ^= u64::from_le_bytes(bytes.try_into().unwrap());
+            }
+            keccak_f(&mut state);
+        }
+        let tail = blocks.remainder();
+        let mut lanes = tail.chunks_exact(8);
+        for (lane, bytes) in state.iter_mut().zip(&mut lanes) {
+            *lane ^= u64::from_le_bytes(bytes.try_into().unwrap());
+        }
+        // The last partial lane with the first padding byte after it (a tail is < 136 bytes,
+        // so the lane is inside the rate).
+        let rest = lanes.remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        last[rest.len()] = 0x01;
+        state[tail.len() / 8] ^= u64::from_le_bytes(last);
+        state[Self::RATE / 8 - 1] ^= 0x80 << 56;
+        keccak_f(&mut state);
+        let mut out = [0u8; 32];
+        for (chunk, lane) in out.chunks_exact_mut(8).zip(&state[..4]) {
+            chunk.copy_from_slice(&lane.to_le_bytes());
+        }
+        out
     }
 }
 
@@ -314,9 +390,27 @@ impl Sha256 {
         out
     }
 
+    /// The hash of `data` in one pass, the state and block kept local.
     pub fn digest(data: &[u8]) -> [u8; 32] {
-        let mut h = Self::new();
-        h.update(data);
-        h.finalize()
+        let mut state = Sha256State(Self::INIT);
+        let mut blocks = data.chunks_exact(64);
+        for block in &mut blocks {
+            sha256_compress(&mut state, &Block64(block.try_into().unwrap()));
+        }
+        let tail = blocks.remainder();
+        let mut block = Block64([0; 64]);
+        block.0[..tail.len()].copy_from_slice(tail);
+        block.0[tail.len()] = 0x80;
+        if tail.len() >= 56 {
+            sha256_compress(&mut state, &block);
+            block.0 = [0; 64];
+        }
+        block.0[56..].copy_from_slice(&(data.len() as u64 * 8).to_be_bytes());
+        sha256_compress(&mut state, &block);
+        let mut out = [0u8; 32];
+        for (chunk, word) in out.chunks_exact_mut(4).zip(state.0) {
+            chunk.copy_from_slice(&word.to_be_bytes());
+        }
+        out
     }
 }
