@@ -640,21 +640,24 @@ impl generated::Context for Lowerer<'_> {
     fn address_sibling(&mut self, v: Value) -> Option<(Value, u64)> {
         let v = self.func.dfg.resolve_aliases(v);
         let (x, k2) = self.zext_plus_const(v)?;
+        // The earliest sibling in the window, so that every access from one index shares
+        // one base register (a nearer sibling would itself need computing).
+        let mut earliest = None;
         let mut cursor = self.func.layout.prev_inst(self.current_inst?);
         for _ in 0..64 {
-            let i = cursor?;
+            let Some(i) = cursor else { break };
             for &r in self.func.dfg.inst_results(i) {
                 if r != v {
                     if let Some((x1, k1)) = self.zext_plus_const(r) {
                         if x1 == x {
-                            return Some((r, k2.wrapping_sub(k1)));
+                            earliest = Some((r, k2.wrapping_sub(k1)));
                         }
                     }
                 }
             }
             cursor = self.func.layout.prev_inst(i);
         }
-        None
+        earliest
     }
     fn low32_result(&mut self, inst: Inst) -> Option<()> {
         let result = *self.func.dfg.inst_results(inst).first()?;
