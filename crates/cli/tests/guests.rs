@@ -169,29 +169,23 @@ fn zisk_backend_steps_and_cost_stay_within_bounds() {
         ("iter_keccak_precompile", 470_000, 760_000_000),
     ];
     for (guest, max_steps, max_cost) in bounds {
-        let path = artifact("wasm", &format!("{guest}.wasm"));
-        let output = Command::new(env!("CARGO_BIN_EXE_czisk"))
-            .args(["run", "--json", "--backend", "zisk"])
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{guest}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        let steps = report["steps"].as_u64().unwrap();
-        let cost = report["cost"]["total"].as_u64().unwrap();
-        assert!(
-            steps <= max_steps,
-            "{guest}: {steps} steps on zisk, bound {max_steps}"
-        );
-        assert!(
-            cost <= max_cost,
-            "{guest}: cost {cost} on zisk, bound {max_cost}"
-        );
+        let report = report_of(&artifact("wasm", &format!("{guest}.wasm")), "zisk", None);
+        assert_within_bounds(guest, &report, max_steps, max_cost);
     }
+}
+
+/// Steps and total cost of a `czisk run --json` report, each at most its bound.
+fn assert_within_bounds(guest: &str, report: &serde_json::Value, max_steps: u64, max_cost: u64) {
+    let steps = report["steps"].as_u64().unwrap();
+    let cost = report["cost"]["total"].as_u64().unwrap();
+    assert!(
+        steps <= max_steps,
+        "{guest}: {steps} steps on zisk, bound {max_steps}"
+    );
+    assert!(
+        cost <= max_cost,
+        "{guest}: cost {cost} on zisk, bound {max_cost}"
+    );
 }
 
 const ETH_BLOCK_INPUT: &str = concat!(
@@ -235,16 +229,7 @@ fn eth_block_reaches_the_headers_state_root_on_every_path() {
         let wasm = artifact("wasm", &format!("{guest}.wasm"));
         let zisk = report_of(&wasm, "zisk", Some(ETH_BLOCK_INPUT));
         assert_eq!(zisk["console"], ETH_BLOCK_LINE, "{guest} on zisk");
-        let steps = zisk["steps"].as_u64().unwrap();
-        let cost = zisk["cost"]["total"].as_u64().unwrap();
-        assert!(
-            steps <= max_steps,
-            "{guest}: {steps} steps on zisk, bound {max_steps}"
-        );
-        assert!(
-            cost <= max_cost,
-            "{guest}: cost {cost} on zisk, bound {max_cost}"
-        );
+        assert_within_bounds(guest, &zisk, max_steps, max_cost);
     }
     let wasm = artifact("wasm", "eth_block.wasm");
     assert_eq!(
