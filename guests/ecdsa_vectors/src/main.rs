@@ -6,7 +6,7 @@
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 use guest_io::println;
-use zisk_guest::{secp256k1_recover, secp256k1_verify, to_be_bytes, Point256};
+use zisk_guest::{from_be_bytes, secp256k1_recover, secp256k1_verify, to_be_bytes, Point256};
 
 #[cfg(target_os = "none")]
 ziskos::entrypoint!(main);
@@ -20,8 +20,8 @@ fn main() {
         let (prehash, r, s) = (field(0), field(32), field(64));
         let odd_y = record[96] == 1;
         let key = Point256 {
-            x: limbs(&field(97)),
-            y: limbs(&field(129)),
+            x: from_be_bytes(&field(97)),
+            y: from_be_bytes(&field(129)),
         };
         match secp256k1_recover(&prehash, &r, &s, odd_y) {
             Some(point) => print_hex(&point),
@@ -29,12 +29,6 @@ fn main() {
         }
         println!(" {}", secp256k1_verify(&prehash, &r, &s, &key) as u8);
     }
-}
-
-fn limbs(be: &[u8; 32]) -> [u64; 4] {
-    core::array::from_fn(|i| {
-        u64::from_be_bytes(be[32 - 8 * (i + 1)..32 - 8 * i].try_into().unwrap())
-    })
 }
 
 fn print_hex(point: &Point256) {

@@ -1,8 +1,9 @@
-//! The curve and quadratic-extension precompiles besides secp256k1: secp256r1 and BN254 on
+//! The curve and quadratic-extension precompiles: secp256k1, secp256r1 and BN254 on
 //! 256-bit coordinates, BLS12-381 on 384-bit ones. Each add-like operation writes its result
 //! over its first operand, each doubling in place, as ZisK's instructions do; coordinates
-//! are little-endian words, in canonical (not Montgomery) form. Like `secp256k1_add`, the
-//! curve additions need two points with different x coordinates.
+//! are little-endian words, in canonical (not Montgomery) form. As ZisK's instructions, the
+//! curve additions need two points with different x coordinates (double with the `_dbl`
+//! operation; `p + (-p)` has no affine result).
 
 #[cfg(target_arch = "wasm32")]
 use crate::raw;
@@ -75,6 +76,10 @@ macro_rules! unary {
     };
 }
 
+binary!(/// `p1 = p1 + p2` on secp256k1.
+    secp256k1_add, Point256, syscall_secp256k1_add, SyscallPoint256);
+unary!(/// `p = 2p` on secp256k1.
+    secp256k1_dbl, Point256, syscall_secp256k1_dbl, SyscallPoint256);
 binary!(/// `p1 = p1 + p2` on secp256r1 (P-256).
     secp256r1_add, Point256, syscall_secp256r1_add, SyscallPoint256);
 unary!(/// `p = 2p` on secp256r1.

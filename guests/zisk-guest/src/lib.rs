@@ -11,7 +11,7 @@
 #![no_std]
 
 mod secp256k1;
-pub use secp256k1::{secp256k1_recover, secp256k1_verify, to_be_bytes};
+pub use secp256k1::{from_be_bytes, secp256k1_recover, secp256k1_verify, to_be_bytes};
 
 #[cfg(target_arch = "wasm32")]
 mod raw {
@@ -66,41 +66,6 @@ pub struct Point256 {
     pub y: [u64; 4],
 }
 
-/// `p1 = p1 + p2` on secp256k1. As ZisK's instruction: the points' x coordinates must
-/// differ (double with [`secp256k1_dbl`]; `p + (-p)` has no affine result).
-pub fn secp256k1_add(p1: &mut Point256, p2: &Point256) {
-    #[cfg(target_arch = "wasm32")]
-    // SAFETY: two valid, 8-byte aligned points.
-    unsafe {
-        raw::secp256k1_add(
-            p1 as *mut Point256 as *mut u64,
-            p2 as *const Point256 as *const u64,
-        )
-    };
-    #[cfg(target_os = "none")]
-    {
-        let mut a = ziskos::syscalls::SyscallPoint256 { x: p1.x, y: p1.y };
-        let b = ziskos::syscalls::SyscallPoint256 { x: p2.x, y: p2.y };
-        ziskos::syscalls::syscall_secp256k1_add(&mut a, &b);
-        *p1 = Point256 { x: a.x, y: a.y };
-    }
-}
-
-/// `p = 2p` on secp256k1.
-pub fn secp256k1_dbl(p: &mut Point256) {
-    #[cfg(target_arch = "wasm32")]
-    // SAFETY: a valid, 8-byte aligned point.
-    unsafe {
-        raw::secp256k1_dbl(p as *mut Point256 as *mut u64)
-    };
-    #[cfg(target_os = "none")]
-    {
-        let mut a = ziskos::syscalls::SyscallPoint256 { x: p.x, y: p.y };
-        ziskos::syscalls::syscall_secp256k1_dbl(&mut a);
-        *p = Point256 { x: a.x, y: a.y };
-    }
-}
-
 /// A 256-bit number: four little-endian 64-bit words.
 pub type U256 = [u64; 4];
 
@@ -132,55 +97,34 @@ pub fn arith256(a: &U256, b: &U256, c: &U256) -> (U256, U256) {
 /// A 384-bit number: six little-endian 64-bit words.
 pub type U384 = [u64; 6];
 
-/// `(a * b + c) mod m` on 384-bit numbers.
-pub fn arith384_mod(a: &U384, b: &U384, c: &U384, m: &U384) -> U384 {
-    let mut d = [0u64; 6];
-    #[cfg(target_arch = "wasm32")]
-    // SAFETY: valid, 8-byte aligned 384-bit numbers.
-    unsafe {
-        raw::arith384_mod(
-            a.as_ptr(),
-            b.as_ptr(),
-            c.as_ptr(),
-            m.as_ptr(),
-            d.as_mut_ptr(),
-        )
+/// `(a * b + c) mod m` through the import of that name, or ziskos's syscall natively.
+macro_rules! modular_arith {
+    ($(#[$doc:meta])* $name:ident, $ty:ty, $syscall:ident, $params:ident) => {
+        $(#[$doc])*
+        pub fn $name(a: &$ty, b: &$ty, c: &$ty, m: &$ty) -> $ty {
+            let mut d = <$ty>::default();
+            #[cfg(target_arch = "wasm32")]
+            // SAFETY: valid, 8-byte aligned numbers of the width the import reads.
+            unsafe {
+                raw::$name(a.as_ptr(), b.as_ptr(), c.as_ptr(), m.as_ptr(), d.as_mut_ptr())
+            };
+            #[cfg(target_os = "none")]
+            ziskos::syscalls::$syscall(&mut ziskos::syscalls::$params {
+                a,
+                b,
+                c,
+                module: m,
+                d: &mut d,
+            });
+            d
+        }
     };
-    #[cfg(target_os = "none")]
-    ziskos::syscalls::syscall_arith384_mod(&mut ziskos::syscalls::SyscallArith384ModParams {
-        a,
-        b,
-        c,
-        module: m,
-        d: &mut d,
-    });
-    d
 }
 
-/// `(a * b + c) mod m`.
-pub fn arith256_mod(a: &U256, b: &U256, c: &U256, m: &U256) -> U256 {
-    let mut d = [0u64; 4];
-    #[cfg(target_arch = "wasm32")]
-    // SAFETY: valid, 8-byte aligned 256-bit numbers.
-    unsafe {
-        raw::arith256_mod(
-            a.as_ptr(),
-            b.as_ptr(),
-            c.as_ptr(),
-            m.as_ptr(),
-            d.as_mut_ptr(),
-        )
-    };
-    #[cfg(target_os = "none")]
-    ziskos::syscalls::syscall_arith256_mod(&mut ziskos::syscalls::SyscallArith256ModParams {
-        a,
-        b,
-        c,
-        module: m,
-        d: &mut d,
-    });
-    d
-}
+modular_arith!(/// `(a * b + c) mod m`.
+    arith256_mod, U256, syscall_arith256_mod, SyscallArith256ModParams);
+modular_arith!(/// `(a * b + c) mod m` on 384-bit numbers.
+    arith384_mod, U384, syscall_arith384_mod, SyscallArith384ModParams);
 
 #[cfg(not(any(target_arch = "wasm32", target_os = "none")))]
 compile_error!("zisk-guest is for wasm32 guests and native ZisK guests");

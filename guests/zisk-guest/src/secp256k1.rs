@@ -41,7 +41,7 @@ pub fn secp256k1_recover(
     s: &[u8; 32],
     odd_y: bool,
 ) -> Option<Point256> {
-    let (r, s, z) = (from_be(r), from_be(s), from_be(prehash));
+    let (r, s, z) = (from_be_bytes(r), from_be_bytes(s), from_be_bytes(prehash));
     if !is_scalar(&r) || !is_scalar(&s) {
         return None;
     }
@@ -63,7 +63,7 @@ pub fn secp256k1_recover(
 
 /// Whether `(r, s)` is a valid signature of `prehash` by `public` (any `s` in range).
 pub fn secp256k1_verify(prehash: &[u8; 32], r: &[u8; 32], s: &[u8; 32], public: &Point256) -> bool {
-    let (r, s, z) = (from_be(r), from_be(s), from_be(prehash));
+    let (r, s, z) = (from_be_bytes(r), from_be_bytes(s), from_be_bytes(prehash));
     if !is_scalar(&r) || !is_scalar(&s) || !on_curve(public) {
         return false;
     }
@@ -209,7 +209,9 @@ fn lt(a: &U256, b: &U256) -> bool {
     false
 }
 
-fn from_be(bytes: &[u8; 32]) -> U256 {
+/// A 256-bit number from its big-endian bytes.
+#[inline]
+pub fn from_be_bytes(bytes: &[u8; 32]) -> U256 {
     core::array::from_fn(|i| {
         u64::from_be_bytes(bytes[32 - 8 * (i + 1)..32 - 8 * i].try_into().unwrap())
     })
