@@ -2,7 +2,6 @@
 //! with revm on the witness, apply the withdrawals, write the changes into the tries and
 //! compare the post-state root with the header's.
 
-use crate::hash::keccak256;
 use alloc::{format, string::String, vec::Vec};
 use revm::{
     db::{states::bundle_state::BundleRetention, BundleState, State},
@@ -11,6 +10,7 @@ use revm::{
 };
 
 use crate::{
+    hash::keccak256,
     input::{Block, ClientInput, Header, TxKindFields},
     mpt::{nibbles, Node, EMPTY_ROOT},
     rlp::List,

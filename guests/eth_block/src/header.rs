@@ -1,10 +1,9 @@
 //! Block header hashing: Keccak-256 of the header's RLP, in consensus field order (which is
 //! not the order of the input's serialization).
 
-use crate::hash::keccak256;
 use revm::primitives::B256;
 
-use crate::{input::Header, rlp::List};
+use crate::{hash::keccak256, input::Header, rlp::List};
 
 impl Header {
     pub fn hash(&self) -> B256 {

@@ -6,10 +6,11 @@
 //! Keys are nibble sequences (`nibbles`). Every key in a trie has no other key as a prefix
 //! (fixed-length hashed keys, or RLP-encoded indices), so branches never hold a value.
 
-use crate::hash::keccak256;
 use alloc::{boxed::Box, vec, vec::Vec};
 use core::cell::OnceCell;
 use revm::primitives::B256;
+
+use crate::hash::keccak256;
 
 /// Keccak-256 of the RLP of an empty string: the root of an empty trie.
 pub const EMPTY_ROOT: B256 = B256::new([

@@ -1,11 +1,11 @@
 //! Transaction encodings (EIP-2718 typed envelopes and legacy), the hash each signature
 //! covers, and the sender it recovers to.
 
-use crate::hash::keccak256;
 use alloc::vec::Vec;
-use revm::primitives::{Address, B256, U256};
+use revm::primitives::{Address, B256};
 
 use crate::{
+    hash::keccak256,
     input::{AccessListEntry, SignedTransaction, Transaction, TxKindFields},
     rlp::List,
 };
@@ -21,63 +21,58 @@ impl Transaction {
         }
     }
 
-    /// The list fields common to signing and to the signed encoding, in consensus order.
+    /// The list fields common to signing and to the signed encoding, in consensus order:
+    /// typed transactions lead with the chain id and put EIP-1559's priority fee before the
+    /// fee cap, and carry an access list (and, for blobs, their fee cap and hashes) after
+    /// the input.
     fn unsigned_fields(&self) -> List {
+        let (chain_id, priority_fee) = match &self.kind {
+            TxKindFields::Legacy { .. } => (None, None),
+            TxKindFields::Eip2930 { chain_id } => (Some(chain_id), None),
+            TxKindFields::Eip1559 {
+                chain_id,
+                max_priority_fee_per_gas,
+            }
+            | TxKindFields::Eip4844 {
+                chain_id,
+                max_priority_fee_per_gas,
+                ..
+            } => (Some(chain_id), Some(max_priority_fee_per_gas)),
+        };
         let to: &[u8] = match &self.to {
             Some(address) => address.as_slice(),
             None => &[],
         };
-        let common = |list: List| list.field(to).field(&self.value).field(&self.input[..]);
-        match &self.kind {
-            TxKindFields::Legacy { .. } => common(
-                List::new()
-                    .field(&self.nonce)
-                    .field(&self.max_fee_per_gas)
-                    .field(&self.gas_limit),
-            ),
-            TxKindFields::Eip2930 { chain_id } => common(
-                List::new()
-                    .field(chain_id)
-                    .field(&self.nonce)
-                    .field(&self.max_fee_per_gas)
-                    .field(&self.gas_limit),
-            )
-            .raw(&access_list_rlp(&self.access_list)),
-            TxKindFields::Eip1559 {
-                chain_id,
-                max_priority_fee_per_gas,
-            } => common(
-                List::new()
-                    .field(chain_id)
-                    .field(&self.nonce)
-                    .field(max_priority_fee_per_gas)
-                    .field(&self.max_fee_per_gas)
-                    .field(&self.gas_limit),
-            )
-            .raw(&access_list_rlp(&self.access_list)),
-            TxKindFields::Eip4844 {
-                chain_id,
-                max_priority_fee_per_gas,
-                blob_versioned_hashes,
-                max_fee_per_blob_gas,
-            } => {
-                let mut hashes = List::new();
-                for hash in blob_versioned_hashes {
-                    hashes = hashes.field(hash);
-                }
-                common(
-                    List::new()
-                        .field(chain_id)
-                        .field(&self.nonce)
-                        .field(max_priority_fee_per_gas)
-                        .field(&self.max_fee_per_gas)
-                        .field(&self.gas_limit),
-                )
-                .raw(&access_list_rlp(&self.access_list))
-                .field(max_fee_per_blob_gas)
-                .raw(&hashes.finish())
-            }
+        let mut list = List::new();
+        if let Some(chain_id) = chain_id {
+            list = list.field(chain_id);
         }
+        list = list.field(&self.nonce);
+        if let Some(priority_fee) = priority_fee {
+            list = list.field(priority_fee);
+        }
+        list = list
+            .field(&self.max_fee_per_gas)
+            .field(&self.gas_limit)
+            .field(to)
+            .field(&self.value)
+            .field(&self.input[..]);
+        if chain_id.is_some() {
+            list = list.raw(&access_list_rlp(&self.access_list));
+        }
+        if let TxKindFields::Eip4844 {
+            blob_versioned_hashes,
+            max_fee_per_blob_gas,
+            ..
+        } = &self.kind
+        {
+            let mut hashes = List::new();
+            for hash in blob_versioned_hashes {
+                hashes = hashes.field(hash);
+            }
+            list = list.field(max_fee_per_blob_gas).raw(&hashes.finish());
+        }
+        list
     }
 
     /// The hash the sender signed (EIP-155 replay protection for legacy with a chain id).
@@ -152,9 +147,3 @@ fn access_list_rlp(entries: &[AccessListEntry]) -> Vec<u8> {
     }
     list.finish()
 }
-
-/// Half the secp256k1 group order: EIP-2 rejects signatures with a larger `s`.
-pub const SECP256K1_HALF_ORDER: U256 = U256::from_be_bytes([
-    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
-]);

@@ -2,7 +2,6 @@
 //! code by hash, and the ancestors' block hashes. Every trie is checked against its root
 //! when the database is made, so every read is bound to the parent header's state root.
 
-use crate::hash::keccak256;
 use alloc::{format, string::String, vec::Vec};
 use alloy_rlp::Decodable;
 use revm::{
@@ -12,6 +11,7 @@ use revm::{
 };
 
 use crate::{
+    hash::keccak256,
     mpt::{nibbles, Node, TrieError, EMPTY_ROOT},
     rlp::List,
 };
