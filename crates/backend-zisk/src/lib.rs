@@ -96,6 +96,13 @@ fn allocate_unit(
             message: format!("{e:?}"),
         })?;
     legalize::split_i128_compares(&mut ctx.func);
+    // For working on the backend: CZISK_DUMP_CLIF=part prints the optimized CLIF of every
+    // function whose name contains `part`.
+    if let Some(part) = std::env::var_os("CZISK_DUMP_CLIF") {
+        if unit.name.contains(&*part.to_string_lossy()) {
+            eprintln!("; {}\n{}", unit.name, ctx.func.display());
+        }
+    }
     let vcode =
         lower::lower_function(&ctx.func, static_frame).map_err(|error| BackendError::Lower {
             function: unit.name.clone(),
