@@ -77,6 +77,41 @@ fn keccakf_matches_the_host() {
     assert_eq!(output, trimmed(expected));
 }
 
+/// A direct call is translated in place; through a table the import's own function runs:
+/// same result, same traps.
+#[test]
+fn keccakf_through_a_table_matches_the_direct_call() {
+    let state = pattern(200, 5);
+    let data = format!(
+        r#"(data (i32.const 1024) "{}")
+  (type $lanes (func (param i32)))
+  (table 1 funcref)
+  (elem (i32.const 0) $keccakf)"#,
+        wat_bytes(&state)
+    );
+    let direct = run(KECCAK, &data, "(call $keccakf (i32.const 1024))", 200).unwrap();
+    let indirect = run(
+        KECCAK,
+        &data,
+        "(call_indirect (type $lanes) (i32.const 1024) (i32.const 0))",
+        200,
+    )
+    .unwrap();
+    let mut lanes: [u64; 25] =
+        std::array::from_fn(|i| u64::from_le_bytes(state[8 * i..8 * i + 8].try_into().unwrap()));
+    keccak::f1600(&mut lanes);
+    let expected: Vec<u8> = lanes.iter().flat_map(|l| l.to_le_bytes()).collect();
+    assert_eq!(direct, trimmed(expected));
+    assert_eq!(indirect, direct);
+    for (ptr, trap) in [
+        (1028, WasmTrap::UnalignedPrecompileArgument),
+        (65400, WasmTrap::MemoryOutOfBounds),
+    ] {
+        let body = format!("(call_indirect (type $lanes) (i32.const {ptr}) (i32.const 0))");
+        assert_eq!(run(KECCAK, &data, &body, 8), Err(trap), "pointer {ptr}");
+    }
+}
+
 #[test]
 fn sha256f_matches_the_host() {
     let state = pattern(32, 11);

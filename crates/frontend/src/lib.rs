@@ -27,6 +27,7 @@
 pub mod error;
 pub mod layout;
 pub mod module;
+pub mod precompiles;
 mod translate;
 pub mod traps;
 

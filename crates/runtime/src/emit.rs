@@ -7,6 +7,8 @@ use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use target_lexicon::PointerWidth;
 
+use czisk_frontend::WasmTrap;
+
 use crate::RuntimeEnv;
 
 pub(crate) struct Emitter<'a> {
@@ -86,6 +88,19 @@ impl Emitter<'_> {
     pub fn guest_addr(&mut self, ptr: Value) -> Value {
         let offset = self.b.ins().uextend(types::I64, ptr);
         self.b.ins().iadd_imm_s(offset, self.env.memory_base as i64)
+    }
+
+    /// Traps with "out of bounds memory access" unless `[ptr, ptr + len)` lies inside
+    /// linear memory (`ptr` i32, `len` i64 below 2^33); returns the range's absolute address.
+    pub fn checked_guest_range(&mut self, ptr: Value, len: Value) -> Value {
+        let start = self.b.ins().uextend(types::I64, ptr);
+        let end = self.b.ins().iadd(start, len);
+        let size = self.load_abs(types::I64, self.env.memory_size_addr);
+        let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
+        self.b
+            .ins()
+            .trapnz(outside, WasmTrap::MemoryOutOfBounds.code());
+        self.b.ins().iadd_imm_s(start, self.env.memory_base as i64)
     }
 
     /// Returns `errno` from the function unless `[ptr, ptr + len)` lies inside linear memory

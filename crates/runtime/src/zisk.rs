@@ -6,74 +6,11 @@
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{self, InstBuilder, MemFlagsData, Type, UserExternalName, Value};
-use czisk_frontend::{self as f, WasmTrap, NS_INTRINSIC};
+use czisk_frontend::precompiles::{precompile, Precompile, PRECOMPILES};
+use czisk_frontend::WasmTrap;
 
 use crate::emit::{build, Emitter};
 use crate::{zisk_map, RuntimeEnv, RuntimeError, PUBLIC_OUTPUT_BYTES};
-
-/// Each precompile import: its name, the bytes each pointer parameter covers, and the
-/// intrinsic. The intrinsic takes the checked absolute addresses themselves, except for
-/// those in [`PARAMETER_BLOCK_IMPORTS`].
-const IMPORTS: &[(&str, &[u64], u32)] = &[
-    ("keccakf", &[200], f::INTRINSIC_KECCAKF),
-    ("sha256f", &[32, 64], f::INTRINSIC_SHA256F),
-    ("secp256k1_add", &[64, 64], f::INTRINSIC_SECP256K1_ADD),
-    ("secp256k1_dbl", &[64], f::INTRINSIC_SECP256K1_DBL),
-    ("secp256r1_add", &[64, 64], f::INTRINSIC_SECP256R1_ADD),
-    ("secp256r1_dbl", &[64], f::INTRINSIC_SECP256R1_DBL),
-    ("bn254_curve_add", &[64, 64], f::INTRINSIC_BN254_CURVE_ADD),
-    ("bn254_curve_dbl", &[64], f::INTRINSIC_BN254_CURVE_DBL),
-    (
-        "bn254_complex_add",
-        &[64, 64],
-        f::INTRINSIC_BN254_COMPLEX_ADD,
-    ),
-    (
-        "bn254_complex_sub",
-        &[64, 64],
-        f::INTRINSIC_BN254_COMPLEX_SUB,
-    ),
-    (
-        "bn254_complex_mul",
-        &[64, 64],
-        f::INTRINSIC_BN254_COMPLEX_MUL,
-    ),
-    (
-        "bls12_381_curve_add",
-        &[96, 96],
-        f::INTRINSIC_BLS12_381_CURVE_ADD,
-    ),
-    (
-        "bls12_381_curve_dbl",
-        &[96],
-        f::INTRINSIC_BLS12_381_CURVE_DBL,
-    ),
-    (
-        "bls12_381_complex_add",
-        &[96, 96],
-        f::INTRINSIC_BLS12_381_COMPLEX_ADD,
-    ),
-    (
-        "bls12_381_complex_sub",
-        &[96, 96],
-        f::INTRINSIC_BLS12_381_COMPLEX_SUB,
-    ),
-    (
-        "bls12_381_complex_mul",
-        &[96, 96],
-        f::INTRINSIC_BLS12_381_COMPLEX_MUL,
-    ),
-    ("arith256", &[32; 5], f::INTRINSIC_ARITH256),
-    ("arith256_mod", &[32; 5], f::INTRINSIC_ARITH256_MOD),
-    ("arith384_mod", &[48; 5], f::INTRINSIC_ARITH384_MOD),
-];
-
-/// Imports whose instruction reads its operands' addresses from a parameter block in memory;
-/// the runtime writes the block (at [`PARAMETER_BLOCK`] in its state) and passes its address.
-const PARAMETER_BLOCK_IMPORTS: &[&str] = &["arith256", "arith256_mod", "arith384_mod"];
-
-/// Offset of the parameter block in the runtime's state (`RUNTIME_STATE_BYTES` holds it).
-const PARAMETER_BLOCK: u64 = 64;
 
 /// The input and public-output imports: name, parameter and result types.
 const IO_IMPORTS: &[(&str, &[Type], &[Type])] = &[
@@ -84,7 +21,7 @@ const IO_IMPORTS: &[(&str, &[Type], &[Type])] = &[
 
 /// Whether `field` is one of the precompile imports (which need the zisk backend).
 pub fn is_precompile(field: &str) -> bool {
-    IMPORTS.iter().any(|(f, _, _)| *f == field)
+    precompile(field).is_some()
 }
 
 pub fn zisk_function(
@@ -114,50 +51,32 @@ pub fn zisk_function(
             _ => set_output(e),
         }));
     }
-    let Some(&(_, sizes, intrinsic)) = IMPORTS.iter().find(|(f, _, _)| *f == field) else {
+    let Some(p) = precompile(field) else {
         return Err(RuntimeError::UnknownImport {
             module: "zisk".into(),
             field: field.into(),
-            known: IMPORTS
+            known: PRECOMPILES
                 .iter()
-                .map(|(f, _, _)| *f)
+                .map(|p| p.name)
                 .chain(IO_IMPORTS.iter().map(|(f, _, _)| *f))
                 .collect::<Vec<_>>()
                 .join(", "),
         });
     };
-    check(&vec![I32; sizes.len()], &[])?;
+    check(&vec![I32; p.operand_bytes.len()], &[])?;
+    // The sequence a direct call is translated to (czisk-frontend's `precompiles`), as a
+    // function for calls through a table.
     Ok(build(name, signature.clone(), env, |e| {
         let mut addresses = Vec::new();
-        for (i, &size) in sizes.iter().enumerate() {
+        for (i, &bytes) in p.operand_bytes.iter().enumerate() {
             let ptr = e.param(i);
-            addresses.push(checked_aligned(e, ptr, size));
+            let len = e.iconst(I64, bytes);
+            addresses.push(e.checked_guest_range(ptr, len));
+            Precompile::trap_unless_aligned(&mut e.b, ptr);
         }
-        if PARAMETER_BLOCK_IMPORTS.contains(&field) {
-            let block = e.env.state_addr + PARAMETER_BLOCK;
-            for (i, &address) in addresses.iter().enumerate() {
-                e.store_abs(address, block + 8 * i as u64);
-            }
-            addresses = vec![e.iconst(I64, block)];
-        }
-        e.call_program_function(UserExternalName::new(NS_INTRINSIC, intrinsic), &addresses);
+        p.emit(&mut e.b, &addresses, e.env.state_addr);
         e.b.ins().return_(&[]);
     }))
-}
-
-/// The absolute address of `[ptr, ptr + size)`, trapping unless it lies in linear memory
-/// and `ptr` is 8-byte aligned (linear memory starts 64 KiB aligned, so the address is).
-fn checked_aligned(e: &mut Emitter, ptr: Value, size: u64) -> Value {
-    let start = e.b.ins().uextend(I64, ptr);
-    let end = e.b.ins().iadd_imm_s(start, size as i64);
-    let memory_size = e.load_abs(I64, e.env.memory_size_addr);
-    let outside = e.b.ins().icmp(IntCC::UnsignedGreaterThan, end, memory_size);
-    e.b.ins()
-        .trapnz(outside, WasmTrap::MemoryOutOfBounds.code());
-    let misaligned = e.b.ins().band_imm_u(start, 7);
-    e.b.ins()
-        .trapnz(misaligned, WasmTrap::UnalignedPrecompileArgument.code());
-    e.b.ins().iadd_imm_s(start, e.env.memory_base as i64)
 }
 
 /// The input's length in bytes (as the host wrote it, clamped to the region's size).
@@ -179,17 +98,11 @@ fn input_len(e: &mut Emitter) {
 fn read_input(e: &mut Emitter) {
     let (dst, offset, len) = (e.param(0), e.param(1), e.param(2));
     let len = e.b.ins().uextend(I64, len);
-    let start = e.b.ins().uextend(I64, dst);
-    let end = e.b.ins().iadd(start, len);
-    let memory_size = e.load_abs(I64, e.env.memory_size_addr);
-    let outside = e.b.ins().icmp(IntCC::UnsignedGreaterThan, end, memory_size);
-    e.b.ins()
-        .trapnz(outside, WasmTrap::MemoryOutOfBounds.code());
+    let to = e.checked_guest_range(dst, len);
     let input_len = clamped_input_len(e);
     let from = e.b.ins().umin(offset, input_len);
     let available = e.b.ins().isub(input_len, from);
     let n = e.b.ins().umin(len, available);
-    let to = e.b.ins().iadd_imm_s(start, e.env.memory_base as i64);
     let from = e.b.ins().iadd_imm_s(from, zisk_map::INPUT_DATA_ADDR as i64);
     crate::call_memmove(e, to, from, n);
     let n = e.b.ins().ireduce(I32, n);

@@ -10,7 +10,8 @@
 //! "out of bounds memory access": only earlier, at the first check instead of a later one.
 //! What happens in between cannot be observed, because a trap ends the run: stores to
 //! linear memory and other bounds checks may lie in between. Anything that could be
-//! observed, or end the run first, stops the merging: a call (output, exit), any other
+//! observed, or end the run first, stops the merging: a call (output, exit; not a
+//! precompile instruction, which only writes linear memory), any other
 //! trap or instruction that can trap, and a store outside linear memory (memory.grow
 //! writing the size).
 
@@ -18,9 +19,12 @@ use std::collections::HashMap;
 
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{
-    condcodes::IntCC, types, AliasRegion, Function, Inst, InstBuilder, InstructionData, Opcode,
-    TrapCode, Value, ValueDef,
+    condcodes::IntCC, types, AliasRegion, ExternalName, Function, Inst, InstBuilder,
+    InstructionData, Opcode, TrapCode, Value, ValueDef,
 };
+
+use crate::precompiles::precompile_of_intrinsic;
+use crate::NS_INTRINSIC;
 
 /// A bounds check: `trapnz (icmp ugt (iadd (uextend index) (iconst reach)) size)`.
 struct Check {
@@ -129,7 +133,10 @@ fn is_barrier(
 ) -> bool {
     let data = &func.dfg.insts[inst];
     let opcode = data.opcode();
-    if opcode.is_call() || opcode.other_side_effects() {
+    if opcode.is_call() {
+        return !is_precompile_call(func, inst);
+    }
+    if opcode.other_side_effects() {
         return true;
     }
     // Loads and stores: only a trapping access, or a store outside linear memory.
@@ -141,6 +148,19 @@ fn is_barrier(
         return !matches!(data, InstructionData::CondTrap { code, .. } if *code == out_of_bounds);
     }
     false
+}
+
+/// A precompile instruction (its pointers already checked): it only writes linear memory,
+/// which nothing observes once a merged check has trapped.
+fn is_precompile_call(func: &Function, inst: Inst) -> bool {
+    let InstructionData::Call { func_ref, .. } = func.dfg.insts[inst] else {
+        return false;
+    };
+    let ExternalName::User(name) = func.dfg.ext_funcs[func_ref].name else {
+        return false;
+    };
+    let name = &func.params.user_named_funcs()[name];
+    name.namespace == NS_INTRINSIC && precompile_of_intrinsic(name.index).is_some()
 }
 
 fn defining(func: &Function, value: Value) -> Option<Inst> {

@@ -327,6 +327,9 @@ impl FuncTranslator<'_, '_> {
     }
 
     fn call(&mut self, function_index: u32) {
+        if self.inline_precompile(function_index) {
+            return;
+        }
         let f = self.func_ref(function_index);
         let n = self.env.info.func_type(function_index).params().len();
         let args = self.pop_n(n);

@@ -5,14 +5,15 @@
 //! memory cannot grow its size is a constant; otherwise it is read from its word.
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Type, Value};
 use wasmparser::{MemArg, Operator};
 
 use super::FuncTranslator;
 use crate::error::CompileError;
 use crate::layout::WASM_PAGE;
 use crate::traps::WasmTrap;
-use crate::{CALL_CONV, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET, NS_INTRINSIC};
+use crate::precompiles::{self, Precompile};
+use crate::{wasm_signature, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET};
 
 impl FuncTranslator<'_, '_> {
     /// The current memory size in bytes (i64).
@@ -235,13 +236,34 @@ impl FuncTranslator<'_, '_> {
 
     /// Calls a runtime intrinsic taking `args` (see `INTRINSIC_MEMMOVE`).
     fn call_intrinsic(&mut self, index: u32, args: &[Value]) {
-        let mut sig = ir::Signature::new(CALL_CONV);
-        for &a in args {
-            sig.params
-                .push(ir::AbiParam::new(self.b.func.dfg.value_type(a)));
+        precompiles::call_intrinsic(&mut self.b, index, args);
+    }
+
+    /// A direct call to a `zisk` precompile import, emitted in place: each pointer checked
+    /// like an access of its size (so the check can join the block's others), then for
+    /// alignment, then the instruction. Anything else (or a signature that is not the
+    /// import's, which the runtime reports) is left to an ordinary call.
+    pub(super) fn inline_precompile(&mut self, function_index: u32) -> bool {
+        let Some((module, field)) = self.env.info.imports.get(function_index as usize) else {
+            return false;
+        };
+        if module != "zisk" {
+            return false;
         }
-        let f = self.import_program_function(ir::UserExternalName::new(NS_INTRINSIC, index), sig);
-        self.b.ins().call(f, args);
+        let Some(p) = precompiles::precompile(field) else {
+            return false;
+        };
+        if !p.matches(&wasm_signature(self.env.info.func_type(function_index))) {
+            return false;
+        }
+        let ptrs = self.pop_n(p.operand_bytes.len());
+        let mut addresses = Vec::with_capacity(ptrs.len());
+        for (&ptr, &bytes) in ptrs.iter().zip(p.operand_bytes) {
+            addresses.push(self.checked_address(ptr, 0, bytes));
+            Precompile::trap_unless_aligned(&mut self.b, ptr);
+        }
+        p.emit(&mut self.b, &addresses, self.env.layout.runtime_state_addr);
+        true
     }
 
     /// Copies `count` units of `unit` bytes (1 or 8) from `src` to `dst`, absolute addresses:
