@@ -26,6 +26,7 @@
 
 pub mod error;
 pub mod layout;
+pub mod loop_checks;
 pub mod module;
 pub mod precompiles;
 mod translate;

@@ -65,14 +65,46 @@ pub const PRECOMPILES: &[Precompile] = &[
     direct("secp256r1_dbl", &[64], f::INTRINSIC_SECP256R1_DBL),
     direct("bn254_curve_add", &[64, 64], f::INTRINSIC_BN254_CURVE_ADD),
     direct("bn254_curve_dbl", &[64], f::INTRINSIC_BN254_CURVE_DBL),
-    direct("bn254_complex_add", &[64, 64], f::INTRINSIC_BN254_COMPLEX_ADD),
-    direct("bn254_complex_sub", &[64, 64], f::INTRINSIC_BN254_COMPLEX_SUB),
-    direct("bn254_complex_mul", &[64, 64], f::INTRINSIC_BN254_COMPLEX_MUL),
-    direct("bls12_381_curve_add", &[96, 96], f::INTRINSIC_BLS12_381_CURVE_ADD),
-    direct("bls12_381_curve_dbl", &[96], f::INTRINSIC_BLS12_381_CURVE_DBL),
-    direct("bls12_381_complex_add", &[96, 96], f::INTRINSIC_BLS12_381_COMPLEX_ADD),
-    direct("bls12_381_complex_sub", &[96, 96], f::INTRINSIC_BLS12_381_COMPLEX_SUB),
-    direct("bls12_381_complex_mul", &[96, 96], f::INTRINSIC_BLS12_381_COMPLEX_MUL),
+    direct(
+        "bn254_complex_add",
+        &[64, 64],
+        f::INTRINSIC_BN254_COMPLEX_ADD,
+    ),
+    direct(
+        "bn254_complex_sub",
+        &[64, 64],
+        f::INTRINSIC_BN254_COMPLEX_SUB,
+    ),
+    direct(
+        "bn254_complex_mul",
+        &[64, 64],
+        f::INTRINSIC_BN254_COMPLEX_MUL,
+    ),
+    direct(
+        "bls12_381_curve_add",
+        &[96, 96],
+        f::INTRINSIC_BLS12_381_CURVE_ADD,
+    ),
+    direct(
+        "bls12_381_curve_dbl",
+        &[96],
+        f::INTRINSIC_BLS12_381_CURVE_DBL,
+    ),
+    direct(
+        "bls12_381_complex_add",
+        &[96, 96],
+        f::INTRINSIC_BLS12_381_COMPLEX_ADD,
+    ),
+    direct(
+        "bls12_381_complex_sub",
+        &[96, 96],
+        f::INTRINSIC_BLS12_381_COMPLEX_SUB,
+    ),
+    direct(
+        "bls12_381_complex_mul",
+        &[96, 96],
+        f::INTRINSIC_BLS12_381_COMPLEX_MUL,
+    ),
     block("arith256", &[32; 5], f::INTRINSIC_ARITH256),
     block("arith256_mod", &[32; 5], f::INTRINSIC_ARITH256_MOD),
     block("arith384_mod", &[48; 5], f::INTRINSIC_ARITH384_MOD),
@@ -126,8 +158,7 @@ impl Precompile {
 pub fn call_intrinsic(b: &mut FunctionBuilder, index: u32, args: &[Value]) {
     let mut sig = ir::Signature::new(CALL_CONV);
     for &a in args {
-        sig.params
-            .push(ir::AbiParam::new(b.func.dfg.value_type(a)));
+        sig.params.push(ir::AbiParam::new(b.func.dfg.value_type(a)));
     }
     let signature = b.import_signature(sig);
     let name = b

@@ -148,6 +148,20 @@ pub fn keccak_f(state: &mut [u64; 25]) {
 #[derive(Clone, Copy)]
 pub struct Sha256State(pub [u32; 8]);
 
+impl Sha256State {
+    /// The digest: every word big-endian. Two words at a time, as one 64-bit value whose
+    /// bytes are reversed and halves swapped (two instructions on ZisK, where each word on
+    /// its own takes two).
+    pub fn digest_bytes(&self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        for (chunk, pair) in out.chunks_exact_mut(8).zip(self.0.chunks_exact(2)) {
+            let both = u64::from(pair[0]) | u64::from(pair[1]) << 32;
+            chunk.copy_from_slice(&both.swap_bytes().rotate_left(32).to_le_bytes());
+        }
+        out
+    }
+}
+
 /// A 64-byte block, 8-byte aligned as the precompile requires.
 #[repr(C, align(8))]
 #[derive(Clone, Copy)]
@@ -252,10 +266,20 @@ impl Keccak256 {
             }
             keccak_f(&mut state);
         }
+        // A message shorter than a block meets a state of zeros: its lanes are written,
+        // not xored in (the loads of zeros a compiler does not always see through).
+        let fresh = data.len() < Self::RATE;
+        let put = move |lane: &mut u64, word: u64| {
+            if fresh {
+                *lane = word
+            } else {
+                *lane ^= word
+            }
+        };
         let tail = blocks.remainder();
         let mut lanes = tail.chunks_exact(8);
         for (lane, bytes) in state.iter_mut().zip(&mut lanes) {
-            *lane ^= u64::from_le_bytes(bytes.try_into().unwrap());
+            put(lane, u64::from_le_bytes(bytes.try_into().unwrap()));
         }
         // The last partial lane with the first padding byte after it (a tail is < 136 bytes,
         // so the lane is inside the rate).
@@ -263,8 +287,17 @@ impl Keccak256 {
         let mut last = [0u8; 8];
         last[..rest.len()].copy_from_slice(rest);
         last[rest.len()] = 0x01;
-        state[tail.len() / 8] ^= u64::from_le_bytes(last);
-        state[Self::RATE / 8 - 1] ^= 0x80 << 56;
+        let last_lane = tail.len() / 8;
+        put(&mut state[last_lane], u64::from_le_bytes(last));
+        // The final padding bit, at the end of the rate: a lane of its own unless the
+        // message's last lane is that one.
+        const FINAL_LANE: usize = Keccak256::RATE / 8 - 1;
+        const FINAL_BIT: u64 = 0x80 << 56;
+        if last_lane == FINAL_LANE {
+            state[FINAL_LANE] ^= FINAL_BIT;
+        } else {
+            put(&mut state[FINAL_LANE], FINAL_BIT);
+        }
         keccak_f(&mut state);
         let mut out = [0u8; 32];
         for (chunk, lane) in out.chunks_exact_mut(8).zip(&state[..4]) {
@@ -327,11 +360,7 @@ impl Sha256 {
         }
         self.block.0[56..].copy_from_slice(&bits.to_be_bytes());
         sha256_compress(&mut self.state, &self.block);
-        let mut out = [0u8; 32];
-        for (chunk, word) in out.chunks_exact_mut(4).zip(self.state.0) {
-            chunk.copy_from_slice(&word.to_be_bytes());
-        }
-        out
+        self.state.digest_bytes()
     }
 
     /// The hash of `data` in one pass, the state and block kept local.
@@ -351,10 +380,6 @@ impl Sha256 {
         }
         block.0[56..].copy_from_slice(&(data.len() as u64 * 8).to_be_bytes());
         sha256_compress(&mut state, &block);
-        let mut out = [0u8; 32];
-        for (chunk, word) in out.chunks_exact_mut(4).zip(state.0) {
-            chunk.copy_from_slice(&word.to_be_bytes());
-        }
-        out
+        state.digest_bytes()
     }
 }

@@ -10,8 +10,8 @@
 //! "out of bounds memory access": only earlier, at the first check instead of a later one.
 //! What happens in between cannot be observed, because a trap ends the run: stores to
 //! linear memory and other bounds checks may lie in between. Anything that could be
-//! observed, or end the run first, stops the merging: a call (output, exit; not a
-//! precompile instruction, which only writes linear memory), any other
+//! observed, or end the run first, stops the merging: a call (output, exit; not the
+//! intrinsics that only write linear memory: memset, memmove, precompiles), any other
 //! trap or instruction that can trap, and a store outside linear memory (memory.grow
 //! writing the size).
 
@@ -24,7 +24,7 @@ use cranelift_codegen::ir::{
 };
 
 use crate::precompiles::precompile_of_intrinsic;
-use crate::NS_INTRINSIC;
+use crate::{INTRINSIC_MEMMOVE, INTRINSIC_MEMSET, NS_INTRINSIC};
 
 /// A bounds check: `trapnz (icmp ugt (iadd (uextend index) (iconst reach)) size)`.
 struct Check {
@@ -125,7 +125,8 @@ fn widen(func: &mut Function, end: Inst, reach: i64) {
     }
 }
 
-fn is_barrier(
+/// Whether `inst` could be observed or end the run (so no check may move across it).
+pub(crate) fn is_barrier(
     func: &Function,
     inst: Inst,
     out_of_bounds: TrapCode,
@@ -134,7 +135,7 @@ fn is_barrier(
     let data = &func.dfg.insts[inst];
     let opcode = data.opcode();
     if opcode.is_call() {
-        return !is_precompile_call(func, inst);
+        return !writes_only_linear_memory(func, inst);
     }
     if opcode.other_side_effects() {
         return true;
@@ -150,9 +151,10 @@ fn is_barrier(
     false
 }
 
-/// A precompile instruction (its pointers already checked): it only writes linear memory,
-/// which nothing observes once a merged check has trapped.
-fn is_precompile_call(func: &Function, inst: Inst) -> bool {
+/// A call of an intrinsic that only writes linear memory, on ranges already checked (the
+/// memset and memmove of bulk memory, a precompile instruction): nothing observes that
+/// once a merged check has trapped.
+fn writes_only_linear_memory(func: &Function, inst: Inst) -> bool {
     let InstructionData::Call { func_ref, .. } = func.dfg.insts[inst] else {
         return false;
     };
@@ -160,7 +162,9 @@ fn is_precompile_call(func: &Function, inst: Inst) -> bool {
         return false;
     };
     let name = &func.params.user_named_funcs()[name];
-    name.namespace == NS_INTRINSIC && precompile_of_intrinsic(name.index).is_some()
+    name.namespace == NS_INTRINSIC
+        && (matches!(name.index, INTRINSIC_MEMSET | INTRINSIC_MEMMOVE)
+            || precompile_of_intrinsic(name.index).is_some())
 }
 
 fn defining(func: &Function, value: Value) -> Option<Inst> {

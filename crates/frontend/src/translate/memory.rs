@@ -11,8 +11,8 @@ use wasmparser::{MemArg, Operator};
 use super::FuncTranslator;
 use crate::error::CompileError;
 use crate::layout::WASM_PAGE;
-use crate::traps::WasmTrap;
 use crate::precompiles::{self, Precompile};
+use crate::traps::WasmTrap;
 use crate::{wasm_signature, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET};
 
 impl FuncTranslator<'_, '_> {

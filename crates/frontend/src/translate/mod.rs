@@ -27,6 +27,12 @@ use crate::module::ModuleInfo;
 use crate::traps::WasmTrap;
 use crate::{frontend_config, wasm_signature, NS_WASM_FUNC};
 use control::Frame;
+
+pub(crate) use bounds::is_barrier;
+
+/// User ids of the alias regions of linear memory and of its size word.
+pub(crate) const HEAP_REGION_ID: u32 = 1;
+pub(crate) const MEMORY_SIZE_REGION_ID: u32 = 2;
 pub(crate) use entry::{instantiate_function, main_function};
 
 /// What every function translation shares.
@@ -111,7 +117,10 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
                 description: description.into(),
             })
         };
-        let (heap_region, size_region) = (region(1, "linear memory"), region(2, "memory size"));
+        let (heap_region, size_region) = (
+            region(HEAP_REGION_ID, "linear memory"),
+            region(MEMORY_SIZE_REGION_ID, "memory size"),
+        );
         FuncTranslator {
             heap: ir::MemFlagsData::new()
                 .with_notrap()

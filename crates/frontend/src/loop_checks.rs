@@ -1,0 +1,264 @@
+//! Loop-invariant checks hoisted into the loop's preheader, after Cranelift's optimizer.
+//!
+//! A loop whose body computes addresses from values fixed before the loop (the shadow
+//! stack pointer, a buffer's start) checks the same bounds and alignment on every
+//! iteration. A check is moved from the loop header to the end of the preheader when:
+//! - the preheader is the loop's only entry and ends by jumping to the header, so running
+//!   its end means running the header next;
+//! - nothing before the check in the header can be observed or end the run (the barriers
+//!   of `translate/bounds.rs`, and any check that stays), so trapping at the preheader's
+//!   end is indistinguishable from trapping in the header on the first iteration;
+//! - its condition is computed from values defined outside the loop and constants, and at
+//!   most the linear-memory size in a bounds comparison (`end > size`): memory never
+//!   shrinks, so a check that passed before the loop passes on every iteration.
+//!
+//! The hoisted trap keeps its code and source location: a program that traps, traps with
+//! the same trap, at the same point of its observable behaviour.
+
+use std::collections::HashMap;
+
+use cranelift_codegen::dominator_tree::DominatorTree;
+use cranelift_codegen::flowgraph::ControlFlowGraph;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    AliasRegion, Block, Function, Inst, InstructionData, Opcode, TrapCode, Value, ValueDef,
+};
+use cranelift_codegen::loop_analysis::{Loop, LoopAnalysis};
+
+use crate::translate::{is_barrier, HEAP_REGION_ID, MEMORY_SIZE_REGION_ID};
+
+/// Hoists the invariant checks of every loop (inner loops first); returns how many moved.
+pub fn hoist_invariant_checks(func: &mut Function) -> usize {
+    let cfg = ControlFlowGraph::with_function(func);
+    let domtree = DominatorTree::with_function(func, &cfg);
+    let mut loops = LoopAnalysis::new();
+    loops.compute(func, &cfg, &domtree);
+    let heap = region_with_id(func, HEAP_REGION_ID);
+    let size_region = region_with_id(func, MEMORY_SIZE_REGION_ID);
+    let mut order: Vec<Loop> = loops.loops().collect();
+    order.sort_by_key(|&lp| std::cmp::Reverse(loops.loop_level(loops.loop_header(lp)).level()));
+    let mut moved = 0;
+    for lp in order {
+        let header = loops.loop_header(lp);
+        let Some(preheader) = only_entry(func, &cfg, &loops, lp, header) else {
+            continue;
+        };
+        let mut hoister = Hoister {
+            loops: &loops,
+            lp,
+            size_region,
+            at: func
+                .layout
+                .last_inst(preheader)
+                .expect("a block ends in a jump"),
+            cloned: HashMap::new(),
+        };
+        let insts: Vec<Inst> = func.layout.block_insts(header).collect();
+        for inst in insts {
+            if let InstructionData::CondTrap { opcode, arg, code } = func.dfg.insts[inst] {
+                let Some(cond) = hoister.condition(func, arg) else {
+                    break;
+                };
+                let trap = func.dfg.make_inst(InstructionData::CondTrap {
+                    opcode,
+                    arg: cond,
+                    code,
+                });
+                func.layout.insert_inst(trap, hoister.at);
+                func.set_srcloc(trap, func.srcloc(inst));
+                func.layout.remove_inst(inst);
+                moved += 1;
+            } else if is_barrier(func, inst, TrapCode::HEAP_OUT_OF_BOUNDS, heap) {
+                break;
+            }
+        }
+    }
+    if moved > 0 {
+        remove_dead_code(func);
+    }
+    moved
+}
+
+/// The loop's preheader: its only predecessor outside the loop, ending in a jump to it.
+fn only_entry(
+    func: &Function,
+    cfg: &ControlFlowGraph,
+    loops: &LoopAnalysis,
+    lp: Loop,
+    header: Block,
+) -> Option<Block> {
+    let mut outside = cfg
+        .pred_iter(header)
+        .map(|p| p.block)
+        .filter(|&b| !loops.is_in_loop(b, lp));
+    let preheader = outside.next()?;
+    if outside.next().is_some() {
+        return None;
+    }
+    let last = func.layout.last_inst(preheader)?;
+    matches!(func.dfg.insts[last], InstructionData::Jump { .. }).then_some(preheader)
+}
+
+struct Hoister<'a> {
+    loops: &'a LoopAnalysis,
+    lp: Loop,
+    size_region: Option<AliasRegion>,
+    /// The preheader's jump: hoisted instructions go before it.
+    at: Inst,
+    /// Values of the loop already recomputed in the preheader.
+    cloned: HashMap<Value, Value>,
+}
+
+impl Hoister<'_> {
+    /// A trap condition recomputed in the preheader, if it is invariant, or an invariant
+    /// end compared against the memory size.
+    fn condition(&mut self, func: &mut Function, cond: Value) -> Option<Value> {
+        if let Some(v) = self.invariant(func, cond) {
+            return Some(v);
+        }
+        let cond = func.dfg.resolve_aliases(cond);
+        let ValueDef::Result(inst, _) = func.dfg.value_def(cond) else {
+            return None;
+        };
+        let InstructionData::IntCompare {
+            opcode: Opcode::Icmp,
+            cond: cc,
+            args: [a, b],
+        } = func.dfg.insts[inst]
+        else {
+            return None;
+        };
+        // True when an invariant end lies beyond the size: false stays false as it grows.
+        let end_first = match cc {
+            IntCC::UnsignedGreaterThan | IntCC::UnsignedGreaterThanOrEqual => true,
+            IntCC::UnsignedLessThan | IntCC::UnsignedLessThanOrEqual => false,
+            _ => return None,
+        };
+        let (end, size) = if end_first { (a, b) } else { (b, a) };
+        let end = self.invariant(func, end)?;
+        let size = self.memory_size(func, size)?;
+        let args = if end_first { [end, size] } else { [size, end] };
+        Some(self.insert_clone(func, inst, &args))
+    }
+
+    /// `v` as a value available at the end of the preheader, if it does not change in the
+    /// loop: defined outside it, or a pure computation of such values.
+    fn invariant(&mut self, func: &mut Function, v: Value) -> Option<Value> {
+        let v = func.dfg.resolve_aliases(v);
+        if let Some(&c) = self.cloned.get(&v) {
+            return Some(c);
+        }
+        let inst = match func.dfg.value_def(v) {
+            ValueDef::Result(inst, 0) => inst,
+            ValueDef::Param(block, _) if !self.loops.is_in_loop(block, self.lp) => return Some(v),
+            _ => return None,
+        };
+        let block = func.layout.inst_block(inst)?;
+        if !self.loops.is_in_loop(block, self.lp) {
+            return Some(v);
+        }
+        if !is_pure(func, inst) {
+            return None;
+        }
+        let args: Vec<Value> = func.dfg.inst_args(inst).to_vec();
+        let mut hoisted = Vec::with_capacity(args.len());
+        for a in args {
+            hoisted.push(self.invariant(func, a)?);
+        }
+        let c = self.insert_clone(func, inst, &hoisted);
+        self.cloned.insert(v, c);
+        Some(c)
+    }
+
+    /// The linear-memory size read in the loop, read again in the preheader.
+    fn memory_size(&mut self, func: &mut Function, v: Value) -> Option<Value> {
+        let v = func.dfg.resolve_aliases(v);
+        let ValueDef::Result(inst, 0) = func.dfg.value_def(v) else {
+            return None;
+        };
+        let InstructionData::Load {
+            opcode: Opcode::Load,
+            arg,
+            flags,
+            ..
+        } = func.dfg.insts[inst]
+        else {
+            return None;
+        };
+        let flags = &func.dfg.mem_flags[flags];
+        if self.size_region.is_none()
+            || flags.alias_region() != self.size_region
+            || flags.trap_code().is_some()
+        {
+            return None;
+        }
+        let address = self.invariant(func, arg)?;
+        Some(self.insert_clone(func, inst, &[address]))
+    }
+
+    /// A copy of `inst` on `args`, before the preheader's jump; its (single) result.
+    fn insert_clone(&mut self, func: &mut Function, inst: Inst, args: &[Value]) -> Value {
+        let copy = func.dfg.clone_inst(inst);
+        func.dfg.inst_args_mut(copy).copy_from_slice(args);
+        func.layout.insert_inst(copy, self.at);
+        func.dfg.first_result(copy)
+    }
+}
+
+/// No memory access, call, trap or other effect: computed anywhere, it gives the same.
+fn is_pure(func: &Function, inst: Inst) -> bool {
+    let op = func.dfg.insts[inst].opcode();
+    func.dfg.inst_results(inst).len() == 1
+        && !(op.can_load()
+            || op.can_store()
+            || op.is_call()
+            || op.is_branch()
+            || op.is_terminator()
+            || op.can_trap()
+            || op.other_side_effects())
+}
+
+fn region_with_id(func: &Function, user_id: u32) -> Option<AliasRegion> {
+    func.dfg
+        .alias_regions
+        .iter()
+        .find(|(_, data)| data.user_id == user_id)
+        .map(|(region, _)| region)
+}
+
+/// Removes the computations only the moved checks used (pure instructions and loads that
+/// cannot trap, once nothing uses their results).
+fn remove_dead_code(func: &mut Function) {
+    loop {
+        let mut uses: HashMap<Value, u32> = HashMap::new();
+        for block in func.layout.blocks() {
+            for inst in func.layout.block_insts(block) {
+                for arg in func.dfg.inst_values(inst) {
+                    *uses.entry(func.dfg.resolve_aliases(arg)).or_default() += 1;
+                }
+            }
+        }
+        let dead: Vec<Inst> = func
+            .layout
+            .blocks()
+            .flat_map(|block| func.layout.block_insts(block))
+            .filter(|&inst| {
+                let removable = is_pure(func, inst)
+                    || matches!(func.dfg.insts[inst], InstructionData::Load { flags, .. }
+                        if func.dfg.mem_flags[flags].trap_code().is_none());
+                removable
+                    && func
+                        .dfg
+                        .inst_results(inst)
+                        .iter()
+                        .all(|r| !uses.contains_key(r))
+            })
+            .collect();
+        if dead.is_empty() {
+            return;
+        }
+        for inst in dead {
+            func.layout.remove_inst(inst);
+        }
+    }
+}
