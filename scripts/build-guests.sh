@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmark guests (guests/) for every path the bench compares:
-#   guests/out/wasm/NAME.wasm                     rustc stable, wasm32-wasip1
+#   guests/out/wasm/NAME.wasm                     rustc stable, wasm32-wasip1 (the
+#                                                 *_patched guests from guests/patched)
 #   guests/out/native-rv64ima/NAME.elf            rustc nightly, bare-metal riscv64, ziskos
 #   guests/out/native-rv64ima-zba-zbb/NAME.elf    the same with Zba and Zbb
 #   guests/out/host/NAME                          the host build of the guests that read an
@@ -28,6 +29,16 @@ if rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 || rustup
   fi
 else
   skip wasm "rustup target wasm32-wasip1 unavailable"
+fi
+
+# --- wasm32-wasip1 with the sha2/sha3 patch crates (guests/patched: its own workspace) ---
+PATCHED_GUESTS=(iter_sha_patched iter_keccak_patched)
+if [ -d "$out/wasm" ]; then
+  if (cd patched && cargo build --quiet --release --target wasm32-wasip1); then
+    for g in "${PATCHED_GUESTS[@]}"; do cp -f "patched/target/wasm32-wasip1/release/$g.wasm" "$out/wasm/"; done
+  else
+    echo "build-guests: error: the patched wasm32-wasip1 build failed" >&2; exit 1
+  fi
 fi
 
 # --- the host (x86), stable: the reference run of the guests with an input ---

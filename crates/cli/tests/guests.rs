@@ -71,14 +71,14 @@ fn expected(guest: &str) -> String {
             }
             format!("n:1000000 {b}\n")
         }
-        "iter_sha" | "iter_sha_precompile" => {
+        "iter_sha" | "iter_sha_precompile" | "iter_sha_patched" => {
             let mut s = [0u8; 32];
             for _ in 0..10_000 {
                 s = Sha256::digest(s).into();
             }
             format!("n:10000 {s:?}\n")
         }
-        "iter_keccak" | "iter_keccak_precompile" => {
+        "iter_keccak" | "iter_keccak_precompile" | "iter_keccak_patched" => {
             let mut s = [0u8; 32];
             for _ in 0..10_000 {
                 s = Keccak256::digest(s).into();
@@ -130,7 +130,15 @@ fn native_builds_give_the_same_output() {
 /// guests' digests on the direct backend; the other paths refuse them by name.
 #[test]
 fn precompile_guests_run_on_zisk_and_are_refused_elsewhere() {
-    for guest in ["iter_sha_precompile", "iter_keccak_precompile"] {
+    let guests = [
+        "iter_sha_precompile",
+        "iter_keccak_precompile",
+        // The software guests' unchanged sources, their sha2/sha3 dependencies patched onto
+        // the precompiles (guests/patches, built in guests/patched).
+        "iter_sha_patched",
+        "iter_keccak_patched",
+    ];
+    for guest in guests {
         let path = artifact("wasm", &format!("{guest}.wasm"));
         assert_eq!(
             console_of(&path, "zisk"),
@@ -167,6 +175,8 @@ fn zisk_backend_steps_and_cost_stay_within_bounds() {
         ("iter_keccak", 33_100_000, 4_400_000_000),
         ("iter_sha_precompile", 420_000, 420_000_000),
         ("iter_keccak_precompile", 270_000, 740_000_000),
+        ("iter_sha_patched", 640_000, 445_000_000),
+        ("iter_keccak_patched", 1_080_000, 820_000_000),
     ];
     for (guest, max_steps, max_cost) in bounds {
         let report = report_of(&artifact("wasm", &format!("{guest}.wasm")), "zisk", None);

@@ -563,7 +563,12 @@ fn zisk_guest_ecdsa_matches_k256() {
         };
         expected += &format!(" {}\n", v.verifies as u8);
     }
-    assert_eq!(console_of("ecdsa_vectors", &input), expected);
+    assert_eq!(
+        report_of("ecdsa_vectors", &input)["console"]
+            .as_str()
+            .unwrap(),
+        expected
+    );
 }
 
 /// zisk-guest's Keccak256 and Sha256 (one pass and streamed in two parts) agree with sha3
@@ -579,11 +584,16 @@ fn zisk_guest_hashers_match_sha3_and_sha2() {
         let sha = hex::encode(sha2::Sha256::digest(data));
         expected += &format!("{keccak} {keccak} {sha} {sha}\n");
     }
-    assert_eq!(console_of("hash_vectors", &input), expected);
+    let report = report_of("hash_vectors", &input);
+    assert_eq!(report["console"].as_str().unwrap(), expected);
+    // zisk-guest's read_input and set_output: the Keccak-256 of the input it read.
+    let output = hex::decode(report["output_hex"].as_str().unwrap()).unwrap();
+    assert_eq!(output[..32], sha3::Keccak256::digest(&input)[..]);
 }
 
-/// The console of test guest `name` (guests/out/wasm) run on the direct backend with `input`.
-fn console_of(name: &str, input: &[u8]) -> String {
+/// The `czisk run --json` report of test guest `name` (guests/out/wasm) run on the direct
+/// backend with `input`.
+fn report_of(name: &str, input: &[u8]) -> serde_json::Value {
     let guest = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join(format!("../../guests/out/wasm/{name}.wasm"));
     assert!(
@@ -607,6 +617,5 @@ fn console_of(name: &str, input: &[u8]) -> String {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    report["console"].as_str().unwrap().to_string()
+    serde_json::from_slice(&output.stdout).unwrap()
 }

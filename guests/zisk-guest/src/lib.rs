@@ -10,6 +10,9 @@
 //! are ECDSA on them.
 #![no_std]
 
+mod io;
+pub use io::{input_len, read_input, set_output};
+
 mod secp256k1;
 pub use secp256k1::{from_be_bytes, secp256k1_recover, secp256k1_verify, to_be_bytes};
 
@@ -128,6 +131,8 @@ modular_arith!(/// `(a * b + c) mod m` on 384-bit numbers.
 
 #[cfg(not(any(target_arch = "wasm32", target_os = "none")))]
 compile_error!("zisk-guest is for wasm32 guests and native ZisK guests");
+#[cfg(all(target_os = "none", not(feature = "native")))]
+compile_error!("zisk-guest on native ZisK needs its `native` feature (the ziskos syscalls)");
 
 /// Keccak-f[1600] on `state`.
 pub fn keccak_f(state: &mut [u64; 25]) {
@@ -149,14 +154,21 @@ pub fn keccak_f(state: &mut [u64; 25]) {
 pub struct Sha256State(pub [u32; 8]);
 
 impl Sha256State {
-    /// The digest: every word big-endian. Two words at a time, as one 64-bit value whose
-    /// bytes are reversed and halves swapped (two instructions on ZisK, where each word on
-    /// its own takes two).
+    /// The digest: every word big-endian.
     pub fn digest_bytes(&self) -> [u8; 32] {
         let mut out = [0u8; 32];
+        // Where there is a byte-reverse instruction (ZisK's `rev8`, reached from wasm and
+        // with Zbb), two words at a time as one 64-bit value, its bytes reversed and its
+        // halves swapped: two instructions per pair instead of two per word.
+        #[cfg(any(target_arch = "wasm32", target_feature = "zbb"))]
         for (chunk, pair) in out.chunks_exact_mut(8).zip(self.0.chunks_exact(2)) {
             let both = u64::from(pair[0]) | u64::from(pair[1]) << 32;
             chunk.copy_from_slice(&both.swap_bytes().rotate_left(32).to_le_bytes());
+        }
+        // Plain rv64ima swaps bytes with shifts and masks: a 32-bit word takes fewer.
+        #[cfg(not(any(target_arch = "wasm32", target_feature = "zbb")))]
+        for (chunk, word) in out.chunks_exact_mut(4).zip(self.0) {
+            chunk.copy_from_slice(&word.to_be_bytes());
         }
         out
     }
