@@ -824,15 +824,22 @@ impl generated::Context for Lowerer<'_> {
                 }
                 if let Some(op) = precompile_op(key) {
                     // One operand: its address in b (a unused). Two: the first in a, the
-                    // second in b (secp256k1_add, sha256).
+                    // second in b (secp256k1_add, sha256). A result: the instruction's c.
                     let regs: Vec<Reg> = args.iter().map(|&v| self.put_value(v)).collect();
                     let (a, b) = match regs[..] {
                         [b] => (Src::Imm { imm: 0 }, Src::Reg { reg: b }),
                         [a, b] => (Src::Reg { reg: a }, Src::Reg { reg: b }),
                         _ => unreachable!("precompile intrinsics take one or two addresses"),
                     };
-                    self.emit(MInst::Precompile { op, a, b });
-                    return SmallVec::new();
+                    let dst = (!func.dfg.inst_results(inst).is_empty()).then(|| self.new_reg());
+                    self.emit(MInst::Precompile {
+                        op,
+                        a,
+                        b,
+                        arg: 0,
+                        dst,
+                    });
+                    return dst.into_iter().collect();
                 }
                 if key.0 == czisk_frontend::NS_INTRINSIC && key.1 == czisk_frontend::INTRINSIC_PUTC
                 {
