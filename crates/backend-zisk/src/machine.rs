@@ -152,6 +152,7 @@ pub enum ZOp {
     Bls12_381ComplexSub,
     Bls12_381ComplexMul,
     Arith384Mod,
+    Add256,
 }
 
 impl ZOp {
@@ -253,6 +254,7 @@ impl ZOp {
             Bls12_381ComplexSub => "bls12_381_complex_sub",
             Bls12_381ComplexMul => "bls12_381_complex_mul",
             Arith384Mod => "arith384_mod",
+            Add256 => "add256",
         }
     }
 }

@@ -309,6 +309,59 @@ fn the_new_precompiles_check_their_pointers() {
         8,
     );
     assert_eq!(outside, Err(WasmTrap::MemoryOutOfBounds));
+    for &(name, params, result) in NEWER_PRECOMPILES {
+        pointers_are_checked(name, params, result);
+    }
+}
+
+/// A parameter of an import under test: a pointer to this many bytes, or a value (0 here).
+#[derive(Clone, Copy)]
+enum Arg {
+    Ptr(u32),
+    Value,
+}
+
+/// The later imports: name, parameters, whether they return an i32.
+const NEWER_PRECOMPILES: &[(&str, &[Arg], bool)] = &[(
+    "add256",
+    &[Arg::Ptr(32), Arg::Ptr(32), Arg::Value, Arg::Ptr(32)],
+    true,
+)];
+
+/// Each pointer of import `name` in turn: misaligned, it traps as such; its range ending 8
+/// bytes past linear memory, out of bounds; ending at the end of memory, the call runs (on
+/// zeros). The other pointers are 1024, the values 0.
+fn pointers_are_checked(name: &str, params: &[Arg], result: bool) {
+    let types = vec!["i32"; params.len()].join(" ");
+    let results = if result { "(result i32)" } else { "" };
+    let import = format!(r#"(import "zisk" "{name}" (func $f (param {types}) {results}))"#);
+    for (i, param) in params.iter().enumerate() {
+        let Arg::Ptr(bytes) = *param else { continue };
+        let end = 65536 - bytes;
+        for (ptr, expected) in [
+            (1028, Err(WasmTrap::UnalignedPrecompileArgument)),
+            (end + 8, Err(WasmTrap::MemoryOutOfBounds)),
+            (end, Ok(())),
+        ] {
+            let args: String = params
+                .iter()
+                .enumerate()
+                .map(|(j, p)| match (j == i, p) {
+                    (true, _) => format!("(i32.const {ptr}) "),
+                    (false, Arg::Ptr(_)) => "(i32.const 1024) ".into(),
+                    (false, Arg::Value) => "(i32.const 0) ".into(),
+                })
+                .collect();
+            let call = format!("(call $f {args})");
+            let body = if result {
+                format!("(drop {call})")
+            } else {
+                call
+            };
+            let outcome = run(&import, "", &body, 8).map(|_| ());
+            assert_eq!(outcome, expected, "{name}, parameter {i} = {ptr}");
+        }
+    }
 }
 
 /// Little-endian bytes of a field element's value, `len` bytes.
@@ -434,6 +487,48 @@ fn arith384_mod_matches_the_host() {
     let output = run(imports, &data, body, 48).unwrap();
     let expected = (to_big(&a) * to_big(&b) + to_big(&c)) % to_big(&m);
     assert_eq!(output, trimmed(to_bytes(&expected, 48)));
+}
+
+const ADD256: &str =
+    r#"(import "zisk" "add256" (func $add256 (param i32 i32 i32 i32) (result i32)))"#;
+
+/// `add256` against num-bigint: a sum that carries out (carry in 1), one that does not
+/// (carry in 0), and all ones plus a number and a carry in of 5 (counting as 1)
+/// through a table, so through the import's own function. Each sum's carry out is stored
+/// after the sums.
+#[test]
+fn add256_matches_the_host() {
+    let (mut a, mut b, mut small) = (pattern(32, 11), pattern(32, 99), pattern(32, 42));
+    a[31] |= 0x80;
+    b[31] |= 0x80;
+    small[31] = 0;
+    small[30] = 0;
+    let ones = [0xffu8; 32];
+    let data = format!(
+        r#"(data (i32.const 2048) "{}") (data (i32.const 2080) "{}") (data (i32.const 2112) "{}")
+  (data (i32.const 2144) "{}") (data (i32.const 2176) "\05")
+  (type $add (func (param i32 i32 i32 i32) (result i32)))
+  (table 1 funcref)
+  (elem (i32.const 0) $add256)"#,
+        wat_bytes(&a),
+        wat_bytes(&b),
+        wat_bytes(&small),
+        wat_bytes(&ones)
+    );
+    let body = "(i32.store (i32.const 1120) (call $add256 (i32.const 2048) (i32.const 2080) (i32.const 1) (i32.const 1024)))
+        (i32.store (i32.const 1124) (call $add256 (i32.const 2048) (i32.const 2112) (i32.const 0) (i32.const 1056)))
+        (i32.store (i32.const 1128) (call_indirect (type $add) (i32.const 2144) (i32.const 2112) (i32.load (i32.const 2176)) (i32.const 1088) (i32.const 0)))";
+    let output = run(ADD256, &data, body, 108).unwrap();
+    let modulus = num_bigint::BigUint::from(1u8) << 256;
+    let (mut sums, mut carries) = (Vec::new(), Vec::new());
+    for (x, y, carry_in) in [(&a[..], &b[..], 1u32), (&a, &small, 0), (&ones, &small, 1)] {
+        let sum = to_big(x) + to_big(y) + carry_in;
+        carries.extend(u32::from(sum >= modulus).to_le_bytes());
+        sums.extend(to_bytes(&(sum % &modulus), 32));
+    }
+    assert_eq!(carries, [1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
+    sums.extend(carries);
+    assert_eq!(output, trimmed(sums));
 }
 
 /// One record of the ecdsa_vectors guest's input and the line it must print.

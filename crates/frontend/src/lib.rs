@@ -80,6 +80,10 @@ pub const INTRINSIC_BLS12_381_COMPLEX_SUB: u32 = 20;
 pub const INTRINSIC_BLS12_381_COMPLEX_MUL: u32 = 21;
 /// `arith384_mod(params: i64)`: as `arith256_mod` on 48-byte numbers.
 pub const INTRINSIC_ARITH384_MOD: u32 = 22;
+/// `add256(params: i64) -> i32`: the block holds the addresses of `a`, `b`, the carry-in
+/// (0 or 1, a value) and the address of `c`; writes `c = a + b + cin` (256-bit numbers) and
+/// returns the carry-out.
+pub const INTRINSIC_ADD256: u32 = 23;
 pub const ENTRY_INSTANTIATE: u32 = 0;
 pub const ENTRY_MAIN: u32 = 1;
 

@@ -7,6 +7,7 @@
 //! runtime builds the same sequence into the import's function body, for calls through a
 //! table.
 
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 
@@ -18,7 +19,7 @@ use crate::{self as f, CALL_CONV, NS_INTRINSIC};
 pub enum Operands {
     /// In registers: the intrinsic takes the checked absolute addresses themselves.
     Direct,
-    /// In a block of 64-bit words in memory (ZisK's arith instructions): the
+    /// In a block of 64-bit words in memory (ZisK's arith and add256 instructions): the
     /// sequence writes the operands, in parameter order, at [`PARAMETER_BLOCK`] in the
     /// runtime's state and passes the block.
     ParameterBlock,
@@ -29,6 +30,8 @@ pub enum Operands {
 pub enum Param {
     /// A pointer to this many bytes of linear memory, 8-byte aligned.
     Pointer(u64),
+    /// A carry bit (`add256`'s carry-in): any non-zero value counts as 1.
+    Carry,
 }
 
 /// One precompile import: `(param i32 × params.len())`, with `result` if any.
@@ -36,7 +39,7 @@ pub enum Param {
 pub struct Precompile {
     pub name: &'static str,
     pub params: &'static [Param],
-    /// The result, which the intrinsic returns too.
+    /// The result (`add256`'s carry-out, an i32), which the intrinsic returns too.
     pub result: Option<Type>,
     /// The `INTRINSIC_*` the backend lowers to the instruction.
     pub intrinsic: u32,
@@ -47,7 +50,7 @@ pub struct Precompile {
 /// five words).
 pub const PARAMETER_BLOCK: u64 = 64;
 
-use Param::Pointer;
+use Param::{Carry, Pointer};
 
 const fn direct(name: &'static str, params: &'static [Param], intrinsic: u32) -> Precompile {
     Precompile {
@@ -137,6 +140,13 @@ pub const PRECOMPILES: &[Precompile] = &[
     block("arith256", &[Pointer(32); 5], f::INTRINSIC_ARITH256),
     block("arith256_mod", &[Pointer(32); 5], f::INTRINSIC_ARITH256_MOD),
     block("arith384_mod", &[Pointer(48); 5], f::INTRINSIC_ARITH384_MOD),
+    Precompile {
+        name: "add256",
+        params: &[Pointer(32), Pointer(32), Carry, Pointer(32)],
+        result: Some(types::I32),
+        intrinsic: f::INTRINSIC_ADD256,
+        operands: Operands::ParameterBlock,
+    },
 ];
 
 /// The precompile import named `field` in the `zisk` namespace.
@@ -186,10 +196,19 @@ impl Precompile {
         args: &[Value],
         runtime_state_addr: u64,
     ) -> Option<Value> {
-        let operands = args;
+        let mut operands = Vec::with_capacity(args.len());
+        for (&param, &arg) in self.params.iter().zip(args) {
+            operands.push(match param {
+                Pointer(_) => arg,
+                Carry => {
+                    let bit = b.ins().icmp_imm_u(IntCC::NotEqual, arg, 0);
+                    b.ins().uextend(types::I64, bit)
+                }
+            });
+        }
         let returns = self.result_types();
         match self.operands {
-            Operands::Direct => call_intrinsic(b, self.intrinsic, operands, &returns),
+            Operands::Direct => call_intrinsic(b, self.intrinsic, &operands, &returns),
             Operands::ParameterBlock => {
                 let block_addr = runtime_state_addr + PARAMETER_BLOCK;
                 let block = b.ins().iconst(types::I64, block_addr as i64);

@@ -34,6 +34,11 @@ void zisk_arith256_mod(const uint64_t a[4], const uint64_t b[4], const uint64_t 
 __attribute__((import_module("zisk"), import_name("arith384_mod")))
 void zisk_arith384_mod(const uint64_t a[6], const uint64_t b[6], const uint64_t c[6], const uint64_t m[6], uint64_t d[6]);
 
+/* c = a + b + cin on 256-bit numbers (any non-zero cin counts as 1); returns the carry out
+ * (0 or 1). */
+__attribute__((import_module("zisk"), import_name("add256")))
+uint32_t zisk_add256(const uint64_t a[4], const uint64_t b[4], uint32_t cin, uint64_t c[4]);
+
 /* secp256r1 (P-256), points as for secp256k1: p1 = p1 + p2. */
 __attribute__((import_module("zisk"), import_name("secp256r1_add")))
 void zisk_secp256r1_add(uint64_t p1[8], const uint64_t p2[8]);

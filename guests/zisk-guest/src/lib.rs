@@ -6,8 +6,8 @@
 //!
 //! `keccak_f` and `sha256_compress` are the raw permutation and compression; `Keccak256`
 //! and `Sha256` are hashers built on them. `secp256k1_add`/`_dbl` and `arith256`/`_mod` are
-//! the curve and 256-bit arithmetic precompiles; `secp256k1_recover` and `secp256k1_verify`
-//! are ECDSA on them.
+//! the curve and 256-bit arithmetic precompiles (`add256` an addition with carries);
+//! `secp256k1_recover` and `secp256k1_verify` are ECDSA on them.
 #![no_std]
 
 mod secp256k1;
@@ -39,6 +39,7 @@ mod raw {
             m: *const u64,
             d: *mut u64,
         );
+        pub fn add256(a: *const u64, b: *const u64, cin: u32, c: *mut u64) -> u32;
         pub fn secp256r1_add(p1: *mut u64, p2: *const u64);
         pub fn secp256r1_dbl(p: *mut u64);
         pub fn bn254_curve_add(p1: *mut u64, p2: *const u64);
@@ -92,6 +93,22 @@ pub fn arith256(a: &U256, b: &U256, c: &U256) -> (U256, U256) {
         dh: &mut dh,
     });
     (dl, dh)
+}
+
+/// `a + b + carry_in`: the low 256 bits and the carry out.
+pub fn add256(a: &U256, b: &U256, carry_in: bool) -> (U256, bool) {
+    let mut c = [0u64; 4];
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: valid, 8-byte aligned 256-bit numbers.
+    let carry = unsafe { raw::add256(a.as_ptr(), b.as_ptr(), carry_in as u32, c.as_mut_ptr()) };
+    #[cfg(target_os = "none")]
+    let carry = ziskos::syscalls::syscall_add256(&mut ziskos::syscalls::SyscallAdd256Params {
+        a,
+        b,
+        cin: carry_in as u64,
+        c: &mut c,
+    });
+    (c, carry != 0)
 }
 
 /// A 384-bit number: six little-endian 64-bit words.

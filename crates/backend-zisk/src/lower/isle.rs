@@ -1116,6 +1116,7 @@ fn precompile_op(key: (u32, u32)) -> Option<ZOp> {
         f::INTRINSIC_BLS12_381_COMPLEX_SUB => ZOp::Bls12_381ComplexSub,
         f::INTRINSIC_BLS12_381_COMPLEX_MUL => ZOp::Bls12_381ComplexMul,
         f::INTRINSIC_ARITH384_MOD => ZOp::Arith384Mod,
+        f::INTRINSIC_ADD256 => ZOp::Add256,
         _ => return None,
     })
 }

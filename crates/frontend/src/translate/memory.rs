@@ -265,6 +265,7 @@ impl FuncTranslator<'_, '_> {
                     Precompile::trap_unless_aligned(&mut self.b, value);
                     address
                 }
+                Param::Carry => value,
             });
         }
         let result = p.emit(&mut self.b, &args, self.env.layout.runtime_state_addr);
