@@ -153,6 +153,8 @@ pub enum ZOp {
     Bls12_381ComplexMul,
     Arith384Mod,
     Add256,
+    Ed25519Add,
+    BabyJubJubAdd,
 }
 
 impl ZOp {
@@ -255,6 +257,8 @@ impl ZOp {
             Bls12_381ComplexMul => "bls12_381_complex_mul",
             Arith384Mod => "arith384_mod",
             Add256 => "add256",
+            Ed25519Add => "ed25519_add",
+            BabyJubJubAdd => "babyjubjub_add",
         }
     }
 }

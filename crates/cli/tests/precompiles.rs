@@ -322,11 +322,15 @@ enum Arg {
 }
 
 /// The later imports: name, parameters, whether they return an i32.
-const NEWER_PRECOMPILES: &[(&str, &[Arg], bool)] = &[(
-    "add256",
-    &[Arg::Ptr(32), Arg::Ptr(32), Arg::Value, Arg::Ptr(32)],
-    true,
-)];
+const NEWER_PRECOMPILES: &[(&str, &[Arg], bool)] = &[
+    (
+        "add256",
+        &[Arg::Ptr(32), Arg::Ptr(32), Arg::Value, Arg::Ptr(32)],
+        true,
+    ),
+    ("ed25519_add", &[Arg::Ptr(64), Arg::Ptr(64)], false),
+    ("babyjubjub_add", &[Arg::Ptr(64), Arg::Ptr(64)], false),
+];
 
 /// Each pointer of import `name` in turn: misaligned, it traps as such; its range ending 8
 /// bytes past linear memory, out of bounds; ending at the end of memory, the call runs (on
@@ -529,6 +533,73 @@ fn add256_matches_the_host() {
     assert_eq!(carries, [1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
     sums.extend(carries);
     assert_eq!(output, trimmed(sums));
+}
+
+/// A twisted Edwards point as the precompiles hold it: x then y, 32 bytes each.
+fn edwards_bytes<F: ark_ff::PrimeField>(x: &F, y: &F) -> Vec<u8> {
+    [field_bytes(x, 32), field_bytes(y, 32)].concat()
+}
+
+/// `name` (a twisted Edwards addition) on points given as coordinates: p + q over p at 1024,
+/// q + q with both pointers at q's copy at 1088 (the law is complete), and the identity
+/// (0, 1) + p at 1152; `expected` are the three results.
+fn edwards_addition_matches<F: ark_ff::PrimeField>(
+    name: &str,
+    p: (F, F),
+    q: (F, F),
+    expected: [(F, F); 3],
+) {
+    let bytes = |(x, y): (F, F)| edwards_bytes(&x, &y);
+    let identity = (F::zero(), F::one());
+    let data = format!(
+        r#"(data (i32.const 1024) "{}") (data (i32.const 1088) "{}") (data (i32.const 1152) "{}") (data (i32.const 2048) "{}") (data (i32.const 2112) "{}")"#,
+        wat_bytes(&bytes(p)),
+        wat_bytes(&bytes(q)),
+        wat_bytes(&bytes(identity)),
+        wat_bytes(&bytes(q)),
+        wat_bytes(&bytes(p)),
+    );
+    let imports = format!(r#"(import "zisk" "{name}" (func $add (param i32 i32)))"#);
+    let body = "(call $add (i32.const 1024) (i32.const 2048)) (call $add (i32.const 1088) (i32.const 1088))
+        (call $add (i32.const 1152) (i32.const 2112))";
+    let output = run(&imports, &data, body, 192).unwrap();
+    let expected: Vec<u8> = expected.into_iter().flat_map(bytes).collect();
+    assert_eq!(output, trimmed(expected), "{name}");
+}
+
+/// ed25519_add against ark-ed25519 (the same curve equation, affine coordinates).
+#[test]
+fn ed25519_add_matches_ark() {
+    use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ed25519::{EdwardsAffine, Fr};
+    let g = EdwardsAffine::generator();
+    let p = (g * Fr::from(123_456_789u64)).into_affine();
+    let q = (g * Fr::from(987_654_321u64)).into_affine();
+    let xy = |a: EdwardsAffine| (a.x, a.y);
+    let sum = [(p + q).into_affine(), (q + q).into_affine(), p];
+    edwards_addition_matches("ed25519_add", xy(p), xy(q), sum.map(xy));
+}
+
+/// babyjubjub_add against ark-ed-on-bn254, whose curve is the same one rescaled: ark's
+/// `x'² + y² = 1 + (168696/168700)·x'²·y²` is circomlib's `168700·x² + y² = 1 + 168696·x²·y²`
+/// with `x' = √168700 · x`, an isomorphism of the two groups.
+#[test]
+fn babyjubjub_add_matches_ark() {
+    use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ed_on_bn254::{EdwardsAffine, Fq, Fr};
+    use ark_ff::Field;
+    let scale = Fq::from(168_700u64).sqrt().expect("168700 is a square");
+    let circom = |a: EdwardsAffine| (a.x / scale, a.y);
+    let g = EdwardsAffine::generator();
+    let p = (g * Fr::from(123_456_789u64)).into_affine();
+    let q = (g * Fr::from(987_654_321u64)).into_affine();
+    // The points are on circomlib's curve.
+    for (x, y) in [circom(p), circom(q)] {
+        let (a, d) = (Fq::from(168_700u64), Fq::from(168_696u64));
+        assert_eq!(a * x * x + y * y, Fq::ONE + d * x * x * y * y);
+    }
+    let sum = [(p + q).into_affine(), (q + q).into_affine(), p];
+    edwards_addition_matches("babyjubjub_add", circom(p), circom(q), sum.map(circom));
 }
 
 /// One record of the ecdsa_vectors guest's input and the line it must print.

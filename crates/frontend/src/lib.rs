@@ -84,6 +84,11 @@ pub const INTRINSIC_ARITH384_MOD: u32 = 22;
 /// (0 or 1, a value) and the address of `c`; writes `c = a + b + cin` (256-bit numbers) and
 /// returns the carry-out.
 pub const INTRINSIC_ADD256: u32 = 23;
+/// `ed25519_add(p1: i64, p2: i64)`, `babyjubjub_add(p1: i64, p2: i64)`: twisted Edwards
+/// additions (complete) of affine points of 32-byte coordinates, x then y (64 bytes), the
+/// result over `p1`.
+pub const INTRINSIC_ED25519_ADD: u32 = 24;
+pub const INTRINSIC_BABYJUBJUB_ADD: u32 = 25;
 pub const ENTRY_INSTANTIATE: u32 = 0;
 pub const ENTRY_MAIN: u32 = 1;
 

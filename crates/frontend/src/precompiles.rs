@@ -137,6 +137,12 @@ pub const PRECOMPILES: &[Precompile] = &[
         &[Pointer(96); 2],
         f::INTRINSIC_BLS12_381_COMPLEX_MUL,
     ),
+    direct("ed25519_add", &[Pointer(64); 2], f::INTRINSIC_ED25519_ADD),
+    direct(
+        "babyjubjub_add",
+        &[Pointer(64); 2],
+        f::INTRINSIC_BABYJUBJUB_ADD,
+    ),
     block("arith256", &[Pointer(32); 5], f::INTRINSIC_ARITH256),
     block("arith256_mod", &[Pointer(32); 5], f::INTRINSIC_ARITH256_MOD),
     block("arith384_mod", &[Pointer(48); 5], f::INTRINSIC_ARITH384_MOD),

@@ -87,6 +87,16 @@ void zisk_bls12_381_complex_sub(uint64_t f1[12], const uint64_t f2[12]);
 __attribute__((import_module("zisk"), import_name("bls12_381_complex_mul")))
 void zisk_bls12_381_complex_mul(uint64_t f1[12], const uint64_t f2[12]);
 
+/* ed25519 (twisted Edwards, complete addition; identity (0, 1)): points x then y, four
+ * little-endian 64-bit words each. p1 = p1 + p2. */
+__attribute__((import_module("zisk"), import_name("ed25519_add")))
+void zisk_ed25519_add(uint64_t p1[8], const uint64_t p2[8]);
+
+/* BabyJubJub (circomlib's: 168700 x^2 + y^2 = 1 + 168696 x^2 y^2), points as for ed25519.
+ * p1 = p1 + p2. */
+__attribute__((import_module("zisk"), import_name("babyjubjub_add")))
+void zisk_babyjubjub_add(uint64_t p1[8], const uint64_t p2[8]);
+
 /* The guest input's length in bytes. */
 __attribute__((import_module("zisk"), import_name("input_len")))
 uint64_t zisk_input_len(void);

@@ -52,6 +52,8 @@ mod raw {
         pub fn bls12_381_complex_add(f1: *mut u64, f2: *const u64);
         pub fn bls12_381_complex_sub(f1: *mut u64, f2: *const u64);
         pub fn bls12_381_complex_mul(f1: *mut u64, f2: *const u64);
+        pub fn ed25519_add(p1: *mut u64, p2: *const u64);
+        pub fn babyjubjub_add(p1: *mut u64, p2: *const u64);
     }
 }
 

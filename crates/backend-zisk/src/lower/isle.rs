@@ -1117,6 +1117,8 @@ fn precompile_op(key: (u32, u32)) -> Option<ZOp> {
         f::INTRINSIC_BLS12_381_COMPLEX_MUL => ZOp::Bls12_381ComplexMul,
         f::INTRINSIC_ARITH384_MOD => ZOp::Arith384Mod,
         f::INTRINSIC_ADD256 => ZOp::Add256,
+        f::INTRINSIC_ED25519_ADD => ZOp::Ed25519Add,
+        f::INTRINSIC_BABYJUBJUB_ADD => ZOp::BabyJubJubAdd,
         _ => return None,
     })
 }
