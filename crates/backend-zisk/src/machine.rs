@@ -155,6 +155,9 @@ pub enum ZOp {
     Add256,
     Ed25519Add,
     BabyJubJubAdd,
+    Blake2b,
+    Blake2s,
+    Blake3,
 }
 
 impl ZOp {
@@ -259,6 +262,9 @@ impl ZOp {
             Add256 => "add256",
             Ed25519Add => "ed25519_add",
             BabyJubJubAdd => "babyjubjub_add",
+            Blake2b => "blake2b",
+            Blake2s => "blake2s",
+            Blake3 => "blake3",
         }
     }
 }

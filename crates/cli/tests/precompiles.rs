@@ -328,6 +328,13 @@ const NEWER_PRECOMPILES: &[(&str, &[Arg], bool)] = &[
         &[Arg::Ptr(32), Arg::Ptr(32), Arg::Value, Arg::Ptr(32)],
         true,
     ),
+    (
+        "blake2b_round",
+        &[Arg::Value, Arg::Ptr(128), Arg::Ptr(128)],
+        false,
+    ),
+    ("blake2sf", &[Arg::Ptr(64), Arg::Ptr(64)], false),
+    ("blake3f", &[Arg::Ptr(64), Arg::Ptr(64)], false),
     ("ed25519_add", &[Arg::Ptr(64), Arg::Ptr(64)], false),
     ("babyjubjub_add", &[Arg::Ptr(64), Arg::Ptr(64)], false),
 ];
@@ -600,6 +607,172 @@ fn babyjubjub_add_matches_ark() {
     }
     let sum = [(p + q).into_affine(), (q + q).into_affine(), p];
     edwards_addition_matches("babyjubjub_add", circom(p), circom(q), sum.map(circom));
+}
+
+/// Little-endian 32-bit words of `bytes`, as 64-byte blocks' words.
+fn words32(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks_exact(4)
+        .map(|w| u32::from_le_bytes(w.try_into().unwrap()))
+        .collect()
+}
+
+fn words64(bytes: &[u8]) -> Vec<u64> {
+    bytes
+        .chunks_exact(8)
+        .map(|w| u64::from_le_bytes(w.try_into().unwrap()))
+        .collect()
+}
+
+fn bytes32(words: &[u32]) -> Vec<u8> {
+    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+fn bytes64(words: &[u64]) -> Vec<u8> {
+    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+/// `message` zero-padded to one block of `len` bytes.
+fn padded(message: &[u8], len: usize) -> Vec<u8> {
+    let mut block = message.to_vec();
+    block.resize(len, 0);
+    block
+}
+
+/// The first 32-bit words of SHA-256's initial state: BLAKE2s's and BLAKE3's IV.
+const IV32: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+/// Runs `body` on the working vector at 1024 and the message block at 2048 (and a byte 10
+/// at 4096), returning the vector afterwards.
+fn permuted(imports: &str, vector: &[u8], block: &[u8], body: &str) -> Result<Vec<u8>, WasmTrap> {
+    let data = format!(
+        r#"(data (i32.const 1024) "{}") (data (i32.const 2048) "{}") (data (i32.const 4096) "\0a")"#,
+        wat_bytes(vector),
+        wat_bytes(block)
+    );
+    run(imports, &data, body, vector.len())
+}
+
+/// blake2sf is BLAKE2s's ten rounds: with the compression's set-up and feed-forward around
+/// it (RFC 7693), a one-block message hashes as the `blake2` crate's BLAKE2s-256.
+#[test]
+fn blake2sf_makes_blake2s() {
+    use blake2::Digest;
+    let message = pattern(50, 7);
+    // h = IV ^ parameter block (32-byte digest, no key, fanout and depth 1).
+    let mut h = IV32;
+    h[0] ^= 0x0101_0020;
+    let mut v = [h, IV32].concat();
+    v[12] ^= message.len() as u32;
+    v[14] = !v[14]; // the last block
+    let imports = r#"(import "zisk" "blake2sf" (func $blake2sf (param i32 i32)))"#;
+    let body = "(call $blake2sf (i32.const 1024) (i32.const 2048))";
+    let output = permuted(imports, &bytes32(&v), &padded(&message, 64), body).unwrap();
+    let v = words32(&padded(&output, 64));
+    let digest: Vec<u32> = (0..8).map(|i| h[i] ^ v[i] ^ v[i + 8]).collect();
+    assert_eq!(
+        bytes32(&digest),
+        blake2::Blake2s256::digest(&message).to_vec()
+    );
+}
+
+/// blake3f is BLAKE3's seven rounds: from the root compression's vector of a one-block
+/// message, the feed-forward gives the `blake3` crate's first 64 output bytes.
+#[test]
+fn blake3f_makes_blake3() {
+    let message = pattern(45, 9);
+    const CHUNK_START_END_ROOT: u32 = 1 | 2 | 8;
+    let mut v = [IV32, IV32].concat();
+    v[12] = 0; // the counter, low and high words
+    v[13] = 0;
+    v[14] = message.len() as u32;
+    v[15] = CHUNK_START_END_ROOT;
+    let imports = r#"(import "zisk" "blake3f" (func $blake3f (param i32 i32)))"#;
+    let body = "(call $blake3f (i32.const 1024) (i32.const 2048))";
+    let output = permuted(imports, &bytes32(&v), &padded(&message, 64), body).unwrap();
+    let v = words32(&padded(&output, 64));
+    let mut out: Vec<u32> = (0..8).map(|i| v[i] ^ v[i + 8]).collect();
+    out.extend((0..8).map(|i| v[i + 8] ^ IV32[i]));
+    let mut expected = [0u8; 64];
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&message);
+    hasher.finalize_xof().fill(&mut expected);
+    assert_eq!(bytes32(&out), expected);
+}
+
+const BLAKE2B: &str = r#"(import "zisk" "blake2b_round" (func $round (param i32 i32 i32)))
+  (type $round (func (param i32 i32 i32)))
+  (table 1 funcref)
+  (elem (i32.const 0) $round)"#;
+
+/// Twelve blake2b_round calls, rounds 0..9 then 0 and 1, are BLAKE2b's compression: with its
+/// set-up and feed-forward, a one-block message hashes as the `blake2` crate's BLAKE2b-512.
+/// The rounds as constants (one instruction each), computed (a dispatch on the round), and
+/// through a table; a round of 10 traps.
+#[test]
+fn blake2b_round_makes_blake2b() {
+    use blake2::Digest;
+    const IV64: [u64; 8] = [
+        0x6a09e667f3bcc908,
+        0xbb67ae8584caa73b,
+        0x3c6ef372fe94f82b,
+        0xa54ff53a5f1d36f1,
+        0x510e527fade682d1,
+        0x9b05688c2b3e6c1f,
+        0x1f83d9abfb41bd6b,
+        0x5be0cd19137e2179,
+    ];
+    let message = pattern(100, 13);
+    let mut h = IV64;
+    h[0] ^= 0x0101_0040; // 64-byte digest, no key
+    let mut v = [h, IV64].concat();
+    v[12] ^= message.len() as u64;
+    v[14] = !v[14];
+    let expected = blake2::Blake2b512::digest(&message).to_vec();
+    let (vector, block) = (bytes64(&v), padded(&message, 128));
+    let digest = |output: Vec<u8>| {
+        let v = words64(&padded(&output, 128));
+        bytes64(&(0..8).map(|i| h[i] ^ v[i] ^ v[i + 8]).collect::<Vec<_>>())
+    };
+    let constant: String = (0..12)
+        .map(|r| {
+            format!(
+                "(call $round (i32.const {}) (i32.const 1024) (i32.const 2048))",
+                r % 10
+            )
+        })
+        .collect();
+    let computed = |call: &str| {
+        format!(
+            "(local $r i32)
+            (loop $next
+              {call}
+              (local.set $r (i32.add (local.get $r) (i32.const 1)))
+              (br_if $next (i32.lt_u (local.get $r) (i32.const 12))))"
+        )
+    };
+    let round = "(i32.rem_u (local.get $r) (i32.const 10)) (i32.const 1024) (i32.const 2048)";
+    for body in [
+        constant,
+        computed(&format!("(call $round {round})")),
+        computed(&format!(
+            "(call_indirect (type $round) {round} (i32.const 0))"
+        )),
+    ] {
+        let output = permuted(BLAKE2B, &vector, &block, &body).unwrap();
+        assert_eq!(digest(output), expected, "{body}");
+    }
+    // Round 10: a constant, a computed one (the byte at 4096), through the table.
+    for body in [
+        "(call $round (i32.const 10) (i32.const 1024) (i32.const 2048))",
+        "(call $round (i32.load8_u (i32.const 4096)) (i32.const 1024) (i32.const 2048))",
+        "(call_indirect (type $round) (i32.const 10) (i32.const 1024) (i32.const 2048) (i32.const 0))",
+    ] {
+        let outcome = permuted(BLAKE2B, &vector, &block, body);
+        assert_eq!(outcome, Err(WasmTrap::PrecompileArgumentOutOfRange), "{body}");
+    }
 }
 
 /// One record of the ecdsa_vectors guest's input and the line it must print.

@@ -89,6 +89,16 @@ pub const INTRINSIC_ADD256: u32 = 23;
 /// result over `p1`.
 pub const INTRINSIC_ED25519_ADD: u32 = 24;
 pub const INTRINSIC_BABYJUBJUB_ADD: u32 = 25;
+/// `blake2b_round(round: i64, state: i64, input: i64)`: one round of BLAKE2b's compression
+/// on the working vector (sixteen 64-bit words, 128 bytes) at `state`, in place, with the
+/// message block (128 bytes) at `input`; `round` (0..10, the message schedule's row) must
+/// be a constant, which the instruction carries.
+pub const INTRINSIC_BLAKE2B_ROUND: u32 = 26;
+/// `blake2sf(state: i64, input: i64)`, `blake3f(state: i64, input: i64)`: BLAKE2s's ten
+/// rounds, BLAKE3's seven, on the working vector (sixteen 32-bit words, 64 bytes) at
+/// `state`, in place, with the message block (64 bytes) at `input`; no feed-forward.
+pub const INTRINSIC_BLAKE2SF: u32 = 27;
+pub const INTRINSIC_BLAKE3F: u32 = 28;
 pub const ENTRY_INSTANTIATE: u32 = 0;
 pub const ENTRY_MAIN: u32 = 1;
 

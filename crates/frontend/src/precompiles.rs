@@ -8,7 +8,10 @@
 //! table.
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{
+    self, types, BlockCall, InstBuilder, InstructionData, JumpTableData, MemFlagsData, Opcode,
+    Type, Value, ValueDef,
+};
 use cranelift_frontend::FunctionBuilder;
 
 use crate::traps::WasmTrap;
@@ -17,7 +20,8 @@ use crate::{self as f, CALL_CONV, NS_INTRINSIC};
 /// How the instruction receives its operands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operands {
-    /// In registers: the intrinsic takes the checked absolute addresses themselves.
+    /// In registers: the intrinsic takes the checked absolute addresses themselves (after a
+    /// [`Param::Round`], as a constant).
     Direct,
     /// In a block of 64-bit words in memory (ZisK's arith and add256 instructions): the
     /// sequence writes the operands, in parameter order, at [`PARAMETER_BLOCK`] in the
@@ -32,6 +36,9 @@ pub enum Param {
     Pointer(u64),
     /// A carry bit (`add256`'s carry-in): any non-zero value counts as 1.
     Carry,
+    /// A round number below this bound (`blake2b_round`'s), which the instruction carries as
+    /// an immediate; out of range, the call traps with "precompile argument out of range".
+    Round(u32),
 }
 
 /// One precompile import: `(param i32 × params.len())`, with `result` if any.
@@ -50,7 +57,7 @@ pub struct Precompile {
 /// five words).
 pub const PARAMETER_BLOCK: u64 = 64;
 
-use Param::{Carry, Pointer};
+use Param::{Carry, Pointer, Round};
 
 const fn direct(name: &'static str, params: &'static [Param], intrinsic: u32) -> Precompile {
     Precompile {
@@ -137,6 +144,13 @@ pub const PRECOMPILES: &[Precompile] = &[
         &[Pointer(96); 2],
         f::INTRINSIC_BLS12_381_COMPLEX_MUL,
     ),
+    direct(
+        "blake2b_round",
+        &[Round(10), Pointer(128), Pointer(128)],
+        f::INTRINSIC_BLAKE2B_ROUND,
+    ),
+    direct("blake2sf", &[Pointer(64); 2], f::INTRINSIC_BLAKE2SF),
+    direct("blake3f", &[Pointer(64); 2], f::INTRINSIC_BLAKE3F),
     direct("ed25519_add", &[Pointer(64); 2], f::INTRINSIC_ED25519_ADD),
     direct(
         "babyjubjub_add",
@@ -203,18 +217,26 @@ impl Precompile {
         runtime_state_addr: u64,
     ) -> Option<Value> {
         let mut operands = Vec::with_capacity(args.len());
+        let mut round = None;
         for (&param, &arg) in self.params.iter().zip(args) {
-            operands.push(match param {
-                Pointer(_) => arg,
+            match param {
+                Pointer(_) => operands.push(arg),
                 Carry => {
                     let bit = b.ins().icmp_imm_u(IntCC::NotEqual, arg, 0);
-                    b.ins().uextend(types::I64, bit)
+                    operands.push(b.ins().uextend(types::I64, bit));
                 }
-            });
+                Round(bound) => round = Some((arg, bound)),
+            }
         }
         let returns = self.result_types();
         match self.operands {
-            Operands::Direct => call_intrinsic(b, self.intrinsic, &operands, &returns),
+            Operands::Direct => match round {
+                None => call_intrinsic(b, self.intrinsic, &operands, &returns),
+                Some((index, bound)) => {
+                    round_dispatch(b, self.intrinsic, index, bound, &operands);
+                    None
+                }
+            },
             Operands::ParameterBlock => {
                 let block_addr = runtime_state_addr + PARAMETER_BLOCK;
                 let block = b.ins().iconst(types::I64, block_addr as i64);
@@ -226,6 +248,63 @@ impl Precompile {
             }
         }
     }
+}
+
+/// The constant `value` is, if it is one.
+fn constant(b: &FunctionBuilder, value: Value) -> Option<i64> {
+    let ValueDef::Result(inst, _) = b.func.dfg.value_def(b.func.dfg.resolve_aliases(value)) else {
+        return None;
+    };
+    match b.func.dfg.insts[inst] {
+        InstructionData::UnaryImm {
+            opcode: Opcode::Iconst,
+            imm,
+        } => Some(imm.bits()),
+        _ => None,
+    }
+}
+
+/// Intrinsic `intrinsic(round, operands...)` with the round as a constant, the instruction's
+/// immediate: directly for a constant `index` below `bound`, else through a branch table with
+/// one call per round (a trap beyond them).
+fn round_dispatch(
+    b: &mut FunctionBuilder,
+    intrinsic: u32,
+    index: Value,
+    bound: u32,
+    operands: &[Value],
+) {
+    let call = |b: &mut FunctionBuilder, round: u32| {
+        let round = b.ins().iconst(types::I64, round as i64);
+        let args: Vec<Value> = std::iter::once(round)
+            .chain(operands.iter().copied())
+            .collect();
+        call_intrinsic(b, intrinsic, &args, &[]);
+    };
+    if let Some(k) = constant(b, index).filter(|&k| (0..bound as i64).contains(&k)) {
+        call(b, k as u32);
+        return;
+    }
+    let out_of_range = b.create_block();
+    let done = b.create_block();
+    let arms: Vec<ir::Block> = (0..bound).map(|_| b.create_block()).collect();
+    let pool = &mut b.func.dfg.value_lists;
+    let default = BlockCall::new(out_of_range, [], pool);
+    let calls: Vec<BlockCall> = arms.iter().map(|&a| BlockCall::new(a, [], pool)).collect();
+    let table = b.create_jump_table(JumpTableData::new(default, &calls));
+    b.ins().br_table(index, table);
+    b.set_cold_block(out_of_range);
+    b.switch_to_block(out_of_range);
+    b.seal_block(out_of_range);
+    b.ins().trap(WasmTrap::PrecompileArgumentOutOfRange.code());
+    for (round, &arm) in arms.iter().enumerate() {
+        b.switch_to_block(arm);
+        b.seal_block(arm);
+        call(b, round as u32);
+        b.ins().jump(done, &[]);
+    }
+    b.switch_to_block(done);
+    b.seal_block(done);
 }
 
 /// Calls intrinsic `index` (namespace [`NS_INTRINSIC`]) with `args`; it returns `returns`

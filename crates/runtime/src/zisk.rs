@@ -77,7 +77,7 @@ pub fn zisk_function(
                     Precompile::trap_unless_aligned(&mut e.b, value);
                     address
                 }
-                Param::Carry => value,
+                Param::Carry | Param::Round(_) => value,
             });
         }
         let result = p.emit(&mut e.b, &args, e.env.state_addr);

@@ -87,6 +87,21 @@ void zisk_bls12_381_complex_sub(uint64_t f1[12], const uint64_t f2[12]);
 __attribute__((import_module("zisk"), import_name("bls12_381_complex_mul")))
 void zisk_bls12_381_complex_mul(uint64_t f1[12], const uint64_t f2[12]);
 
+/* One round of BLAKE2b's compression on the working vector (sixteen 64-bit words), in place,
+ * with the message block's words in the order of row `round` (0..9) of the message
+ * schedule; any other round traps. */
+__attribute__((import_module("zisk"), import_name("blake2b_round")))
+void zisk_blake2b_round(uint32_t round, uint64_t state[16], const uint64_t input[16]);
+
+/* BLAKE2s's ten rounds on the working vector (sixteen 32-bit words), in place, with the
+ * 64-byte message block (no set-up, no feed-forward). */
+__attribute__((import_module("zisk"), import_name("blake2sf")))
+void zisk_blake2sf(uint32_t state[16], const uint32_t input[16]);
+
+/* BLAKE3's seven rounds, likewise. */
+__attribute__((import_module("zisk"), import_name("blake3f")))
+void zisk_blake3f(uint32_t state[16], const uint32_t input[16]);
+
 /* ed25519 (twisted Edwards, complete addition; identity (0, 1)): points x then y, four
  * little-endian 64-bit words each. p1 = p1 + p2. */
 __attribute__((import_module("zisk"), import_name("ed25519_add")))

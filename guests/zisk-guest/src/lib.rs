@@ -5,7 +5,8 @@
 //! - compiled natively for ZisK (riscv64, `target_os = "none"`), through `ziskos`.
 //!
 //! `keccak_f` and `sha256_compress` are the raw permutation and compression; `Keccak256`
-//! and `Sha256` are hashers built on them. `secp256k1_add`/`_dbl` and `arith256`/`_mod` are
+//! and `Sha256` are hashers built on them. `blake2b_round`, `blake2s_f` and `blake3_f` are
+//! the BLAKE compressions' rounds. `secp256k1_add`/`_dbl` and `arith256`/`_mod` are
 //! the curve and 256-bit arithmetic precompiles (`add256` an addition with carries);
 //! `secp256k1_recover` and `secp256k1_verify` are ECDSA on them.
 #![no_std]
@@ -52,6 +53,9 @@ mod raw {
         pub fn bls12_381_complex_add(f1: *mut u64, f2: *const u64);
         pub fn bls12_381_complex_sub(f1: *mut u64, f2: *const u64);
         pub fn bls12_381_complex_mul(f1: *mut u64, f2: *const u64);
+        pub fn blake2b_round(round: u32, state: *mut u64, input: *const u64);
+        pub fn blake2sf(state: *mut u32, input: *const u8);
+        pub fn blake3f(state: *mut u32, input: *const u8);
         pub fn ed25519_add(p1: *mut u64, p2: *const u64);
         pub fn babyjubjub_add(p1: *mut u64, p2: *const u64);
     }
@@ -189,6 +193,58 @@ pub fn sha256_compress(state: &mut Sha256State, block: &Block64) {
         )
     };
 }
+
+/// One round of BLAKE2b's compression on the working vector `state`, with the message
+/// block `input` in the order of row `round` (0..9) of the message schedule; a compression
+/// is rounds 0..9, 0, 1. Any other round traps (panics natively).
+pub fn blake2b_round(round: u32, state: &mut [u64; 16], input: &[u64; 16]) {
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: both 8-byte aligned and of the sizes the import reads and writes.
+    unsafe {
+        raw::blake2b_round(round, state.as_mut_ptr(), input.as_ptr())
+    };
+    #[cfg(target_os = "none")]
+    ziskos::syscalls::syscall_blake2b_round(round as u64, state, input);
+}
+
+/// BLAKE2s's and BLAKE3's working vector: sixteen 32-bit words, 8-byte aligned as the
+/// precompiles require.
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Blake32Vector(pub [u32; 16]);
+
+/// The compression's rounds on a 32-bit working vector, through the import of that name or
+/// ziskos's syscall natively (on the same memory reinterpreted as 64-bit words).
+macro_rules! blake32_rounds {
+    ($(#[$doc:meta])* $name:ident, $import:ident, $syscall:ident) => {
+        $(#[$doc])*
+        pub fn $name(state: &mut Blake32Vector, input: &Block64) {
+            #[cfg(target_arch = "wasm32")]
+            // SAFETY: both 8-byte aligned and of the sizes the import reads and writes.
+            unsafe {
+                raw::$import(state.0.as_mut_ptr(), input.0.as_ptr())
+            };
+            #[cfg(target_os = "none")]
+            // SAFETY: both 8-byte aligned, 64 bytes: eight little-endian 64-bit words each,
+            // two of our words in each.
+            unsafe {
+                ziskos::syscalls::$syscall(
+                    &mut *(state.0.as_mut_ptr() as *mut [u64; 8]),
+                    &*(input.0.as_ptr() as *const [u64; 8]),
+                )
+            };
+        }
+    };
+}
+
+blake32_rounds!(
+    /// BLAKE2s's ten rounds on `state` with the message block `input` (the compression
+    /// without its set-up and feed-forward).
+    blake2s_f, blake2sf, syscall_blake2sf);
+blake32_rounds!(
+    /// BLAKE3's seven rounds on `state` with the message block `input` (the compression
+    /// without its set-up and output).
+    blake3_f, blake3f, syscall_blake3f);
 
 /// Keccak-256 (the Ethereum variant: padding 0x01). Input is absorbed straight into the
 /// state (whole little-endian lanes where it can), with no buffer to copy through.

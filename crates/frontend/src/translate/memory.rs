@@ -265,7 +265,7 @@ impl FuncTranslator<'_, '_> {
                     Precompile::trap_unless_aligned(&mut self.b, value);
                     address
                 }
-                Param::Carry => value,
+                Param::Carry | Param::Round(_) => value,
             });
         }
         let result = p.emit(&mut self.b, &args, self.env.layout.runtime_state_addr);
