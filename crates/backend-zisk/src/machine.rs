@@ -158,6 +158,9 @@ pub enum ZOp {
     Blake2b,
     Blake2s,
     Blake3,
+    Poseidon2,
+    Poseidon1,
+    Poseidon2KoalaBear,
 }
 
 impl ZOp {
@@ -265,6 +268,9 @@ impl ZOp {
             Blake2b => "blake2b",
             Blake2s => "blake2s",
             Blake3 => "blake3",
+            Poseidon2 => "poseidon2",
+            Poseidon1 => "poseidon1",
+            Poseidon2KoalaBear => "poseidon2_koalabear",
         }
     }
 }

@@ -335,6 +335,9 @@ const NEWER_PRECOMPILES: &[(&str, &[Arg], bool)] = &[
     ),
     ("blake2sf", &[Arg::Ptr(64), Arg::Ptr(64)], false),
     ("blake3f", &[Arg::Ptr(64), Arg::Ptr(64)], false),
+    ("poseidon2", &[Arg::Ptr(128)], false),
+    ("poseidon1", &[Arg::Ptr(128)], false),
+    ("poseidon2_koalabear", &[Arg::Ptr(64)], false),
     ("ed25519_add", &[Arg::Ptr(64), Arg::Ptr(64)], false),
     ("babyjubjub_add", &[Arg::Ptr(64), Arg::Ptr(64)], false),
 ];
@@ -773,6 +776,64 @@ fn blake2b_round_makes_blake2b() {
         let outcome = permuted(BLAKE2B, &vector, &block, body);
         assert_eq!(outcome, Err(WasmTrap::PrecompileArgumentOutOfRange), "{body}");
     }
+}
+
+/// poseidon2 and poseidon1 permute sixteen Goldilocks elements in place. No crate but
+/// ZisK's own (pil2-proofman's `fields`) has these instances' constants, so the expected
+/// values come from the functions ZisK's emulator itself runs: this checks the import's
+/// plumbing (layout, in place, the right instruction), not the permutations.
+#[test]
+fn poseidon2_and_poseidon1_match_zisks_functions() {
+    use proofman_fields::{
+        poseidon1_hash, poseidon2_hash, Goldilocks, Poseidon1_16, Poseidon2_16, PrimeField64,
+    };
+    const P: u64 = 0xffff_ffff_0000_0001;
+    let input: [u64; 16] = std::array::from_fn(|i| {
+        u64::from_le_bytes(pattern(8, 17 * i as u8).try_into().unwrap()) % P
+    });
+    let field = input.map(Goldilocks::new);
+    let canonical = |x: [Goldilocks; 16]| x.map(|e| e.as_canonical_u64());
+    for (name, expected) in [
+        (
+            "poseidon2",
+            canonical(poseidon2_hash::<Goldilocks, Poseidon2_16, 16>(&field)),
+        ),
+        (
+            "poseidon1",
+            canonical(poseidon1_hash::<Goldilocks, Poseidon1_16, 16>(&field)),
+        ),
+    ] {
+        let imports = format!(r#"(import "zisk" "{name}" (func $p (param i32)))"#);
+        let data = format!(
+            r#"(data (i32.const 1024) "{}")"#,
+            wat_bytes(&bytes64(&input))
+        );
+        let output = run(&imports, &data, "(call $p (i32.const 1024))", 128).unwrap();
+        assert_eq!(output, trimmed(bytes64(&expected)), "{name}");
+    }
+}
+
+/// poseidon2_koalabear permutes sixteen KoalaBear elements held in Montgomery form
+/// (x·2^32 mod p). Plonky3's current KoalaBear Poseidon2 has another internal matrix, so
+/// the permutation's expected values come from ZisK's helper crate (what its emulator
+/// runs); the Montgomery form in and out is computed here.
+#[test]
+fn poseidon2_koalabear_matches_zisks_function() {
+    use zisk_precomp_helpers::POSEIDON2_KOALABEAR;
+    const P: u64 = 0x7f00_0001;
+    let montgomery = |x: u32| ((u64::from(x) << 32) % P) as u32;
+    let input: [u32; 16] = std::array::from_fn(|i| {
+        (u32::from_le_bytes(pattern(4, 29 * i as u8).try_into().unwrap()) as u64 % P) as u32
+    });
+    let mut expected = input;
+    POSEIDON2_KOALABEAR.permute(&mut expected);
+    let imports = r#"(import "zisk" "poseidon2_koalabear" (func $p (param i32)))"#;
+    let data = format!(
+        r#"(data (i32.const 1024) "{}")"#,
+        wat_bytes(&bytes32(&input.map(montgomery)))
+    );
+    let output = run(imports, &data, "(call $p (i32.const 1024))", 64).unwrap();
+    assert_eq!(output, trimmed(bytes32(&expected.map(montgomery))));
 }
 
 /// One record of the ecdsa_vectors guest's input and the line it must print.

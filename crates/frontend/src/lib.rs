@@ -99,6 +99,13 @@ pub const INTRINSIC_BLAKE2B_ROUND: u32 = 26;
 /// `state`, in place, with the message block (64 bytes) at `input`; no feed-forward.
 pub const INTRINSIC_BLAKE2SF: u32 = 27;
 pub const INTRINSIC_BLAKE3F: u32 = 28;
+/// `poseidon2(state: i64)`, `poseidon1(state: i64)`: ZisK's Poseidon2 and Poseidon
+/// permutations over Goldilocks, width 16, on sixteen 64-bit elements (128 bytes) in place;
+/// `poseidon2_koalabear(state: i64)`: its Poseidon2 over KoalaBear, width 16, on sixteen
+/// 32-bit elements in Montgomery form (64 bytes) in place.
+pub const INTRINSIC_POSEIDON2: u32 = 29;
+pub const INTRINSIC_POSEIDON1: u32 = 30;
+pub const INTRINSIC_POSEIDON2_KOALABEAR: u32 = 31;
 pub const ENTRY_INSTANTIATE: u32 = 0;
 pub const ENTRY_MAIN: u32 = 1;
 

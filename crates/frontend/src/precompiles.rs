@@ -151,6 +151,13 @@ pub const PRECOMPILES: &[Precompile] = &[
     ),
     direct("blake2sf", &[Pointer(64); 2], f::INTRINSIC_BLAKE2SF),
     direct("blake3f", &[Pointer(64); 2], f::INTRINSIC_BLAKE3F),
+    direct("poseidon2", &[Pointer(128)], f::INTRINSIC_POSEIDON2),
+    direct("poseidon1", &[Pointer(128)], f::INTRINSIC_POSEIDON1),
+    direct(
+        "poseidon2_koalabear",
+        &[Pointer(64)],
+        f::INTRINSIC_POSEIDON2_KOALABEAR,
+    ),
     direct("ed25519_add", &[Pointer(64); 2], f::INTRINSIC_ED25519_ADD),
     direct(
         "babyjubjub_add",

@@ -102,6 +102,20 @@ void zisk_blake2sf(uint32_t state[16], const uint32_t input[16]);
 __attribute__((import_module("zisk"), import_name("blake3f")))
 void zisk_blake3f(uint32_t state[16], const uint32_t input[16]);
 
+/* ZisK's Poseidon2 permutation over Goldilocks, width 16: sixteen 64-bit elements below
+ * p = 2^64 - 2^32 + 1, in place. */
+__attribute__((import_module("zisk"), import_name("poseidon2")))
+void zisk_poseidon2(uint64_t state[16]);
+
+/* ZisK's Poseidon permutation over Goldilocks, width 16, likewise. */
+__attribute__((import_module("zisk"), import_name("poseidon1")))
+void zisk_poseidon1(uint64_t state[16]);
+
+/* ZisK's Poseidon2 permutation over KoalaBear, width 16: sixteen 32-bit elements in
+ * Montgomery form (x * 2^32 mod p, p = 2^31 - 2^24 + 1), each below p, in place. */
+__attribute__((import_module("zisk"), import_name("poseidon2_koalabear")))
+void zisk_poseidon2_koalabear(uint32_t state[16]);
+
 /* ed25519 (twisted Edwards, complete addition; identity (0, 1)): points x then y, four
  * little-endian 64-bit words each. p1 = p1 + p2. */
 __attribute__((import_module("zisk"), import_name("ed25519_add")))

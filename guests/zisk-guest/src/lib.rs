@@ -6,7 +6,8 @@
 //!
 //! `keccak_f` and `sha256_compress` are the raw permutation and compression; `Keccak256`
 //! and `Sha256` are hashers built on them. `blake2b_round`, `blake2s_f` and `blake3_f` are
-//! the BLAKE compressions' rounds. `secp256k1_add`/`_dbl` and `arith256`/`_mod` are
+//! the BLAKE compressions' rounds; `poseidon2`, `poseidon1` and `poseidon2_koalabear` ZisK's
+//! Poseidon permutations. `secp256k1_add`/`_dbl` and `arith256`/`_mod` are
 //! the curve and 256-bit arithmetic precompiles (`add256` an addition with carries);
 //! `secp256k1_recover` and `secp256k1_verify` are ECDSA on them.
 #![no_std]
@@ -56,6 +57,9 @@ mod raw {
         pub fn blake2b_round(round: u32, state: *mut u64, input: *const u64);
         pub fn blake2sf(state: *mut u32, input: *const u8);
         pub fn blake3f(state: *mut u32, input: *const u8);
+        pub fn poseidon2(state: *mut u64);
+        pub fn poseidon1(state: *mut u64);
+        pub fn poseidon2_koalabear(state: *mut u32);
         pub fn ed25519_add(p1: *mut u64, p2: *const u64);
         pub fn babyjubjub_add(p1: *mut u64, p2: *const u64);
     }
@@ -245,6 +249,56 @@ blake32_rounds!(
     /// BLAKE3's seven rounds on `state` with the message block `input` (the compression
     /// without its set-up and output).
     blake3_f, blake3f, syscall_blake3f);
+
+/// ZisK's Poseidon2 permutation over Goldilocks (p = 2^64 - 2^32 + 1), width 16, on
+/// `state` (elements below p).
+pub fn poseidon2(state: &mut [u64; 16]) {
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: a valid, 8-byte aligned state of 16 elements.
+    unsafe {
+        raw::poseidon2(state.as_mut_ptr())
+    };
+    #[cfg(target_os = "none")]
+    // SAFETY: as above; ziskos's syscall permutes the 16 words in place.
+    unsafe {
+        ziskos::syscalls::syscall_poseidon2(state)
+    };
+}
+
+/// ZisK's Poseidon permutation over Goldilocks, width 16, on `state` (elements below p).
+pub fn poseidon1(state: &mut [u64; 16]) {
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: as in `poseidon2`.
+    unsafe {
+        raw::poseidon1(state.as_mut_ptr())
+    };
+    #[cfg(target_os = "none")]
+    // SAFETY: as in `poseidon2`.
+    unsafe {
+        ziskos::syscalls::syscall_poseidon1(state)
+    };
+}
+
+/// Sixteen KoalaBear elements (p = 2^31 - 2^24 + 1) in Montgomery form, `x·2^32 mod p` (as
+/// Plonky3 holds them), each below p; 8-byte aligned as the precompile requires.
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KoalaBear16(pub [u32; 16]);
+
+/// ZisK's Poseidon2 permutation over KoalaBear, width 16, on `state`.
+pub fn poseidon2_koalabear(state: &mut KoalaBear16) {
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: a valid, 8-byte aligned state of 16 elements.
+    unsafe {
+        raw::poseidon2_koalabear(state.0.as_mut_ptr())
+    };
+    #[cfg(target_os = "none")]
+    // SAFETY: 8-byte aligned, 64 bytes: the eight little-endian 64-bit words, two elements
+    // each, that ziskos's syscall permutes in place.
+    unsafe {
+        ziskos::syscalls::syscall_poseidon2_koalabear(state.0.as_mut_ptr() as *mut [u64; 8])
+    };
+}
 
 /// Keccak-256 (the Ethereum variant: padding 0x01). Input is absorbed straight into the
 /// state (whole little-endian lanes where it can), with no buffer to copy through.

@@ -1125,6 +1125,9 @@ fn precompile_op(key: (u32, u32)) -> Option<ZOp> {
         f::INTRINSIC_BLAKE2B_ROUND => ZOp::Blake2b,
         f::INTRINSIC_BLAKE2SF => ZOp::Blake2s,
         f::INTRINSIC_BLAKE3F => ZOp::Blake3,
+        f::INTRINSIC_POSEIDON2 => ZOp::Poseidon2,
+        f::INTRINSIC_POSEIDON1 => ZOp::Poseidon1,
+        f::INTRINSIC_POSEIDON2_KOALABEAR => ZOp::Poseidon2KoalaBear,
         _ => return None,
     })
 }
