@@ -7,7 +7,6 @@
 //! runtime builds the same sequence into the import's function body, for calls through a
 //! table.
 
-use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     self, types, BlockCall, InstBuilder, InstructionData, JumpTableData, MemFlagsData, Opcode,
     Type, Value, ValueDef,
@@ -229,7 +228,9 @@ impl Precompile {
             match param {
                 Pointer(_) => operands.push(arg),
                 Carry => {
-                    let bit = b.ins().icmp_imm_u(IntCC::NotEqual, arg, 0);
+                    // min(cin, 1) as u32: 0 stays 0, anything else is 1.
+                    let one = b.ins().iconst(types::I32, 1);
+                    let bit = b.ins().umin(arg, one);
                     operands.push(b.ins().uextend(types::I64, bit));
                 }
                 Round(bound) => round = Some((arg, bound)),
