@@ -78,96 +78,38 @@ const fn block(name: &'static str, params: &'static [Param], intrinsic: u32) -> 
     }
 }
 
+#[rustfmt::skip]
 pub const PRECOMPILES: &[Precompile] = &[
     direct("keccakf", &[Pointer(200)], f::INTRINSIC_KECCAKF),
     direct("sha256f", &[Pointer(32), Pointer(64)], f::INTRINSIC_SHA256F),
-    direct(
-        "secp256k1_add",
-        &[Pointer(64); 2],
-        f::INTRINSIC_SECP256K1_ADD,
-    ),
+    direct("secp256k1_add", &[Pointer(64); 2], f::INTRINSIC_SECP256K1_ADD),
     direct("secp256k1_dbl", &[Pointer(64)], f::INTRINSIC_SECP256K1_DBL),
-    direct(
-        "secp256r1_add",
-        &[Pointer(64); 2],
-        f::INTRINSIC_SECP256R1_ADD,
-    ),
+    direct("secp256r1_add", &[Pointer(64); 2], f::INTRINSIC_SECP256R1_ADD),
     direct("secp256r1_dbl", &[Pointer(64)], f::INTRINSIC_SECP256R1_DBL),
-    direct(
-        "bn254_curve_add",
-        &[Pointer(64); 2],
-        f::INTRINSIC_BN254_CURVE_ADD,
-    ),
-    direct(
-        "bn254_curve_dbl",
-        &[Pointer(64)],
-        f::INTRINSIC_BN254_CURVE_DBL,
-    ),
-    direct(
-        "bn254_complex_add",
-        &[Pointer(64); 2],
-        f::INTRINSIC_BN254_COMPLEX_ADD,
-    ),
-    direct(
-        "bn254_complex_sub",
-        &[Pointer(64); 2],
-        f::INTRINSIC_BN254_COMPLEX_SUB,
-    ),
-    direct(
-        "bn254_complex_mul",
-        &[Pointer(64); 2],
-        f::INTRINSIC_BN254_COMPLEX_MUL,
-    ),
-    direct(
-        "bls12_381_curve_add",
-        &[Pointer(96); 2],
-        f::INTRINSIC_BLS12_381_CURVE_ADD,
-    ),
-    direct(
-        "bls12_381_curve_dbl",
-        &[Pointer(96)],
-        f::INTRINSIC_BLS12_381_CURVE_DBL,
-    ),
-    direct(
-        "bls12_381_complex_add",
-        &[Pointer(96); 2],
-        f::INTRINSIC_BLS12_381_COMPLEX_ADD,
-    ),
-    direct(
-        "bls12_381_complex_sub",
-        &[Pointer(96); 2],
-        f::INTRINSIC_BLS12_381_COMPLEX_SUB,
-    ),
-    direct(
-        "bls12_381_complex_mul",
-        &[Pointer(96); 2],
-        f::INTRINSIC_BLS12_381_COMPLEX_MUL,
-    ),
-    direct(
-        "blake2b_round",
-        &[Round(10), Pointer(128), Pointer(128)],
-        f::INTRINSIC_BLAKE2B_ROUND,
-    ),
+    direct("bn254_curve_add", &[Pointer(64); 2], f::INTRINSIC_BN254_CURVE_ADD),
+    direct("bn254_curve_dbl", &[Pointer(64)], f::INTRINSIC_BN254_CURVE_DBL),
+    direct("bn254_complex_add", &[Pointer(64); 2], f::INTRINSIC_BN254_COMPLEX_ADD),
+    direct("bn254_complex_sub", &[Pointer(64); 2], f::INTRINSIC_BN254_COMPLEX_SUB),
+    direct("bn254_complex_mul", &[Pointer(64); 2], f::INTRINSIC_BN254_COMPLEX_MUL),
+    direct("bls12_381_curve_add", &[Pointer(96); 2], f::INTRINSIC_BLS12_381_CURVE_ADD),
+    direct("bls12_381_curve_dbl", &[Pointer(96)], f::INTRINSIC_BLS12_381_CURVE_DBL),
+    direct("bls12_381_complex_add", &[Pointer(96); 2], f::INTRINSIC_BLS12_381_COMPLEX_ADD),
+    direct("bls12_381_complex_sub", &[Pointer(96); 2], f::INTRINSIC_BLS12_381_COMPLEX_SUB),
+    direct("bls12_381_complex_mul", &[Pointer(96); 2], f::INTRINSIC_BLS12_381_COMPLEX_MUL),
+    direct("ed25519_add", &[Pointer(64); 2], f::INTRINSIC_ED25519_ADD),
+    direct("babyjubjub_add", &[Pointer(64); 2], f::INTRINSIC_BABYJUBJUB_ADD),
+    direct("blake2b_round", &[Round(10), Pointer(128), Pointer(128)], f::INTRINSIC_BLAKE2B_ROUND),
     direct("blake2sf", &[Pointer(64); 2], f::INTRINSIC_BLAKE2SF),
     direct("blake3f", &[Pointer(64); 2], f::INTRINSIC_BLAKE3F),
     direct("poseidon2", &[Pointer(128)], f::INTRINSIC_POSEIDON2),
     direct("poseidon1", &[Pointer(128)], f::INTRINSIC_POSEIDON1),
-    direct(
-        "poseidon2_koalabear",
-        &[Pointer(64)],
-        f::INTRINSIC_POSEIDON2_KOALABEAR,
-    ),
-    direct("ed25519_add", &[Pointer(64); 2], f::INTRINSIC_ED25519_ADD),
-    direct(
-        "babyjubjub_add",
-        &[Pointer(64); 2],
-        f::INTRINSIC_BABYJUBJUB_ADD,
-    ),
+    direct("poseidon2_koalabear", &[Pointer(64)], f::INTRINSIC_POSEIDON2_KOALABEAR),
     block("arith256", &[Pointer(32); 5], f::INTRINSIC_ARITH256),
     block("arith256_mod", &[Pointer(32); 5], f::INTRINSIC_ARITH256_MOD),
     block("arith384_mod", &[Pointer(48); 5], f::INTRINSIC_ARITH384_MOD),
     Precompile {
         name: "add256",
+        // a, b, the carry in, c; the carry out is the result.
         params: &[Pointer(32), Pointer(32), Carry, Pointer(32)],
         result: Some(types::I32),
         intrinsic: f::INTRINSIC_ADD256,
