@@ -615,11 +615,12 @@ impl Emitter {
                     ..ZInst::op(ZOp::DmaMemcpy, ZSrc::Reg(10), ZSrc::Reg(11), ZStore::None)
                 });
             }
-            MInst::Precompile { op, a, b } => {
-                // A precompile's first jump offset must be 0 (a parameter slot).
+            MInst::Precompile { op, a, b, arg, dst } => {
+                // A precompile's first jump offset is its static argument (0 for most).
+                let store = dst.map_or(ZStore::None, |r| self.dst(r));
                 code.push(ZInst {
-                    j1: Target::Raw(0),
-                    ..ZInst::op(*op, self.src(a), self.src(b), ZStore::None)
+                    j1: Target::Raw(*arg as i64),
+                    ..ZInst::op(*op, self.src(a), self.src(b), store)
                 });
             }
             MInst::DmaFill { dst, len, byte } => {

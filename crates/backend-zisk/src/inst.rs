@@ -144,11 +144,14 @@ pub enum MInst {
         src: Reg,
         len: Reg,
     },
-    /// A precompile (`keccak`, `sha256`) on the addresses in `a` and `b`.
+    /// A precompile (`keccak`, `sha256`, ...) on the addresses in `a` and `b`, with `arg` as
+    /// its static argument (the first jump offset); `dst`, if any, gets its result (`c`).
     Precompile {
         op: ZOp,
         a: Src,
         b: Src,
+        arg: u64,
+        dst: Option<Reg>,
     },
     /// `memset(dst, byte, len)` with a constant byte: ZisK's DMA fill, one instruction.
     DmaFill {
@@ -303,9 +306,12 @@ impl MInst {
                 f(s, RegUse::FixedUse(preg(11)));
                 f(len, RegUse::FixedUse(preg(12)));
             }
-            MInst::Precompile { a, b, .. } => {
+            MInst::Precompile { a, b, dst, .. } => {
                 src(a, Use, f);
                 src(b, Use, f);
+                if let Some(dst) = dst {
+                    f(dst, DefAny);
+                }
             }
             MInst::DmaFill { dst, len, .. } => {
                 f(dst, Use);

@@ -156,6 +156,15 @@ pub enum ZOp {
     Bls12_381ComplexSub,
     Bls12_381ComplexMul,
     Arith384Mod,
+    Add256,
+    Ed25519Add,
+    BabyJubJubAdd,
+    Blake2b,
+    Blake2s,
+    Blake3,
+    Poseidon2,
+    Poseidon1,
+    Poseidon2KoalaBear,
 }
 
 impl ZOp {
@@ -257,6 +266,15 @@ impl ZOp {
             Bls12_381ComplexSub => "bls12_381_complex_sub",
             Bls12_381ComplexMul => "bls12_381_complex_mul",
             Arith384Mod => "arith384_mod",
+            Add256 => "add256",
+            Ed25519Add => "ed25519_add",
+            BabyJubJubAdd => "babyjubjub_add",
+            Blake2b => "blake2b",
+            Blake2s => "blake2s",
+            Blake3 => "blake3",
+            Poseidon2 => "poseidon2",
+            Poseidon1 => "poseidon1",
+            Poseidon2KoalaBear => "poseidon2_koalabear",
         }
     }
 }

@@ -81,6 +81,32 @@ pub const INTRINSIC_BLS12_381_COMPLEX_SUB: u32 = 20;
 pub const INTRINSIC_BLS12_381_COMPLEX_MUL: u32 = 21;
 /// `arith384_mod(params: i64)`: as `arith256_mod` on 48-byte numbers.
 pub const INTRINSIC_ARITH384_MOD: u32 = 22;
+/// `add256(params: i64) -> i32`: the block holds the addresses of `a`, `b`, the carry-in
+/// (0 or 1, a value) and the address of `c`; writes `c = a + b + cin` (256-bit numbers) and
+/// returns the carry-out.
+pub const INTRINSIC_ADD256: u32 = 23;
+/// `ed25519_add(p1: i64, p2: i64)`, `babyjubjub_add(p1: i64, p2: i64)`: twisted Edwards
+/// additions (complete) of affine points of 32-byte coordinates, x then y (64 bytes), the
+/// result over `p1`.
+pub const INTRINSIC_ED25519_ADD: u32 = 24;
+pub const INTRINSIC_BABYJUBJUB_ADD: u32 = 25;
+/// `blake2b_round(round: i64, state: i64, input: i64)`: one round of BLAKE2b's compression
+/// on the working vector (sixteen 64-bit words, 128 bytes) at `state`, in place, with the
+/// message block (128 bytes) at `input`; `round` (0..10, the message schedule's row) must
+/// be a constant, which the instruction carries.
+pub const INTRINSIC_BLAKE2B_ROUND: u32 = 26;
+/// `blake2sf(state: i64, input: i64)`, `blake3f(state: i64, input: i64)`: BLAKE2s's ten
+/// rounds, BLAKE3's seven, on the working vector (sixteen 32-bit words, 64 bytes) at
+/// `state`, in place, with the message block (64 bytes) at `input`; no feed-forward.
+pub const INTRINSIC_BLAKE2SF: u32 = 27;
+pub const INTRINSIC_BLAKE3F: u32 = 28;
+/// `poseidon2(state: i64)`, `poseidon1(state: i64)`: ZisK's Poseidon2 and Poseidon
+/// permutations over Goldilocks, width 16, on sixteen 64-bit elements (128 bytes) in place;
+/// `poseidon2_koalabear(state: i64)`: its Poseidon2 over KoalaBear, width 16, on sixteen
+/// 32-bit elements in Montgomery form (64 bytes) in place.
+pub const INTRINSIC_POSEIDON2: u32 = 29;
+pub const INTRINSIC_POSEIDON1: u32 = 30;
+pub const INTRINSIC_POSEIDON2_KOALABEAR: u32 = 31;
 pub const ENTRY_INSTANTIATE: u32 = 0;
 pub const ENTRY_MAIN: u32 = 1;
 

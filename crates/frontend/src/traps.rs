@@ -22,11 +22,14 @@ pub enum WasmTrap {
     UnalignedPrecompileArgument,
     /// `zisk.set_output` beyond the public output's words.
     PublicOutputIndex,
+    /// A `zisk` precompile import given a value its instruction cannot take (a round number
+    /// out of range).
+    PrecompileArgumentOutOfRange,
 }
 
 impl WasmTrap {
     /// Every kind, in the order of their exit codes (0x100 + position): new kinds go last.
-    pub const ALL: [WasmTrap; 12] = [
+    pub const ALL: [WasmTrap; 13] = [
         WasmTrap::Unreachable,
         WasmTrap::MemoryOutOfBounds,
         WasmTrap::TableOutOfBounds,
@@ -39,6 +42,7 @@ impl WasmTrap {
         WasmTrap::StackOverflow,
         WasmTrap::UnalignedPrecompileArgument,
         WasmTrap::PublicOutputIndex,
+        WasmTrap::PrecompileArgumentOutOfRange,
     ];
 
     pub fn code(self) -> TrapCode {
@@ -55,6 +59,7 @@ impl WasmTrap {
             WasmTrap::StackOverflow => TrapCode::STACK_OVERFLOW,
             WasmTrap::UnalignedPrecompileArgument => TrapCode::unwrap_user(6),
             WasmTrap::PublicOutputIndex => TrapCode::unwrap_user(7),
+            WasmTrap::PrecompileArgumentOutOfRange => TrapCode::unwrap_user(8),
         }
     }
 
@@ -77,6 +82,7 @@ impl WasmTrap {
             WasmTrap::StackOverflow => "call stack exhausted",
             WasmTrap::UnalignedPrecompileArgument => "unaligned precompile argument",
             WasmTrap::PublicOutputIndex => "public output index out of range",
+            WasmTrap::PrecompileArgumentOutOfRange => "precompile argument out of range",
         }
     }
 }

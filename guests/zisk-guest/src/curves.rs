@@ -1,9 +1,11 @@
 //! The curve and quadratic-extension precompiles: secp256k1, secp256r1 and BN254 on
-//! 256-bit coordinates, BLS12-381 on 384-bit ones. Each add-like operation writes its result
-//! over its first operand, each doubling in place, as ZisK's instructions do; coordinates
-//! are little-endian words, in canonical (not Montgomery) form. As ZisK's instructions, the
-//! curve additions need two points with different x coordinates (double with the `_dbl`
-//! operation; `p + (-p)` has no affine result).
+//! 256-bit coordinates, BLS12-381 on 384-bit ones, and the twisted Edwards curves ed25519 and
+//! BabyJubJub. Each add-like operation writes its result over its first operand, each
+//! doubling in place, as ZisK's instructions do; coordinates are little-endian words, in
+//! canonical (not Montgomery) form. As ZisK's instructions, the short Weierstrass additions
+//! need two points with different x coordinates (double with the `_dbl` operation; `p + (-p)`
+//! has no affine result); the twisted Edwards additions are complete (`p + p` doubles, the
+//! identity is `(0, 1)`).
 
 #[cfg(target_arch = "wasm32")]
 use crate::raw;
@@ -104,3 +106,8 @@ binary!(/// `a = a - b` in BLS12-381's Fp2.
     bls12_381_complex_sub, Complex384, syscall_bls12_381_complex_sub, SyscallComplex384);
 binary!(/// `a = a · b` in BLS12-381's Fp2.
     bls12_381_complex_mul, Complex384, syscall_bls12_381_complex_mul, SyscallComplex384);
+binary!(/// `p1 = p1 + p2` on ed25519 (edwards25519: `-x² + y² = 1 + d·x²·y²` over 2^255 - 19).
+    ed25519_add, Point256, syscall_ed25519_add, SyscallPoint256);
+binary!(/// `p1 = p1 + p2` on BabyJubJub (`168700·x² + y² = 1 + 168696·x²·y²` over BN254's
+    /// scalar field, as circomlib's).
+    babyjubjub_add, Point256, syscall_babyjubjub_add, SyscallPoint256);

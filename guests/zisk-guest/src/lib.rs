@@ -5,9 +5,11 @@
 //! - compiled natively for ZisK (riscv64, `target_os = "none"`), through `ziskos`.
 //!
 //! `keccak_f` and `sha256_compress` are the raw permutation and compression; `Keccak256`
-//! and `Sha256` are hashers built on them. `secp256k1_add`/`_dbl` and `arith256`/`_mod` are
-//! the curve and 256-bit arithmetic precompiles; `secp256k1_recover` and `secp256k1_verify`
-//! are ECDSA on them.
+//! and `Sha256` are hashers built on them. `blake2b_round`, `blake2s_f` and `blake3_f` are
+//! the BLAKE compressions' rounds; `poseidon2`, `poseidon1` and `poseidon2_koalabear` ZisK's
+//! Poseidon permutations. `secp256k1_add`/`_dbl` and `arith256`/`_mod` are
+//! the curve and 256-bit arithmetic precompiles (`add256` an addition with carries);
+//! `secp256k1_recover` and `secp256k1_verify` are ECDSA on them.
 #![no_std]
 
 mod io;
@@ -42,6 +44,7 @@ mod raw {
             m: *const u64,
             d: *mut u64,
         );
+        pub fn add256(a: *const u64, b: *const u64, cin: u32, c: *mut u64) -> u32;
         pub fn secp256r1_add(p1: *mut u64, p2: *const u64);
         pub fn secp256r1_dbl(p: *mut u64);
         pub fn bn254_curve_add(p1: *mut u64, p2: *const u64);
@@ -54,6 +57,14 @@ mod raw {
         pub fn bls12_381_complex_add(f1: *mut u64, f2: *const u64);
         pub fn bls12_381_complex_sub(f1: *mut u64, f2: *const u64);
         pub fn bls12_381_complex_mul(f1: *mut u64, f2: *const u64);
+        pub fn blake2b_round(round: u32, state: *mut u64, input: *const u64);
+        pub fn blake2sf(state: *mut u32, input: *const u8);
+        pub fn blake3f(state: *mut u32, input: *const u8);
+        pub fn poseidon2(state: *mut u64);
+        pub fn poseidon1(state: *mut u64);
+        pub fn poseidon2_koalabear(state: *mut u32);
+        pub fn ed25519_add(p1: *mut u64, p2: *const u64);
+        pub fn babyjubjub_add(p1: *mut u64, p2: *const u64);
     }
 }
 
@@ -95,6 +106,22 @@ pub fn arith256(a: &U256, b: &U256, c: &U256) -> (U256, U256) {
         dh: &mut dh,
     });
     (dl, dh)
+}
+
+/// `a + b + carry_in`: the low 256 bits and the carry out.
+pub fn add256(a: &U256, b: &U256, carry_in: bool) -> (U256, bool) {
+    let mut c = [0u64; 4];
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: valid, 8-byte aligned 256-bit numbers.
+    let carry = unsafe { raw::add256(a.as_ptr(), b.as_ptr(), carry_in as u32, c.as_mut_ptr()) };
+    #[cfg(target_os = "none")]
+    let carry = ziskos::syscalls::syscall_add256(&mut ziskos::syscalls::SyscallAdd256Params {
+        a,
+        b,
+        cin: carry_in as u64,
+        c: &mut c,
+    });
+    (c, carry != 0)
 }
 
 /// A 384-bit number: six little-endian 64-bit words.
@@ -194,6 +221,108 @@ pub fn sha256_compress(state: &mut Sha256State, block: &Block64) {
             &mut *(state.0.as_mut_ptr() as *mut [u64; 4]),
             &*(block.0.as_ptr() as *const [u64; 8]),
         )
+    };
+}
+
+/// One round of BLAKE2b's compression on the working vector `state`, with the message
+/// block `input` in the order of row `round` (0..9) of the message schedule; a compression
+/// is rounds 0..9, 0, 1. Any other round traps (panics natively).
+pub fn blake2b_round(round: u32, state: &mut [u64; 16], input: &[u64; 16]) {
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: both 8-byte aligned and of the sizes the import reads and writes.
+    unsafe {
+        raw::blake2b_round(round, state.as_mut_ptr(), input.as_ptr())
+    };
+    #[cfg(target_os = "none")]
+    ziskos::syscalls::syscall_blake2b_round(round as u64, state, input);
+}
+
+/// BLAKE2s's and BLAKE3's working vector: sixteen 32-bit words, 8-byte aligned as the
+/// precompiles require.
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Blake32Vector(pub [u32; 16]);
+
+/// The compression's rounds on a 32-bit working vector, through the import of that name or
+/// ziskos's syscall natively (on the same memory reinterpreted as 64-bit words).
+macro_rules! blake32_rounds {
+    ($(#[$doc:meta])* $name:ident, $import:ident, $syscall:ident) => {
+        $(#[$doc])*
+        pub fn $name(state: &mut Blake32Vector, input: &Block64) {
+            #[cfg(target_arch = "wasm32")]
+            // SAFETY: both 8-byte aligned and of the sizes the import reads and writes.
+            unsafe {
+                raw::$import(state.0.as_mut_ptr(), input.0.as_ptr())
+            };
+            #[cfg(target_os = "none")]
+            // SAFETY: both 8-byte aligned, 64 bytes: eight little-endian 64-bit words each,
+            // two of our words in each.
+            unsafe {
+                ziskos::syscalls::$syscall(
+                    &mut *(state.0.as_mut_ptr() as *mut [u64; 8]),
+                    &*(input.0.as_ptr() as *const [u64; 8]),
+                )
+            };
+        }
+    };
+}
+
+blake32_rounds!(
+    /// BLAKE2s's ten rounds on `state` with the message block `input` (the compression
+    /// without its set-up and feed-forward).
+    blake2s_f, blake2sf, syscall_blake2sf);
+blake32_rounds!(
+    /// BLAKE3's seven rounds on `state` with the message block `input` (the compression
+    /// without its set-up and output).
+    blake3_f, blake3f, syscall_blake3f);
+
+/// ZisK's Poseidon2 permutation over Goldilocks (p = 2^64 - 2^32 + 1), width 16, on
+/// `state` (elements below p).
+pub fn poseidon2(state: &mut [u64; 16]) {
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: a valid, 8-byte aligned state of 16 elements.
+    unsafe {
+        raw::poseidon2(state.as_mut_ptr())
+    };
+    #[cfg(target_os = "none")]
+    // SAFETY: as above; ziskos's syscall permutes the 16 words in place.
+    unsafe {
+        ziskos::syscalls::syscall_poseidon2(state)
+    };
+}
+
+/// ZisK's Poseidon permutation over Goldilocks, width 16, on `state` (elements below p).
+pub fn poseidon1(state: &mut [u64; 16]) {
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: as in `poseidon2`.
+    unsafe {
+        raw::poseidon1(state.as_mut_ptr())
+    };
+    #[cfg(target_os = "none")]
+    // SAFETY: as in `poseidon2`.
+    unsafe {
+        ziskos::syscalls::syscall_poseidon1(state)
+    };
+}
+
+/// Sixteen KoalaBear elements (p = 2^31 - 2^24 + 1) in Montgomery form, `x·2^32 mod p` (as
+/// Plonky3 holds them), each below p; 8-byte aligned as the precompile requires.
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KoalaBear16(pub [u32; 16]);
+
+/// ZisK's Poseidon2 permutation over KoalaBear, width 16, on `state`.
+pub fn poseidon2_koalabear(state: &mut KoalaBear16) {
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: a valid, 8-byte aligned state of 16 elements.
+    unsafe {
+        raw::poseidon2_koalabear(state.0.as_mut_ptr())
+    };
+    #[cfg(target_os = "none")]
+    // SAFETY: 8-byte aligned, 64 bytes: the eight little-endian 64-bit words, two elements
+    // each, that ziskos's syscall permutes in place.
+    unsafe {
+        ziskos::syscalls::syscall_poseidon2_koalabear(state.0.as_mut_ptr() as *mut [u64; 8])
     };
 }
 

@@ -823,16 +823,26 @@ impl generated::Context for Lowerer<'_> {
                     }
                 }
                 if let Some(op) = precompile_op(key) {
+                    // blake2b's round is the instruction's static argument: the
+                    // intrinsic's first argument, a constant.
+                    let (arg, addresses) = match op {
+                        ZOp::Blake2b => {
+                            let round = self.constant(func.dfg.resolve_aliases(args[0]));
+                            (round.expect("blake2b's round is a constant"), &args[1..])
+                        }
+                        _ => (0, &args[..]),
+                    };
                     // One operand: its address in b (a unused). Two: the first in a, the
-                    // second in b (secp256k1_add, sha256).
-                    let regs: Vec<Reg> = args.iter().map(|&v| self.put_value(v)).collect();
+                    // second in b (secp256k1_add, sha256). A result: the instruction's c.
+                    let regs: Vec<Reg> = addresses.iter().map(|&v| self.put_value(v)).collect();
                     let (a, b) = match regs[..] {
                         [b] => (Src::Imm { imm: 0 }, Src::Reg { reg: b }),
                         [a, b] => (Src::Reg { reg: a }, Src::Reg { reg: b }),
                         _ => unreachable!("precompile intrinsics take one or two addresses"),
                     };
-                    self.emit(MInst::Precompile { op, a, b });
-                    return SmallVec::new();
+                    let dst = (!func.dfg.inst_results(inst).is_empty()).then(|| self.new_reg());
+                    self.emit(MInst::Precompile { op, a, b, arg, dst });
+                    return dst.into_iter().collect();
                 }
                 if key.0 == czisk_frontend::NS_INTRINSIC && key.1 == czisk_frontend::INTRINSIC_PUTC
                 {
@@ -1109,6 +1119,15 @@ fn precompile_op(key: (u32, u32)) -> Option<ZOp> {
         f::INTRINSIC_BLS12_381_COMPLEX_SUB => ZOp::Bls12_381ComplexSub,
         f::INTRINSIC_BLS12_381_COMPLEX_MUL => ZOp::Bls12_381ComplexMul,
         f::INTRINSIC_ARITH384_MOD => ZOp::Arith384Mod,
+        f::INTRINSIC_ADD256 => ZOp::Add256,
+        f::INTRINSIC_ED25519_ADD => ZOp::Ed25519Add,
+        f::INTRINSIC_BABYJUBJUB_ADD => ZOp::BabyJubJubAdd,
+        f::INTRINSIC_BLAKE2B_ROUND => ZOp::Blake2b,
+        f::INTRINSIC_BLAKE2SF => ZOp::Blake2s,
+        f::INTRINSIC_BLAKE3F => ZOp::Blake3,
+        f::INTRINSIC_POSEIDON2 => ZOp::Poseidon2,
+        f::INTRINSIC_POSEIDON1 => ZOp::Poseidon1,
+        f::INTRINSIC_POSEIDON2_KOALABEAR => ZOp::Poseidon2KoalaBear,
         _ => return None,
     })
 }

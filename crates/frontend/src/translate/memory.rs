@@ -11,7 +11,7 @@ use wasmparser::{MemArg, Operator};
 use super::FuncTranslator;
 use crate::error::CompileError;
 use crate::layout::WASM_PAGE;
-use crate::precompiles::{self, Precompile};
+use crate::precompiles::{self, Param, Precompile};
 use crate::traps::WasmTrap;
 use crate::{wasm_signature, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET};
 
@@ -236,7 +236,7 @@ impl FuncTranslator<'_, '_> {
 
     /// Calls a runtime intrinsic taking `args` (see `INTRINSIC_MEMMOVE`).
     fn call_intrinsic(&mut self, index: u32, args: &[Value]) {
-        precompiles::call_intrinsic(&mut self.b, index, args);
+        precompiles::call_intrinsic(&mut self.b, index, args, &[]);
     }
 
     /// A direct call to a `zisk` precompile import, emitted in place: each pointer checked
@@ -256,13 +256,20 @@ impl FuncTranslator<'_, '_> {
         if !p.matches(&wasm_signature(self.env.info.func_type(function_index))) {
             return false;
         }
-        let ptrs = self.pop_n(p.operand_bytes.len());
-        let mut addresses = Vec::with_capacity(ptrs.len());
-        for (&ptr, &bytes) in ptrs.iter().zip(p.operand_bytes) {
-            addresses.push(self.checked_address(ptr, 0, bytes));
-            Precompile::trap_unless_aligned(&mut self.b, ptr);
+        let values = self.pop_n(p.params.len());
+        let mut args = Vec::with_capacity(values.len());
+        for (&value, &param) in values.iter().zip(p.params) {
+            args.push(match param {
+                Param::Pointer(bytes) => {
+                    let address = self.checked_address(value, 0, bytes);
+                    Precompile::trap_unless_aligned(&mut self.b, value);
+                    address
+                }
+                Param::Carry | Param::Round(_) => value,
+            });
         }
-        p.emit(&mut self.b, &addresses, self.env.layout.runtime_state_addr);
+        let result = p.emit(&mut self.b, &args, self.env.layout.runtime_state_addr);
+        self.stack.extend(result);
         true
     }
 
