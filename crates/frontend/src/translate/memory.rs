@@ -5,7 +5,7 @@
 //! memory cannot grow its size is a constant; otherwise it is read from its word.
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Type, Value};
 use wasmparser::{MemArg, Operator};
 
 use super::FuncTranslator;
@@ -35,13 +35,16 @@ impl FuncTranslator<'_, '_> {
     /// same index ending at or below `k` is in bounds: within one block (each earlier check
     /// dominates the later accesses) only checks that reach further are emitted.
     fn checked_address(&mut self, index: Value, offset: u64, len: u64) -> Value {
-        let wasm_index = index;
         let block = self.b.current_block();
         if self.checked_block != block {
             self.checked_ends.clear();
             self.checked_block = block;
         }
-        let index = self.b.ins().uextend(types::I64, index);
+        let (wasm_index, offset) = match self.past_checked_index(index) {
+            Some((x, k)) => (x, offset + k),
+            None => (index, offset),
+        };
+        let index = self.b.ins().uextend(types::I64, wasm_index);
         let reach = offset + len;
         if self
             .checked_ends
@@ -57,6 +60,43 @@ impl FuncTranslator<'_, '_> {
         self.b
             .ins()
             .iadd_imm_u(index, (self.env.layout.memory_base + offset) as i64)
+    }
+
+    /// `index` as `x + k` (an i32 add of a constant), where `x` was already checked in this
+    /// block: that check passing puts `x` below the memory size, so `x + k` cannot wrap
+    /// when `k` is below 2^32 minus the largest memory, and the access is `x`'s at offset
+    /// `k` (its check joins `x`'s, its address reuses `x`'s base).
+    fn past_checked_index(&mut self, index: Value) -> Option<(Value, u64)> {
+        let dfg = &self.b.func.dfg;
+        let inst = match dfg.value_def(dfg.resolve_aliases(index)) {
+            ir::ValueDef::Result(inst, 0) => inst,
+            _ => return None,
+        };
+        let ir::InstructionData::Binary {
+            opcode: ir::Opcode::Iadd,
+            args,
+        } = dfg.insts[inst]
+        else {
+            return None;
+        };
+        let constant = |v: Value| match dfg.value_def(dfg.resolve_aliases(v)) {
+            ir::ValueDef::Result(i, 0) => match dfg.insts[i] {
+                ir::InstructionData::UnaryImm {
+                    opcode: ir::Opcode::Iconst,
+                    imm,
+                } => Some(imm.bits() as u32 as u64),
+                _ => None,
+            },
+            _ => None,
+        };
+        let (x, k) = match (constant(args[0]), constant(args[1])) {
+            (None, Some(k)) => (args[0], k),
+            (Some(k), None) => (args[1], k),
+            _ => return None,
+        };
+        let largest_memory = self.env.layout.memory_max_pages * WASM_PAGE;
+        let no_wrap = k > 0 && largest_memory + k < 1 << 32;
+        (no_wrap && self.checked_ends.contains_key(&x)).then_some((x, k))
     }
 
     fn load(&mut self, memarg: &MemArg, len: u64, emit: impl FnOnce(&mut Self, Value) -> Value) {
