@@ -2,8 +2,8 @@
 //!
 //! Pipeline per function (see DESIGN.md §2):
 //! 1. Cranelift's mid-end (`Context::optimize`: egraph rewrites, GVN, LICM, alias analysis);
-//!    then loop-invariant bounds and alignment checks moved out of loops (czisk-frontend's
-//!    `loop_checks`), and `legalize`: 128-bit comparisons the mid-end formed split back
+//!    then loop-invariant checks and computations moved out of loops (czisk-frontend's
+//!    `loop_invariants`), and `legalize`: 128-bit comparisons the mid-end formed split back
 //!    into 64-bit ones;
 //! 2. `lower`: instruction selection by the ISLE rules in `src/isle/lower.isle` onto
 //!    virtual registers, blocks in reverse post-order with critical edges split;
@@ -97,7 +97,7 @@ fn allocate_unit(
             function: unit.name.clone(),
             message: format!("{e:?}"),
         })?;
-    czisk_frontend::loop_checks::hoist_invariant_checks(&mut ctx.func);
+    czisk_frontend::loop_invariants::hoist_loop_invariants(&mut ctx.func);
     legalize::split_i128_compares(&mut ctx.func);
     // For working on the backend: CZISK_DUMP_CLIF=part prints the optimized CLIF of every
     // function whose name contains `part`.

@@ -26,7 +26,7 @@
 
 pub mod error;
 pub mod layout;
-pub mod loop_checks;
+pub mod loop_invariants;
 pub mod module;
 pub mod precompiles;
 mod translate;

@@ -1,4 +1,5 @@
-//! Loop-invariant checks hoisted into the loop's preheader, after Cranelift's optimizer.
+//! Loop invariants hoisted into the loop's preheader, after Cranelift's optimizer: checks,
+//! and the computations of values fixed before the loop.
 //!
 //! A loop whose body computes addresses from values fixed before the loop (the shadow
 //! stack pointer, a buffer's start) checks the same bounds and alignment on every
@@ -14,6 +15,10 @@
 //!
 //! The hoisted trap keeps its code and source location: a program that traps, traps with
 //! the same trap, at the same point of its observable behaviour.
+//!
+//! Pure computations of such values move too (see `Hoister::hoist_values`): Cranelift's
+//! mid-end rematerializes an add of a constant in every block that uses it, a step per
+//! iteration on ZisK.
 
 use std::collections::HashMap;
 
@@ -27,8 +32,9 @@ use cranelift_codegen::loop_analysis::{Loop, LoopAnalysis};
 
 use crate::translate::{is_barrier, HEAP_REGION_ID, MEMORY_SIZE_REGION_ID};
 
-/// Hoists the invariant checks of every loop (inner loops first); returns how many moved.
-pub fn hoist_invariant_checks(func: &mut Function) -> usize {
+/// Hoists the invariant checks and computations of every loop (inner loops first); returns
+/// how many moved.
+pub fn hoist_loop_invariants(func: &mut Function) -> usize {
     let cfg = ControlFlowGraph::with_function(func);
     let domtree = DominatorTree::with_function(func, &cfg);
     let mut loops = LoopAnalysis::new();
