@@ -232,8 +232,8 @@ fn eth_block_reaches_the_headers_state_root_on_every_path() {
     assert_eq!(String::from_utf8_lossy(&host.stdout), ETH_BLOCK_LINE);
 
     let bounds = [
-        ("eth_block", 249_000_000u64, 30_950_000_000u64),
-        ("eth_block_precompile", 64_300_000, 8_920_000_000),
+        ("eth_block", 244_500_000u64, 30_650_000_000u64),
+        ("eth_block_precompile", 63_800_000, 8_900_000_000),
     ];
     for (guest, max_steps, max_cost) in bounds {
         let wasm = artifact("wasm", &format!("{guest}.wasm"));

@@ -91,6 +91,10 @@ pub struct Lowerer<'a> {
     branch_args: Vec<Vec<Vec<VReg>>>,
     outgoing_bytes: u32,
     makes_calls: bool,
+    /// Values that are another value's register unchanged (an i32 truncation of a value
+    /// whose low half is all that is read, ...): their register, renamed to the source's
+    /// when the function is finished, so that no move copies them.
+    same_as: HashMap<Reg, Reg>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -122,6 +126,7 @@ impl<'a> Lowerer<'a> {
             branch_args: vec![Vec::new(); n],
             outgoing_bytes: 0,
             makes_calls: false,
+            same_as: HashMap::new(),
         }
     }
 
@@ -323,6 +328,12 @@ impl<'a> Lowerer<'a> {
                 }
             });
         }
+        if !defined_here && reg.is_virtual() && target.is_virtual() {
+            // A value the lowering passes through: the same virtual register (regalloc2
+            // would keep a move between two).
+            self.same_as.insert(target, reg);
+            return;
+        }
         if !defined_here || !reg.is_virtual() {
             self.current.push(MInst::Move {
                 dst: target,
@@ -344,6 +355,7 @@ impl<'a> Lowerer<'a> {
     }
 
     pub fn finish(mut self) -> VCode {
+        self.rename_pass_throughs();
         let memory_operands = self.static_frame;
         let mut insts = Vec::new();
         let mut blocks = Vec::new();
@@ -385,6 +397,33 @@ impl<'a> Lowerer<'a> {
             num_vregs: self.next_vreg as usize,
             outgoing_bytes: self.outgoing_bytes,
             makes_calls: self.makes_calls,
+        }
+    }
+
+    /// Replaces every register in `same_as` by the one it is the same as (following
+    /// chains), in instructions, block parameters and branch arguments.
+    fn rename_pass_throughs(&mut self) {
+        if self.same_as.is_empty() {
+            return;
+        }
+        let same_as = std::mem::take(&mut self.same_as);
+        let resolve = |mut r: Reg| {
+            while let Some(&s) = same_as.get(&r) {
+                r = s;
+            }
+            r
+        };
+        for code in &mut self.block_code {
+            for inst in code.iter_mut() {
+                inst.visit_regs(&mut |r, _| *r = resolve(*r));
+            }
+        }
+        let resolve_vreg = |v: &mut VReg| *v = resolve(Reg(v.vreg() as u32)).vreg();
+        for params in &mut self.block_params {
+            params.iter_mut().for_each(resolve_vreg);
+        }
+        for args in &mut self.branch_args {
+            args.iter_mut().flatten().for_each(resolve_vreg);
         }
     }
 
