@@ -81,6 +81,7 @@ pub fn hoist_loop_invariants(func: &mut Function) -> usize {
         moved += hoister.hoist_values(func);
     }
     if moved > 0 {
+        func.dfg.resolve_all_aliases();
         remove_dead_code(func);
     }
     moved
@@ -182,7 +183,7 @@ impl Hoister<'_> {
     /// add of a constant back into every block that uses it, which on ZisK costs a step on
     /// every iteration, where a value kept in a register or a static frame's slot costs none.
     fn hoist_values(&mut self, func: &mut Function) -> usize {
-        let mut replaced: HashMap<Value, Value> = HashMap::new();
+        let mut moved = 0;
         let blocks: Vec<Block> = func
             .layout
             .blocks()
@@ -197,26 +198,16 @@ impl Hoister<'_> {
                 }
                 let value = func.dfg.first_result(inst);
                 if let Some(hoisted) = self.invariant(func, value) {
+                    // Its uses become uses of the hoisted value (aliases, resolved once
+                    // every loop is done).
                     func.layout.remove_inst(inst);
-                    // Uses through an alias reach the hoisted value too.
                     func.dfg.detach_inst_results(inst);
                     func.dfg.change_to_alias(value, hoisted);
-                    replaced.insert(value, hoisted);
+                    moved += 1;
                 }
             }
         }
-        if replaced.is_empty() {
-            return 0;
-        }
-        let blocks: Vec<Block> = func.layout.blocks().collect();
-        for block in blocks {
-            let insts: Vec<Inst> = func.layout.block_insts(block).collect();
-            for inst in insts {
-                func.dfg
-                    .map_inst_values(inst, |v| replaced.get(&v).copied().unwrap_or(v));
-            }
-        }
-        replaced.len()
+        moved
     }
 
     /// The linear-memory size read in the loop, read again in the preheader.
