@@ -122,6 +122,20 @@ pub(crate) fn frontend_config() -> TargetFrontendConfig {
     }
 }
 
+/// The constant `value` is, if an `iconst` defines it.
+pub(crate) fn iconst_value(dfg: &ir::DataFlowGraph, value: ir::Value) -> Option<i64> {
+    match dfg.value_def(dfg.resolve_aliases(value)) {
+        ir::ValueDef::Result(inst, 0) => match dfg.insts[inst] {
+            ir::InstructionData::UnaryImm {
+                opcode: ir::Opcode::Iconst,
+                imm,
+            } => Some(imm.bits()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The CLIF signature of a wasm function type.
 pub fn wasm_signature(ty: &FuncType) -> ir::Signature {
     let mut sig = ir::Signature::new(CALL_CONV);

@@ -8,13 +8,12 @@
 //! table.
 
 use cranelift_codegen::ir::{
-    self, types, BlockCall, InstBuilder, InstructionData, JumpTableData, MemFlagsData, Opcode,
-    Type, Value, ValueDef,
+    self, types, BlockCall, InstBuilder, JumpTableData, MemFlagsData, Type, Value,
 };
 use cranelift_frontend::FunctionBuilder;
 
 use crate::traps::WasmTrap;
-use crate::{self as f, CALL_CONV, NS_INTRINSIC};
+use crate::{self as f, iconst_value, CALL_CONV, NS_INTRINSIC};
 
 /// How the instruction receives its operands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +49,17 @@ pub struct Precompile {
     /// The `INTRINSIC_*` the backend lowers to the instruction.
     pub intrinsic: u32,
     pub operands: Operands,
+}
+
+/// Where a precompile's sequence is emitted: a function being built, which checks a guest
+/// pointer's range its own way.
+pub trait EmitSite<'f> {
+    fn builder(&mut self) -> &mut FunctionBuilder<'f>;
+    /// Traps with "out of bounds memory access" unless `[ptr, ptr + bytes)` lies in linear
+    /// memory (`ptr` an i32); returns the range's absolute address.
+    fn checked_pointer(&mut self, ptr: Value, bytes: u64) -> Value;
+    /// The layout's runtime state, where a parameter block goes.
+    fn runtime_state_addr(&self) -> u64;
 }
 
 /// Offset of the parameter block in the runtime's state (`RUNTIME_STATE_BYTES` holds its
@@ -146,19 +156,33 @@ impl Precompile {
             && types(&signature.returns) == self.result_types()
     }
 
-    /// Traps with "unaligned precompile argument" unless the wasm pointer `ptr` (an i32) is
-    /// 8-byte aligned; linear memory starts 64 KiB aligned, so its absolute address then is.
-    pub fn trap_unless_aligned(b: &mut FunctionBuilder, ptr: Value) {
-        let misaligned = b.ins().band_imm_u(ptr, 7);
-        b.ins()
-            .trapnz(misaligned, WasmTrap::UnalignedPrecompileArgument.code());
+    /// The import on its wasm arguments `values`, in `site`: each pointer checked for bounds
+    /// (by the site: a function's own check, or the translator's, which joins the block's
+    /// others) and then for alignment, in parameter order, then the instruction (its
+    /// parameter block written first where it needs one). Returns the import's result, if
+    /// it has one.
+    pub fn emit<'f>(&self, site: &mut impl EmitSite<'f>, values: &[Value]) -> Option<Value> {
+        let mut args = Vec::with_capacity(values.len());
+        for (&value, &param) in values.iter().zip(self.params) {
+            args.push(match param {
+                Pointer(bytes) => {
+                    let address = site.checked_pointer(value, bytes);
+                    let b = site.builder();
+                    let misaligned = b.ins().band_imm_u(value, 7);
+                    b.ins()
+                        .trapnz(misaligned, WasmTrap::UnalignedPrecompileArgument.code());
+                    address
+                }
+                Carry | Round(_) => value,
+            });
+        }
+        let runtime_state_addr = site.runtime_state_addr();
+        self.emit_checked(site.builder(), &args, runtime_state_addr)
     }
 
     /// The instruction on `args`, one per parameter: the checked absolute address of a
-    /// pointer, the wasm value of any other (parameter block written first where it needs
-    /// one); `runtime_state_addr` is the layout's. Returns the import's result, if it has
-    /// one.
-    pub fn emit(
+    /// pointer, the wasm value of any other.
+    fn emit_checked(
         &self,
         b: &mut FunctionBuilder,
         args: &[Value],
@@ -200,20 +224,6 @@ impl Precompile {
     }
 }
 
-/// The constant `value` is, if it is one.
-fn constant(b: &FunctionBuilder, value: Value) -> Option<i64> {
-    let ValueDef::Result(inst, _) = b.func.dfg.value_def(b.func.dfg.resolve_aliases(value)) else {
-        return None;
-    };
-    match b.func.dfg.insts[inst] {
-        InstructionData::UnaryImm {
-            opcode: Opcode::Iconst,
-            imm,
-        } => Some(imm.bits()),
-        _ => None,
-    }
-}
-
 /// Intrinsic `intrinsic(round, operands...)` with the round as a constant, the instruction's
 /// immediate: directly for a constant `index` below `bound`, else through a branch table with
 /// one call per round (a trap beyond them).
@@ -231,7 +241,7 @@ fn round_dispatch(
             .collect();
         call_intrinsic(b, intrinsic, &args, &[]);
     };
-    if let Some(k) = constant(b, index).filter(|&k| (0..bound as i64).contains(&k)) {
+    if let Some(k) = iconst_value(&b.func.dfg, index).filter(|&k| (0..bound as i64).contains(&k)) {
         call(b, k as u32);
         return;
     }

@@ -7,6 +7,7 @@ use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use target_lexicon::PointerWidth;
 
+use czisk_frontend::precompiles::EmitSite;
 use czisk_frontend::WasmTrap;
 
 use crate::RuntimeEnv;
@@ -43,6 +44,20 @@ pub(crate) fn build(
         });
     }
     func
+}
+
+/// A precompile's function checks its pointers as the other runtime functions do.
+impl<'a> EmitSite<'a> for Emitter<'a> {
+    fn builder(&mut self) -> &mut FunctionBuilder<'a> {
+        &mut self.b
+    }
+    fn checked_pointer(&mut self, ptr: Value, bytes: u64) -> Value {
+        let len = self.iconst(types::I64, bytes);
+        self.checked_guest_range(ptr, len)
+    }
+    fn runtime_state_addr(&self) -> u64 {
+        self.env.state_addr
+    }
 }
 
 impl Emitter<'_> {

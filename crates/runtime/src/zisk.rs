@@ -6,7 +6,7 @@
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{self, InstBuilder, MemFlagsData, Type, UserExternalName, Value};
-use czisk_frontend::precompiles::{precompile, Param, Precompile, PRECOMPILES};
+use czisk_frontend::precompiles::{precompile, PRECOMPILES};
 use czisk_frontend::WasmTrap;
 
 use crate::emit::{build, Emitter};
@@ -67,20 +67,8 @@ pub fn zisk_function(
     // The sequence a direct call is translated to (czisk-frontend's `precompiles`), as a
     // function for calls through a table.
     Ok(build(name, signature.clone(), env, |e| {
-        let mut args = Vec::new();
-        for (i, &param) in p.params.iter().enumerate() {
-            let value = e.param(i);
-            args.push(match param {
-                Param::Pointer(bytes) => {
-                    let len = e.iconst(I64, bytes);
-                    let address = e.checked_guest_range(value, len);
-                    Precompile::trap_unless_aligned(&mut e.b, value);
-                    address
-                }
-                Param::Carry | Param::Round(_) => value,
-            });
-        }
-        let result = p.emit(&mut e.b, &args, e.env.state_addr);
+        let params: Vec<Value> = (0..p.params.len()).map(|i| e.param(i)).collect();
+        let result = p.emit(e, &params);
         e.b.ins().return_(result.as_slice());
     }))
 }

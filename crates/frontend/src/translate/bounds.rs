@@ -24,7 +24,7 @@ use cranelift_codegen::ir::{
 };
 
 use crate::precompiles::precompile_of_intrinsic;
-use crate::{INTRINSIC_MEMMOVE, INTRINSIC_MEMSET, NS_INTRINSIC};
+use crate::{iconst_value, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET, NS_INTRINSIC};
 
 /// A bounds check: `trapnz (icmp ugt (iadd (uextend index) (iconst reach)) size)`.
 struct Check {
@@ -94,13 +94,7 @@ fn as_bounds_check(func: &Function, inst: Inst, out_of_bounds: TrapCode) -> Opti
     else {
         return None;
     };
-    let InstructionData::UnaryImm {
-        opcode: Opcode::Iconst,
-        imm,
-    } = func.dfg.insts[defining(func, reach)?]
-    else {
-        return None;
-    };
+    let reach = iconst_value(&func.dfg, reach)?;
     let InstructionData::Unary {
         opcode: Opcode::Uextend,
         arg: index,
@@ -111,7 +105,7 @@ fn as_bounds_check(func: &Function, inst: Inst, out_of_bounds: TrapCode) -> Opti
     Some(Check {
         index: func.dfg.resolve_aliases(index),
         end,
-        reach: imm.bits(),
+        reach,
     })
 }
 

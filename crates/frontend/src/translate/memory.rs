@@ -6,14 +6,15 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_frontend::FunctionBuilder;
 use wasmparser::{MemArg, Operator};
 
 use super::FuncTranslator;
 use crate::error::CompileError;
 use crate::layout::WASM_PAGE;
-use crate::precompiles::{self, Param, Precompile};
+use crate::precompiles::{self, EmitSite};
 use crate::traps::WasmTrap;
-use crate::{wasm_signature, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET};
+use crate::{iconst_value, wasm_signature, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET};
 
 impl FuncTranslator<'_, '_> {
     /// The current memory size in bytes (i64).
@@ -79,16 +80,7 @@ impl FuncTranslator<'_, '_> {
         else {
             return None;
         };
-        let constant = |v: Value| match dfg.value_def(dfg.resolve_aliases(v)) {
-            ir::ValueDef::Result(i, 0) => match dfg.insts[i] {
-                ir::InstructionData::UnaryImm {
-                    opcode: ir::Opcode::Iconst,
-                    imm,
-                } => Some(imm.bits() as u32 as u64),
-                _ => None,
-            },
-            _ => None,
-        };
+        let constant = |v: Value| iconst_value(dfg, v).map(|k| k as u32 as u64);
         let (x, k) = match (constant(args[0]), constant(args[1])) {
             (None, Some(k)) => (args[0], k),
             (Some(k), None) => (args[1], k),
@@ -297,22 +289,26 @@ impl FuncTranslator<'_, '_> {
             return false;
         }
         let values = self.pop_n(p.params.len());
-        let mut args = Vec::with_capacity(values.len());
-        for (&value, &param) in values.iter().zip(p.params) {
-            args.push(match param {
-                Param::Pointer(bytes) => {
-                    let address = self.checked_address(value, 0, bytes);
-                    Precompile::trap_unless_aligned(&mut self.b, value);
-                    address
-                }
-                Param::Carry | Param::Round(_) => value,
-            });
-        }
-        let result = p.emit(&mut self.b, &args, self.env.layout.runtime_state_addr);
+        let result = p.emit(self, &values);
         self.stack.extend(result);
         true
     }
+}
 
+/// A precompile emitted in place checks its pointers as the translator checks accesses.
+impl<'b> EmitSite<'b> for FuncTranslator<'_, 'b> {
+    fn builder(&mut self) -> &mut FunctionBuilder<'b> {
+        &mut self.b
+    }
+    fn checked_pointer(&mut self, ptr: Value, bytes: u64) -> Value {
+        self.checked_address(ptr, 0, bytes)
+    }
+    fn runtime_state_addr(&self) -> u64 {
+        self.env.layout.runtime_state_addr
+    }
+}
+
+impl FuncTranslator<'_, '_> {
     /// Copies `count` units of `unit` bytes (1 or 8) from `src` to `dst`, absolute addresses:
     /// forwards when the destination is below the source, backwards otherwise, so that
     /// overlapping ranges copy as if through a buffer.
