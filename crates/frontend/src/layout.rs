@@ -5,7 +5,7 @@
 //! ZisK folds into instructions), and no context pointer is threaded through calls.
 //!
 //! Inside the window of general-purpose RAM the layout is, in order: the memory-size word,
-//! the runtime's state words, the globals (8 bytes each), each table (its size word and its
+//! the access limits (see [`MEMORY_LIMITS`]), the runtime's state words, the globals (8 bytes each), each table (its size word and its
 //! entries, 8 bytes each), and linear memory at a 64 KiB boundary up to the window's end.
 
 use crate::error::CompileError;
@@ -14,6 +14,13 @@ pub const WASM_PAGE: u64 = 0x1_0000;
 
 /// Bytes reserved for the runtime's own state (czisk-runtime's `RUNTIME_STATE_BYTES`).
 pub const RUNTIME_STATE_BYTES: u64 = 128;
+
+/// How many access limits follow the memory-size word: word `r - 1` holds, for an access
+/// of reach `r` (offset plus width), how many indices start an access that fits, that is
+/// `max(size + 1 - r, 0)`. A bounds check is then one unsigned compare of the index with a
+/// word ZisK reads as an operand; `memory.grow` rewrites them. Reaches past these compute
+/// their limit from the size.
+pub const MEMORY_LIMITS: u64 = 256;
 
 /// Table capacity when the module sets no maximum; `table.grow` beyond a table's capacity
 /// fails (returns -1), as the spec allows.
@@ -63,6 +70,8 @@ pub struct SegmentLayout {
 pub struct MachineLayout {
     /// u64 word: the current linear-memory size in bytes.
     pub memory_size_addr: u64,
+    /// [`MEMORY_LIMITS`] u64 words: the access limit of each reach from 1.
+    pub memory_limits_addr: u64,
     pub runtime_state_addr: u64,
     pub globals_addr: u64,
     pub tables: Vec<TableLayout>,
@@ -75,8 +84,21 @@ pub struct MachineLayout {
 }
 
 impl MachineLayout {
+    /// The address of the access limit for reach `reach` (1..=[`MEMORY_LIMITS`]).
+    pub fn memory_limit_addr(&self, reach: u64) -> u64 {
+        debug_assert!((1..=MEMORY_LIMITS).contains(&reach));
+        self.memory_limits_addr + 8 * (reach - 1)
+    }
+
     pub fn global_addr(&self, index: u32) -> u64 {
         self.globals_addr + 8 * index as u64
+    }
+
+    /// The access limits of a memory of `bytes` bytes, as preloaded RAM.
+    pub(crate) fn memory_limits_bytes(bytes: u64) -> Vec<u8> {
+        (0..MEMORY_LIMITS)
+            .flat_map(|i| bytes.saturating_sub(i).to_le_bytes())
+            .collect()
     }
 
     pub(crate) fn plan(
@@ -90,6 +112,8 @@ impl MachineLayout {
         let mut at = config.ram_start;
         let memory_size_addr = at;
         at += 8;
+        let memory_limits_addr = at;
+        at += 8 * MEMORY_LIMITS;
         let runtime_state_addr = at;
         at += RUNTIME_STATE_BYTES;
         let globals_addr = at;
@@ -151,6 +175,7 @@ impl MachineLayout {
         };
         Ok(MachineLayout {
             memory_size_addr,
+            memory_limits_addr,
             runtime_state_addr,
             globals_addr,
             tables: table_layouts,

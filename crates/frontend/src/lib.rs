@@ -268,7 +268,15 @@ pub fn translate_module(
             },
             bytes: d.bytes.clone(),
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // A memory that can grow has its access limits in RAM (see `layout::MEMORY_LIMITS`).
+    let mut data = data;
+    if let Some((initial, _)) = info.memory.filter(|&(i, _)| i < layout.memory_max_pages) {
+        data.push(DataInit {
+            addr: layout.memory_limits_addr,
+            bytes: MachineLayout::memory_limits_bytes(initial * layout::WASM_PAGE),
+        });
+    }
     let entry_functions = vec![
         translate::instantiate_function(&env),
         translate::main_function(&env),

@@ -10,8 +10,9 @@
 //!   of `translate/bounds.rs`, and any check that stays), so trapping at the preheader's
 //!   end is indistinguishable from trapping in the header on the first iteration;
 //! - its condition is computed from values defined outside the loop and constants, and at
-//!   most the linear-memory size in a bounds comparison (`end > size`): memory never
-//!   shrinks, so a check that passed before the loop passes on every iteration.
+//!   most a word that grows with linear memory in a bounds comparison (`end > size`, or
+//!   `index >= limit` with an access limit word): memory never shrinks, so a check that
+//!   passed before the loop passes on every iteration.
 //!
 //! The hoisted trap keeps its code and source location: a program that traps, traps with
 //! the same trap, at the same point of its observable behaviour.
@@ -210,7 +211,8 @@ impl Hoister<'_> {
         moved
     }
 
-    /// The linear-memory size read in the loop, read again in the preheader.
+    /// The linear-memory size (or an access limit, which grows with it) read in the loop,
+    /// read again in the preheader.
     fn memory_size(&mut self, func: &mut Function, v: Value) -> Option<Value> {
         let v = func.dfg.resolve_aliases(v);
         let ValueDef::Result(inst, 0) = func.dfg.value_def(v) else {

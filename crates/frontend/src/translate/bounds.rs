@@ -1,7 +1,7 @@
 //! Bounds checks merged within a block, after translation.
 //!
-//! Each wasm access checks `index + offset + size <= memory size` (see `checked_address`),
-//! and an access that reaches further from the same index than an earlier one in its block
+//! Each wasm access checks `sext64(index) <u limit(offset + size)` (see `checked_address`
+//! and [`AccessLimits`]), and an access that reaches further from the same index than an earlier one in its block
 //! needs its own check. Here the first check of an index in a block is widened to the
 //! farthest reach of the later ones, which are then dropped: one compare instead of
 //! several for the fields of a struct or the lanes of an array.
@@ -20,39 +20,132 @@ use std::collections::HashMap;
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{
     condcodes::IntCC, types, AliasRegion, ExternalName, Function, Inst, InstBuilder,
-    InstructionData, Opcode, TrapCode, Value, ValueDef,
+    InstructionData, MemFlagsData, Opcode, TrapCode, Value, ValueDef,
 };
 
+use crate::layout::MEMORY_LIMITS;
 use crate::precompiles::precompile_of_intrinsic;
 use crate::{iconst_value, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET, NS_INTRINSIC};
 
-/// A bounds check: `trapnz (icmp ugt (iadd (uextend index) (iconst reach)) size)`.
+/// A bounds check: `trapnz (icmp uge (sextend index) limit)`, the limit of `reach`.
 struct Check {
     index: Value,
-    end: Inst,
-    reach: i64,
+    compare: Inst,
+    reach: u64,
 }
 
-pub(crate) fn merge_bounds_checks(func: &mut Function, heap: Option<AliasRegion>) {
+/// Where a bounds check's limit comes from: `max(size + 1 - reach, 0)`, the number of
+/// indices that start an access of `reach` bytes inside linear memory (an i64). Made by the
+/// translator and recognized (and remade for a wider reach) by the merging here.
+#[derive(Clone, Copy)]
+pub(crate) struct AccessLimits {
+    /// The size, when the memory cannot grow: limits are constants.
+    pub constant_size: Option<u64>,
+    /// The initial size: memory never shrinks, so a reach up to one past it has a limit of
+    /// `size - (reach - 1)` with no need to stop at zero.
+    pub initial_size: u64,
+    pub size_addr: u64,
+    /// The first of the `MEMORY_LIMITS` words (reach 1, 2, ...).
+    pub limits_addr: u64,
+    /// Flags of loads of the size and limit words.
+    pub size_flags: MemFlagsData,
+}
+
+impl AccessLimits {
+    /// Emits the limit of `reach` at `pos`.
+    pub(crate) fn emit(&self, pos: &mut FuncCursor, reach: u64) -> Value {
+        if let Some(size) = self.constant_size {
+            return pos.ins().iconst(types::I64, (size + 1).saturating_sub(reach) as i64);
+        }
+        if reach <= MEMORY_LIMITS {
+            let addr = pos
+                .ins()
+                .iconst(types::I64, (self.limits_addr + 8 * (reach - 1)) as i64);
+            return pos.ins().load(types::I64, self.size_flags, addr, 0);
+        }
+        let addr = pos.ins().iconst(types::I64, self.size_addr as i64);
+        let size = pos.ins().load(types::I64, self.size_flags, addr, 0);
+        let below = pos.ins().iconst(types::I64, (reach - 1) as i64);
+        if reach - 1 <= self.initial_size {
+            return pos.ins().isub(size, below);
+        }
+        let at_least = pos.ins().umax(size, below);
+        pos.ins().isub(at_least, below)
+    }
+
+    /// The reach whose limit `limit` is, if it is one `emit` made.
+    fn reach_of(&self, func: &Function, limit: Value) -> Option<u64> {
+        if let Some(size) = self.constant_size {
+            let limit = iconst_value(&func.dfg, limit)? as u64;
+            // A zero limit (nothing fits) does not say which reach it was made for.
+            return (limit > 0).then(|| size + 1 - limit);
+        }
+        match func.dfg.insts[defining(func, limit)?] {
+            InstructionData::Load {
+                opcode: Opcode::Load,
+                arg,
+                offset,
+                ..
+            } => {
+                let addr = iconst_value(&func.dfg, arg)? as u64;
+                let word = addr.checked_add(i64::from(offset) as u64)?;
+                let k = word.checked_sub(self.limits_addr)?;
+                (k % 8 == 0 && k / 8 < MEMORY_LIMITS).then_some(k / 8 + 1)
+            }
+            InstructionData::Binary {
+                opcode: Opcode::Isub,
+                args: [at_least, below],
+            } => {
+                let below = iconst_value(&func.dfg, below)? as u64;
+                match func.dfg.insts[defining(func, at_least)?] {
+                    // Within the initial size: `size - (reach - 1)`.
+                    InstructionData::Load {
+                        opcode: Opcode::Load,
+                        arg,
+                        offset,
+                        ..
+                    } => {
+                        let addr = iconst_value(&func.dfg, arg)? as u64;
+                        let word = addr.checked_add(i64::from(offset) as u64)?;
+                        (word == self.size_addr && below <= self.initial_size)
+                            .then_some(below + 1)
+                    }
+                    InstructionData::Binary {
+                        opcode: Opcode::Umax,
+                        args: [_, b],
+                    } => (iconst_value(&func.dfg, b)? as u64 == below).then_some(below + 1),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+pub(crate) fn merge_bounds_checks(
+    func: &mut Function,
+    heap: Option<AliasRegion>,
+    limits: &AccessLimits,
+) {
     let out_of_bounds = TrapCode::HEAP_OUT_OF_BOUNDS;
     let mut dropped = Vec::new();
     let blocks: Vec<_> = func.layout.blocks().collect();
     for block in blocks {
         // Per wasm index: the block's first check still open, and its reach so far.
-        let mut open: HashMap<Value, (Inst, i64)> = HashMap::new();
+        let mut open: HashMap<Value, (Inst, u64)> = HashMap::new();
         let insts: Vec<Inst> = func.layout.block_insts(block).collect();
         for inst in insts {
-            if let Some(check) = as_bounds_check(func, inst, out_of_bounds) {
+            if let Some(check) = as_bounds_check(func, inst, out_of_bounds, limits) {
                 match open.get_mut(&check.index) {
                     Some((first, reach)) => {
                         if check.reach > *reach {
                             *reach = check.reach;
-                            widen(func, *first, check.reach);
+                            widen(func, *first, check.reach, limits);
                         }
                         dropped.push(inst);
                     }
                     None => {
-                        open.insert(check.index, (check.end, check.reach));
+                        open.insert(check.index, (check.compare, check.reach));
                     }
                 }
             } else if is_barrier(func, inst, out_of_bounds, heap) {
@@ -60,13 +153,18 @@ pub(crate) fn merge_bounds_checks(func: &mut Function, heap: Option<AliasRegion>
             }
         }
     }
-    // The dropped checks' compares and sums are left to dead-code elimination.
+    // The dropped checks' compares and limits are left to dead-code elimination.
     for inst in dropped {
         func.layout.remove_inst(inst);
     }
 }
 
-fn as_bounds_check(func: &Function, inst: Inst, out_of_bounds: TrapCode) -> Option<Check> {
+fn as_bounds_check(
+    func: &Function,
+    inst: Inst,
+    out_of_bounds: TrapCode,
+    limits: &AccessLimits,
+) -> Option<Check> {
     let InstructionData::CondTrap {
         opcode: Opcode::Trapnz,
         arg,
@@ -78,25 +176,18 @@ fn as_bounds_check(func: &Function, inst: Inst, out_of_bounds: TrapCode) -> Opti
     if code != out_of_bounds {
         return None;
     }
+    let compare = defining(func, arg)?;
     let InstructionData::IntCompare {
         opcode: Opcode::Icmp,
-        cond: IntCC::UnsignedGreaterThan,
-        args,
-    } = func.dfg.insts[defining(func, arg)?]
+        cond: IntCC::UnsignedGreaterThanOrEqual,
+        args: [extended, limit],
+    } = func.dfg.insts[compare]
     else {
         return None;
     };
-    let end = defining(func, args[0])?;
-    let InstructionData::Binary {
-        opcode: Opcode::Iadd,
-        args: [extended, reach],
-    } = func.dfg.insts[end]
-    else {
-        return None;
-    };
-    let reach = iconst_value(&func.dfg, reach)?;
+    let reach = limits.reach_of(func, limit)?;
     let InstructionData::Unary {
-        opcode: Opcode::Uextend,
+        opcode: Opcode::Sextend,
         arg: index,
     } = func.dfg.insts[defining(func, extended)?]
     else {
@@ -104,18 +195,18 @@ fn as_bounds_check(func: &Function, inst: Inst, out_of_bounds: TrapCode) -> Opti
     };
     Some(Check {
         index: func.dfg.resolve_aliases(index),
-        end,
+        compare,
         reach,
     })
 }
 
-/// Makes the sum `end` of a check add `reach` instead (a new constant: the old one may
-/// have other users).
-fn widen(func: &mut Function, end: Inst, reach: i64) {
-    let mut pos = FuncCursor::new(func).at_inst(end);
-    let constant = pos.ins().iconst(types::I64, reach);
-    if let InstructionData::Binary { args, .. } = &mut func.dfg.insts[end] {
-        args[1] = constant;
+/// Makes the check's compare test the limit of `reach` instead (a new limit: the old one
+/// may have other users).
+fn widen(func: &mut Function, compare: Inst, reach: u64, limits: &AccessLimits) {
+    let mut pos = FuncCursor::new(func).at_inst(compare);
+    let limit = limits.emit(&mut pos, reach);
+    if let InstructionData::IntCompare { args, .. } = &mut func.dfg.insts[compare] {
+        args[1] = limit;
     }
 }
 

@@ -1,8 +1,14 @@
 //! Linear memory: bounds-checked loads and stores, size, grow, copy and fill.
 //!
 //! An access at `index + offset` of `n` bytes is in bounds when
-//! `zext64(index) + offset + n <= size` (64-bit arithmetic: no wrap-around). When the
-//! memory cannot grow its size is a constant; otherwise it is read from its word.
+//! `zext64(index) + offset + n <= size`. It is checked on the *sign-extended* index, as
+//! `sext64(index) <u limit` with `limit = max(size + 1 - (offset + n), 0)`: linear memory
+//! is smaller than 2 GiB, so an index below 2^31 (where both extensions agree) passes
+//! exactly when the access fits, and one at or above 2^31 is, sign-extended, above every
+//! limit. The passing check leaves the index below 2^31, so the access's address is the
+//! sign-extended index plus a constant: no zero extension, which ZisK charges as a step of
+//! its own (`add_u_w`). When the memory cannot grow its limits are constants; otherwise
+//! they are words beside the size word that `memory.grow` rewrites (see `MEMORY_LIMITS`).
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Type, Value};
@@ -11,12 +17,31 @@ use wasmparser::{MemArg, Operator};
 
 use super::FuncTranslator;
 use crate::error::CompileError;
-use crate::layout::WASM_PAGE;
+use crate::layout::{MEMORY_LIMITS, WASM_PAGE};
+use super::bounds::AccessLimits;
 use crate::precompiles::{self, EmitSite};
 use crate::traps::WasmTrap;
 use crate::{iconst_value, wasm_signature, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET};
 
 impl FuncTranslator<'_, '_> {
+    /// How this module's bounds checks get their limits.
+    pub(super) fn access_limits(&self) -> AccessLimits {
+        let layout = self.env.layout;
+        let constant_size = self
+            .env
+            .info
+            .memory
+            .filter(|&(initial, _)| initial >= layout.memory_max_pages)
+            .map(|(initial, _)| initial * WASM_PAGE);
+        AccessLimits {
+            constant_size,
+            initial_size: self.env.info.memory.map_or(0, |(initial, _)| initial * WASM_PAGE),
+            size_addr: layout.memory_size_addr,
+            limits_addr: layout.memory_limits_addr,
+            size_flags: self.memory_size_flags,
+        }
+    }
+
     /// The current memory size in bytes (i64).
     fn memory_size_bytes(&mut self) -> Value {
         let (initial, _) = self.env.info.memory.expect("validated: memory exists");
@@ -45,22 +70,45 @@ impl FuncTranslator<'_, '_> {
             Some((x, k)) => (x, offset + k),
             None => (index, offset),
         };
-        let index = self.b.ins().uextend(types::I64, wasm_index);
+        let index = self.b.ins().sextend(types::I64, wasm_index);
         let reach = offset + len;
         if self
             .checked_ends
             .get(&wasm_index)
             .is_none_or(|&checked| checked < reach)
         {
-            let end = self.b.ins().iadd_imm_u(index, reach as i64);
-            let size = self.memory_size_bytes();
-            let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
+            let limit = self.access_limit(reach);
+            let outside = self
+                .b
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, index, limit);
             self.trap_if(outside, WasmTrap::MemoryOutOfBounds);
             self.checked_ends.insert(wasm_index, reach);
         }
         self.b
             .ins()
             .iadd_imm_u(index, (self.env.layout.memory_base + offset) as i64)
+    }
+
+    /// How many indices start an access of `reach` bytes that fits in memory (an i64):
+    /// `max(size + 1 - reach, 0)` (see `AccessLimits`).
+    fn access_limit(&mut self, reach: u64) -> Value {
+        let limits = self.access_limits();
+        limits.emit(&mut self.b.cursor(), reach)
+    }
+
+    /// Stores the access limits of a memory of `bytes` bytes (see `MEMORY_LIMITS`).
+    pub(super) fn store_access_limits(&mut self, bytes: Value) {
+        let limits = self.env.layout.memory_limits_addr;
+        let count = self.iconst64(MEMORY_LIMITS);
+        self.counted_loop(count, |t, i| {
+            // The limit of reach i + 1: max(bytes - i, 0).
+            let at_least = t.b.ins().umax(bytes, i);
+            let limit = t.b.ins().isub(at_least, i);
+            let offset = t.b.ins().ishl_imm_u(i, 3);
+            let addr = t.b.ins().iadd_imm_u(offset, limits as i64);
+            t.b.ins().store(MemFlagsData::trusted(), limit, addr, 0);
+        });
     }
 
     /// `index` as `x + k` (an i32 add of a constant), where `x` was already checked in this
@@ -206,6 +254,7 @@ impl FuncTranslator<'_, '_> {
             let size_addr = t.iconst64(t.env.layout.memory_size_addr);
             t.b.ins()
                 .store(MemFlagsData::trusted(), new_bytes, size_addr, 0);
+            t.store_access_limits(new_bytes);
             t.b.ins().ireduce(types::I32, old_pages)
         });
         self.push(result);

@@ -104,8 +104,9 @@ pub(crate) fn translate_function(
     }
     t.b.seal_all_blocks();
     let heap_region = t.heap.alias_region();
+    let limits = t.access_limits();
     t.b.finalize(frontend_config());
-    bounds::merge_bounds_checks(&mut func, heap_region);
+    bounds::merge_bounds_checks(&mut func, heap_region, &limits);
     Ok(func)
 }
 
