@@ -1,5 +1,5 @@
 //! Differential testing against a reference interpreter: random integer programs (typed
-//! expression trees over every i32/i64 operator, selects, ifs, loads, division that may
+//! expression trees over every i32/i64 operator and the wide-arithmetic ones, selects, ifs, loads, division that may
 //! trap) run on wasmi and, compiled by the direct backend, on ZisK's emulator; the printed
 //! results, or the trap, must agree. The generator is seeded, so a failure
 //! names a reproducible module.
@@ -71,7 +71,19 @@ fn expr(r: &mut Rng, ty: Ty, depth: u32) -> String {
         };
     }
     let d = depth - 1;
-    match r.below(12) {
+    match r.below(13) {
+        // Wide arithmetic: one half of a 128-bit product, sum or difference.
+        12 if ty == Ty::I64 => {
+            let half = r.pick(&["$low", "$high"]);
+            if r.below(2) == 0 {
+                let op = r.pick(&["mul_wide_u", "mul_wide_s"]);
+                format!("(call {half} (i64.{op} {} {}))", expr(r, ty, d), expr(r, ty, d))
+            } else {
+                let op = r.pick(&["add128", "sub128"]);
+                let operands: Vec<String> = (0..4).map(|_| expr(r, ty, d)).collect();
+                format!("(call {half} (i64.{op} {}))", operands.join(" "))
+            }
+        }
         0..=3 => {
             let op = r.pick(&[
                 "add", "sub", "mul", "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr",
@@ -227,6 +239,8 @@ fn program(seed: u64) -> String {
         "(data (i32.const 8192) \"{data}\")
   (func $id32 (param i32) (result i32) (local.get 0))
   (func $id64 (param i64) (result i64) (local.get 0))
+  (func $low (param i64 i64) (result i64) (local.get 0))
+  (func $high (param i64 i64) (result i64) (local.get 1))
   (func $f (param $a i32) (param $b i32) (param $c i64) (param $d i64) (result i64){locals}
     {body})"
     );
@@ -271,7 +285,9 @@ enum Outcome {
 
 fn on_wasmi(wasm: &[u8]) -> Outcome {
     use wasmi::{Caller, Engine, Extern, Linker, Module, Store};
-    let engine = Engine::default();
+    let mut config = wasmi::Config::default();
+    config.wasm_wide_arithmetic(true);
+    let engine = Engine::new(&config);
     let module = Module::new(&engine, wasm).unwrap();
     let mut store = Store::new(&engine, Vec::<u8>::new());
     let mut linker = Linker::<Vec<u8>>::new(&engine);

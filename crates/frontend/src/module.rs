@@ -10,9 +10,12 @@ use wasmparser::{
 
 use crate::error::CompileError;
 
-/// WebAssembly 2.0 without SIMD: the scope of this compiler.
+/// WebAssembly 2.0 without SIMD, plus wide arithmetic (128-bit add, subtract and the
+/// 64x64 -> 128-bit products): the scope of this compiler.
 pub fn supported_features() -> WasmFeatures {
-    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
+    WasmFeatures::WASM2
+        .difference(WasmFeatures::SIMD)
+        .union(WasmFeatures::WIDE_ARITHMETIC)
 }
 
 /// A constant initializer: the value of a global, or an offset.

@@ -87,6 +87,37 @@ impl FuncTranslator<'_, '_> {
             Operator::I32Add | Operator::I64Add => self.binary(|t, a, b| t.b.ins().iadd(a, b)),
             Operator::I32Sub | Operator::I64Sub => self.binary(|t, a, b| t.b.ins().isub(a, b)),
             Operator::I32Mul | Operator::I64Mul => self.binary(|t, a, b| t.b.ins().imul(a, b)),
+            // Wide arithmetic: 128-bit values as (low, high) pairs of i64.
+            Operator::I64MulWideU | Operator::I64MulWideS => {
+                let (a, b) = self.pop2();
+                let low = self.b.ins().imul(a, b);
+                let high = if matches!(op, Operator::I64MulWideU) {
+                    self.b.ins().umulhi(a, b)
+                } else {
+                    self.b.ins().smulhi(a, b)
+                };
+                self.push(low);
+                self.push(high);
+            }
+            Operator::I64Add128 | Operator::I64Sub128 => {
+                let (b_low, b_high) = self.pop2();
+                let (a_low, a_high) = self.pop2();
+                let (low, high) = if matches!(op, Operator::I64Add128) {
+                    let low = self.b.ins().iadd(a_low, b_low);
+                    let carry = self.b.ins().icmp(IntCC::UnsignedLessThan, low, a_low);
+                    let carry = self.b.ins().uextend(I64, carry);
+                    let high = self.b.ins().iadd(a_high, b_high);
+                    (low, self.b.ins().iadd(high, carry))
+                } else {
+                    let low = self.b.ins().isub(a_low, b_low);
+                    let borrow = self.b.ins().icmp(IntCC::UnsignedLessThan, a_low, b_low);
+                    let borrow = self.b.ins().uextend(I64, borrow);
+                    let high = self.b.ins().isub(a_high, b_high);
+                    (low, self.b.ins().isub(high, borrow))
+                };
+                self.push(low);
+                self.push(high);
+            }
             Operator::I32DivS | Operator::I64DivS => self.binary(|t, a, b| t.b.ins().sdiv(a, b)),
             Operator::I32DivU | Operator::I64DivU => self.binary(|t, a, b| t.b.ins().udiv(a, b)),
             Operator::I32RemS | Operator::I64RemS => self.binary(|t, a, b| t.b.ins().srem(a, b)),
