@@ -101,6 +101,8 @@ pub fn json_report(compiled: &Compiled, execution: &Execution) -> serde_json::Va
             "memory": cost.memory,
             "base": cost.base,
             "per_opcode": cost.per_opcode,
+            "memory_by_region": cost.memory_by_region,
+            "memory_by_width": cost.memory_by_width,
         },
         "output_hex": hex::encode(&execution.output),
         "console": String::from_utf8_lossy(&execution.console),
@@ -130,6 +132,15 @@ fn print_text_report(compiled: &Compiled, execution: &Execution, full: bool) {
         eprintln!("  {:<24} {:>14} {:>16}", "opcode", "count", "cost");
         for op in &cost.per_opcode {
             eprintln!("  {:<24} {:>14} {:>16}", op.opcode, op.count, op.cost);
+        }
+        for (title, rows) in [
+            ("memory by region", &cost.memory_by_region),
+            ("memory by width", &cost.memory_by_width),
+        ] {
+            eprintln!("  {:<54} {:>14} {:>16}", title, "count", "cost");
+            for row in rows {
+                eprintln!("  {:<54} {:>14} {:>16}", row.kind, row.count, row.cost);
+            }
         }
         if !execution.output.is_empty() {
             eprintln!("public output: {}", hex::encode(&execution.output));

@@ -23,6 +23,20 @@ pub struct CostReport {
     pub base: u64,
     /// Executions and cost per opcode, most expensive first.
     pub per_opcode: Vec<OpcodeCost>,
+    /// Memory accesses by region and alignment (ziskemu's "MEM" rows: RAM stack or not,
+    /// ROM, input; aligned 8-byte words or not), in ziskemu's order.
+    pub memory_by_region: Vec<MemoryCost>,
+    /// Memory accesses by region, direction, width and how they sit in the 8-byte words
+    /// (ziskemu's "DETAILED_MEM" rows), in ziskemu's order.
+    pub memory_by_width: Vec<MemoryCost>,
+}
+
+/// One row of ziskemu's memory statistics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemoryCost {
+    pub kind: String,
+    pub count: u64,
+    pub cost: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,7 +72,20 @@ impl CostReport {
                     report.total = number(2)?;
                     seen_total = true;
                 }
-                ["OP_BASE", "OPCODE", ..] => {}
+                ["OP_BASE", "OPCODE", ..] | ["MEM", "COST BY TYPE", ..] => {}
+                ["DETAILED_MEM", "TYPE", ..] => {}
+                [section @ ("MEM" | "DETAILED_MEM"), kind, ..] => {
+                    let row = MemoryCost {
+                        kind: kind.to_string(),
+                        count: number(2)?,
+                        cost: number(4)?,
+                    };
+                    if *section == "MEM" {
+                        report.memory_by_region.push(row);
+                    } else {
+                        report.memory_by_width.push(row);
+                    }
+                }
                 [section @ ("OP_BASE" | "PRECOMPILES"), name, ..] => {
                     let (count, cost) = (number(2)?, number(4)?);
                     if count > 0 {
@@ -106,6 +133,32 @@ mod tests {
         );
         assert_eq!(r.per_opcode[0].opcode, "add");
         assert_eq!(r.per_opcode[1].count, 7);
+    }
+
+    #[test]
+    fn parses_the_memory_rows() {
+        let csv = "STEPS;10\nCOST;TOTAL;1234;100%\n\
+            MEM;COST BY TYPE;COUNT;%;COST;%\nMEM;RAM STACK ALIGNED;4;40%;44;10%\n\
+            MEM;RAM NO STACK UNALIGNED;2;20%;222;50%\n\n\
+            DETAILED_MEM;TYPE;COUNT;%;COST;%\nDETAILED_MEM;RAM NO STACK READ 4B;2;20%;222;50%\n\n\
+            DETAILED_MEM FULL;READ;2;20%;222;50%\n";
+        let r = CostReport::from_stats_csv(csv).unwrap();
+        let kinds = |rows: &[MemoryCost]| {
+            rows.iter()
+                .map(|m| (m.kind.clone(), m.count, m.cost))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            kinds(&r.memory_by_region),
+            [
+                ("RAM STACK ALIGNED".to_string(), 4, 44),
+                ("RAM NO STACK UNALIGNED".to_string(), 2, 222)
+            ]
+        );
+        assert_eq!(
+            kinds(&r.memory_by_width),
+            [("RAM NO STACK READ 4B".to_string(), 2, 222)]
+        );
     }
 
     #[test]
