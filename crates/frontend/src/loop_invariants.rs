@@ -212,12 +212,24 @@ impl Hoister<'_> {
     }
 
     /// The linear-memory size (or an access limit, which grows with it) read in the loop,
-    /// read again in the preheader.
+    /// read again in the preheader; or such a word less a constant, or its maximum with one:
+    /// the access limits computed from the size, which never decrease as memory grows (the
+    /// translator subtracts no more than the size can be, see `AccessLimits`).
     fn memory_size(&mut self, func: &mut Function, v: Value) -> Option<Value> {
         let v = func.dfg.resolve_aliases(v);
         let ValueDef::Result(inst, 0) = func.dfg.value_def(v) else {
             return None;
         };
+        if let InstructionData::Binary {
+            opcode: Opcode::Isub | Opcode::Umax,
+            args: [x, k],
+        } = func.dfg.insts[inst]
+        {
+            crate::iconst_value(&func.dfg, k)?;
+            let x = self.memory_size(func, x)?;
+            let k = self.invariant(func, k)?;
+            return Some(self.insert_clone(func, inst, &[x, k]));
+        }
         let InstructionData::Load {
             opcode: Opcode::Load,
             arg,
