@@ -54,6 +54,7 @@ pub fn hoist_loop_invariants(func: &mut Function) -> usize {
             loops: &loops,
             lp,
             size_region,
+            size_words_fixed: !writes_size_words(func, &loops, lp, heap),
             at: func
                 .layout
                 .last_inst(preheader)
@@ -112,6 +113,9 @@ struct Hoister<'a> {
     loops: &'a LoopAnalysis,
     lp: Loop,
     size_region: Option<AliasRegion>,
+    /// Whether nothing in the loop can write the memory-size and access-limit words (no
+    /// call, no store outside linear memory): then reading them is a pure computation too.
+    size_words_fixed: bool,
     /// The preheader's jump: hoisted instructions go before it.
     at: Inst,
     /// Values of the loop already recomputed in the preheader.
@@ -166,7 +170,7 @@ impl Hoister<'_> {
         if !self.loops.is_in_loop(block, self.lp) {
             return Some(v);
         }
-        if !is_pure(func, inst) {
+        if !self.is_hoistable(func, inst) {
             return None;
         }
         let args: Vec<Value> = func.dfg.inst_args(inst).to_vec();
@@ -194,7 +198,15 @@ impl Hoister<'_> {
             let insts: Vec<Inst> = func.layout.block_insts(block).collect();
             for inst in insts {
                 let opcode = func.dfg.insts[inst].opcode();
-                if opcode == Opcode::Iconst || !is_pure(func, inst) {
+                if opcode == Opcode::Iconst || !self.is_hoistable(func, inst) {
+                    continue;
+                }
+                // A size word read once is an operand of its user (no step of its own);
+                // read more than once, it is an instruction each iteration, which a register
+                // kept from the preheader saves.
+                if self.reads_size_words(func, inst)
+                    && uses_in_loop(func, self.loops, self.lp, func.dfg.first_result(inst)) < 2
+                {
                     continue;
                 }
                 let value = func.dfg.first_result(inst);
@@ -209,6 +221,26 @@ impl Hoister<'_> {
             }
         }
         moved
+    }
+
+    /// A pure computation, or a read of the size words in a loop that cannot change them.
+    fn is_hoistable(&self, func: &Function, inst: Inst) -> bool {
+        is_pure(func, inst) || self.size_words_fixed && self.reads_size_words(func, inst)
+    }
+
+    fn reads_size_words(&self, func: &Function, inst: Inst) -> bool {
+        let InstructionData::Load {
+            opcode: Opcode::Load,
+            flags,
+            ..
+        } = func.dfg.insts[inst]
+        else {
+            return false;
+        };
+        let flags = &func.dfg.mem_flags[flags];
+        self.size_region.is_some()
+            && flags.alias_region() == self.size_region
+            && flags.trap_code().is_none()
     }
 
     /// The linear-memory size (or an access limit, which grows with it) read in the loop,
@@ -257,6 +289,42 @@ impl Hoister<'_> {
         func.layout.insert_inst(copy, self.at);
         func.dfg.first_result(copy)
     }
+}
+
+/// How many arguments of the loop's instructions are `v`.
+fn uses_in_loop(func: &Function, loops: &LoopAnalysis, lp: Loop, v: Value) -> usize {
+    func.layout
+        .blocks()
+        .filter(|&b| loops.is_in_loop(b, lp))
+        .flat_map(|b| func.layout.block_insts(b))
+        .flat_map(|inst| func.dfg.inst_values(inst))
+        .filter(|&a| func.dfg.resolve_aliases(a) == v)
+        .count()
+}
+
+/// Whether an instruction of the loop could write the memory-size or access-limit words:
+/// a call (a wasm callee may grow memory), a store outside linear memory (memory.grow's
+/// own), or another side effect.
+fn writes_size_words(
+    func: &Function,
+    loops: &LoopAnalysis,
+    lp: Loop,
+    heap: Option<AliasRegion>,
+) -> bool {
+    func.layout
+        .blocks()
+        .filter(|&b| loops.is_in_loop(b, lp))
+        .flat_map(|b| func.layout.block_insts(b))
+        .any(|inst| {
+            let data = &func.dfg.insts[inst];
+            let op = data.opcode();
+            op.is_call()
+                || op.other_side_effects()
+                || op.can_store()
+                    && data
+                        .memflags()
+                        .is_none_or(|f| func.dfg.mem_flags[f].alias_region() != heap)
+        })
 }
 
 /// No memory access, call, trap or other effect: computed anywhere, it gives the same.
