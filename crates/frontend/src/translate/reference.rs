@@ -21,14 +21,24 @@ impl FuncTranslator<'_, '_> {
 
     /// Traps with `trap` unless `index` (i32) is below the table's size; returns the
     /// entry's address.
+    ///
+    /// The index is compared sign-extended, as linear-memory indices are: a table holds
+    /// fewer than 2^31 entries, so an index at or above 2^31 (negative once extended) is
+    /// out of range, and one that passes reads the same either way (no zero extension).
     pub(super) fn table_entry(&mut self, table: u32, index: Value, trap: WasmTrap) -> Value {
         let layout = self.env.layout.tables[table as usize].clone();
-        let index = self.b.ins().uextend(types::I64, index);
-        let size_addr = self.iconst64(layout.size_addr);
-        let size = self
-            .b
-            .ins()
-            .load(types::I64, MemFlagsData::trusted(), size_addr, 0);
+        debug_assert!(layout.capacity < 1 << 31);
+        let index = self.b.ins().sextend(types::I64, index);
+        let (initial, maximum, _) = self.env.info.tables[table as usize];
+        let size = if maximum == Some(initial) {
+            // A table that cannot grow: its size is a constant.
+            self.iconst64(initial)
+        } else {
+            let size_addr = self.iconst64(layout.size_addr);
+            self.b
+                .ins()
+                .load(types::I64, MemFlagsData::trusted(), size_addr, 0)
+        };
         let outside = self
             .b
             .ins()
