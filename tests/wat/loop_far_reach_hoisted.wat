@@ -1,6 +1,6 @@
 ;; expect: ok
 (module
-  ;; Loops whose accesses reach past the 256 limit words (a limit computed from the size):
+  ;; Loops whose accesses reach past the 512 limit words (a limit computed from the size):
   ;; the invariant check moves before the loop and still passes on every iteration, and a
   ;; check after memory.grow in the loop stays after it.
   (memory 1)

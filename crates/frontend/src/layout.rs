@@ -20,7 +20,7 @@ pub const RUNTIME_STATE_BYTES: u64 = 128;
 /// `max(size + 1 - r, 0)`. A bounds check is then one unsigned compare of the index with a
 /// word ZisK reads as an operand; `memory.grow` rewrites them. Reaches past these compute
 /// their limit from the size.
-pub const MEMORY_LIMITS: u64 = 256;
+pub const MEMORY_LIMITS: u64 = 512;
 
 /// Table capacity when the module sets no maximum; `table.grow` beyond a table's capacity
 /// fails (returns -1), as the spec allows.

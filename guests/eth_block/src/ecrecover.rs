@@ -26,7 +26,7 @@ fn public_key(prehash: &B256, r: U256, s: U256, odd_y: bool) -> Option<[u8; 64]>
         RecoveryId::new(odd_y, false),
     )
     .ok()?;
-    key.to_encoded_point(false).as_bytes()[1..].try_into().ok()
+    key.to_sec1_point(false).as_bytes()[1..].try_into().ok()
 }
 
 #[cfg(feature = "zisk-precompiles")]
