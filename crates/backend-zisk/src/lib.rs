@@ -90,6 +90,7 @@ fn allocate_unit(
     isa: &dyn isa::TargetIsa,
     unit: ProgramUnit,
     static_frame: bool,
+    limit_shape: &czisk_frontend::LimitShape,
 ) -> Result<Allocated, BackendError> {
     let mut ctx = Context::for_function(unit.func);
     ctx.optimize(isa, &mut ControlPlane::default())
@@ -98,6 +99,7 @@ fn allocate_unit(
             message: format!("{e:?}"),
         })?;
     czisk_frontend::loop_invariants::hoist_loop_invariants(&mut ctx.func);
+    czisk_frontend::redundant_checks::remove_dominated_checks(&mut ctx.func, limit_shape);
     legalize::split_i128_compares(&mut ctx.func);
     // For working on the backend: CZISK_DUMP_CLIF=part prints the optimized CLIF of every
     // function whose name contains `part`.
@@ -135,13 +137,14 @@ fn allocate_unit(
 /// Compiles a wasm module to a ZisK ROM.
 pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
     let mut module = translate_module(wasm, &LayoutConfig::zisk())?;
+    let limit_shape = module.limit_shape;
     let units = program_units(&mut module)?;
     let isa = optimizer_isa();
     let reentrant = calls::reentrant_functions(&units);
     let mut allocated = Vec::new();
     for unit in units {
         let static_frame = !reentrant.contains(&unit.key);
-        allocated.push(allocate_unit(&*isa, unit, static_frame)?);
+        allocated.push(allocate_unit(&*isa, unit, static_frame, &limit_shape)?);
     }
     // Static frames sit at the top of ZisK's stack region; the stack starts below them.
     let mut top = link::STACK_REGION_TOP;

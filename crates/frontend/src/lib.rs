@@ -29,6 +29,7 @@ pub mod layout;
 pub mod loop_invariants;
 pub mod module;
 pub mod precompiles;
+pub mod redundant_checks;
 mod translate;
 pub mod traps;
 
@@ -39,6 +40,7 @@ use wasmparser::{FuncType, Parser, Payload};
 
 pub use error::CompileError;
 pub use layout::{LayoutConfig, MachineLayout};
+pub use translate::LimitShape;
 pub use traps::WasmTrap;
 
 pub const NS_WASM_FUNC: u32 = 0;
@@ -114,7 +116,8 @@ pub const ENTRY_MAIN: u32 = 1;
 /// number of results in registers and on the stack, as multi-value needs.
 pub const CALL_CONV: CallConv = CallConv::Tail;
 
-pub(crate) fn frontend_config() -> TargetFrontendConfig {
+/// What `FunctionBuilder::finalize` needs to know of the target czisk translates for.
+pub fn frontend_config() -> TargetFrontendConfig {
     TargetFrontendConfig {
         default_call_conv: CALL_CONV,
         pointer_width: PointerWidth::U64,
@@ -180,6 +183,8 @@ pub struct TranslatedModule {
     pub entry_functions: Vec<ir::Function>,
     /// Function names from the name section (or `func{index}`), for listings and traps.
     pub func_names: Vec<String>,
+    /// How the bounds checks' limits are made (for passes that recognize the checks).
+    pub limit_shape: LimitShape,
 }
 
 /// Validates and translates `wasm`.
@@ -289,6 +294,7 @@ pub fn translate_module(
                 .unwrap_or_else(|| format!("func{i}"))
         })
         .collect();
+    let limit_shape = translate::limit_shape(&info, &layout);
     Ok(TranslatedModule {
         functions,
         imports,
@@ -296,6 +302,7 @@ pub fn translate_module(
         data,
         entry_functions,
         func_names,
+        limit_shape,
     })
 }
 

@@ -350,7 +350,7 @@ fn region_with_id(func: &Function, user_id: u32) -> Option<AliasRegion> {
 
 /// Removes the computations only the moved checks used (pure instructions and loads that
 /// cannot trap, once nothing uses their results).
-fn remove_dead_code(func: &mut Function) {
+pub(crate) fn remove_dead_code(func: &mut Function) {
     loop {
         let mut uses: HashMap<Value, u32> = HashMap::new();
         for block in func.layout.blocks() {

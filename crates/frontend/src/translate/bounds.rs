@@ -34,11 +34,10 @@ struct Check {
     reach: u64,
 }
 
-/// Where a bounds check's limit comes from: `max(size + 1 - reach, 0)`, the number of
-/// indices that start an access of `reach` bytes inside linear memory (an i64). Made by the
-/// translator and recognized (and remade for a wider reach) by the merging here.
-#[derive(Clone, Copy)]
-pub(crate) struct AccessLimits {
+/// The shape of a module's access limits (see [`AccessLimits`]): enough to tell which
+/// reach a limit value was made for, in any function of the module.
+#[derive(Clone, Copy, Debug)]
+pub struct LimitShape {
     /// The size, when the memory cannot grow: limits are constants.
     pub constant_size: Option<u64>,
     /// The initial size: memory never shrinks, so a reach up to one past it has a limit of
@@ -47,6 +46,14 @@ pub(crate) struct AccessLimits {
     pub size_addr: u64,
     /// The first of the `MEMORY_LIMITS` words (reach 1, 2, ...).
     pub limits_addr: u64,
+}
+
+/// Where a bounds check's limit comes from: `max(size + 1 - reach, 0)`, the number of
+/// indices that start an access of `reach` bytes inside linear memory (an i64). Made by the
+/// translator and recognized (and remade for a wider reach) by the merging here.
+#[derive(Clone, Copy)]
+pub(crate) struct AccessLimits {
+    pub shape: LimitShape,
     /// Flags of loads of the size and limit words.
     pub size_flags: MemFlagsData,
 }
@@ -54,72 +61,89 @@ pub(crate) struct AccessLimits {
 impl AccessLimits {
     /// Emits the limit of `reach` at `pos`.
     pub(crate) fn emit(&self, pos: &mut FuncCursor, reach: u64) -> Value {
-        if let Some(size) = self.constant_size {
-            return pos.ins().iconst(types::I64, (size + 1).saturating_sub(reach) as i64);
+        if let Some(size) = self.shape.constant_size {
+            return pos
+                .ins()
+                .iconst(types::I64, (size + 1).saturating_sub(reach) as i64);
         }
         if reach <= MEMORY_LIMITS {
-            let addr = pos
-                .ins()
-                .iconst(types::I64, (self.limits_addr + 8 * (reach - 1)) as i64);
+            let addr = pos.ins().iconst(
+                types::I64,
+                (self.shape.limits_addr + 8 * (reach - 1)) as i64,
+            );
             return pos.ins().load(types::I64, self.size_flags, addr, 0);
         }
-        let addr = pos.ins().iconst(types::I64, self.size_addr as i64);
+        let addr = pos.ins().iconst(types::I64, self.shape.size_addr as i64);
         let size = pos.ins().load(types::I64, self.size_flags, addr, 0);
         let below = pos.ins().iconst(types::I64, (reach - 1) as i64);
-        if reach - 1 <= self.initial_size {
+        if reach - 1 <= self.shape.initial_size {
             return pos.ins().isub(size, below);
         }
         let at_least = pos.ins().umax(size, below);
         pos.ins().isub(at_least, below)
     }
+}
 
-    /// The reach whose limit `limit` is, if it is one `emit` made.
-    fn reach_of(&self, func: &Function, limit: Value) -> Option<u64> {
+impl LimitShape {
+    /// The reach whose limit `limit` is, if it is one `AccessLimits::emit` made (also
+    /// after Cranelift's mid-end, which may write `x - k` as `x + (-k)` and swap `umax`).
+    pub fn reach_of(&self, func: &Function, limit: Value) -> Option<u64> {
         if let Some(size) = self.constant_size {
             let limit = iconst_value(&func.dfg, limit)? as u64;
             // A zero limit (nothing fits) does not say which reach it was made for.
-            return (limit > 0).then(|| size + 1 - limit);
+            return (limit > 0 && limit <= size + 1).then(|| size + 1 - limit);
         }
-        match func.dfg.insts[defining(func, limit)?] {
-            InstructionData::Load {
-                opcode: Opcode::Load,
-                arg,
-                offset,
-                ..
-            } => {
-                let addr = iconst_value(&func.dfg, arg)? as u64;
-                let word = addr.checked_add(i64::from(offset) as u64)?;
-                let k = word.checked_sub(self.limits_addr)?;
-                (k % 8 == 0 && k / 8 < MEMORY_LIMITS).then_some(k / 8 + 1)
+        let (x, below) = match func.dfg.insts[defining(func, limit)?] {
+            InstructionData::Load { .. } => {
+                let k = fixed_load_address(func, limit)?.checked_sub(self.limits_addr)?;
+                return (k % 8 == 0 && k / 8 < MEMORY_LIMITS).then_some(k / 8 + 1);
             }
             InstructionData::Binary {
                 opcode: Opcode::Isub,
-                args: [at_least, below],
-            } => {
-                let below = iconst_value(&func.dfg, below)? as u64;
-                match func.dfg.insts[defining(func, at_least)?] {
-                    // Within the initial size: `size - (reach - 1)`.
-                    InstructionData::Load {
-                        opcode: Opcode::Load,
-                        arg,
-                        offset,
-                        ..
-                    } => {
-                        let addr = iconst_value(&func.dfg, arg)? as u64;
-                        let word = addr.checked_add(i64::from(offset) as u64)?;
-                        (word == self.size_addr && below <= self.initial_size)
-                            .then_some(below + 1)
-                    }
-                    InstructionData::Binary {
-                        opcode: Opcode::Umax,
-                        args: [_, b],
-                    } => (iconst_value(&func.dfg, b)? as u64 == below).then_some(below + 1),
-                    _ => None,
-                }
-            }
-            _ => None,
+                args: [x, k],
+            } => (x, iconst_value(&func.dfg, k)? as u64),
+            InstructionData::Binary {
+                opcode: Opcode::Iadd,
+                args: [a, b],
+            } => match (iconst_value(&func.dfg, a), iconst_value(&func.dfg, b)) {
+                (None, Some(k)) => (a, k.wrapping_neg() as u64),
+                (Some(k), None) => (b, k.wrapping_neg() as u64),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let is_size = |v: Value| fixed_load_address(func, v) == Some(self.size_addr);
+        // Within the initial size, `size - (reach - 1)`; beyond, `max(size, reach - 1)`
+        // less the same.
+        if is_size(x) {
+            return (below <= self.initial_size).then_some(below + 1);
         }
+        let InstructionData::Binary {
+            opcode: Opcode::Umax,
+            args: [a, b],
+        } = func.dfg.insts[defining(func, x)?]
+        else {
+            return None;
+        };
+        let floor_is_below = |v: Value| iconst_value(&func.dfg, v).map(|k| k as u64) == Some(below);
+        ((is_size(a) && floor_is_below(b)) || (is_size(b) && floor_is_below(a)))
+            .then_some(below + 1)
     }
+}
+
+/// The address of the 8-byte load at a constant address that defines `v`.
+fn fixed_load_address(func: &Function, v: Value) -> Option<u64> {
+    let InstructionData::Load {
+        opcode: Opcode::Load,
+        arg,
+        offset,
+        ..
+    } = func.dfg.insts[defining(func, v)?]
+    else {
+        return None;
+    };
+    (func.dfg.value_type(v) == types::I64).then_some(())?;
+    (iconst_value(&func.dfg, arg)? as u64).checked_add(i64::from(offset) as u64)
 }
 
 pub(crate) fn merge_bounds_checks(
@@ -185,7 +209,7 @@ fn as_bounds_check(
     else {
         return None;
     };
-    let reach = limits.reach_of(func, limit)?;
+    let reach = limits.shape.reach_of(func, limit)?;
     let InstructionData::Unary {
         opcode: Opcode::Sextend,
         arg: index,

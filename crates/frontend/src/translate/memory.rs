@@ -15,29 +15,37 @@ use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Type, Value}
 use cranelift_frontend::FunctionBuilder;
 use wasmparser::{MemArg, Operator};
 
+use super::bounds::{AccessLimits, LimitShape};
 use super::FuncTranslator;
 use crate::error::CompileError;
 use crate::layout::{MEMORY_LIMITS, WASM_PAGE};
-use super::bounds::AccessLimits;
 use crate::precompiles::{self, EmitSite};
 use crate::traps::WasmTrap;
 use crate::{iconst_value, wasm_signature, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET};
+
+/// The shape of the access limits of a module with this memory and layout.
+pub(crate) fn limit_shape(
+    info: &crate::module::ModuleInfo,
+    layout: &crate::layout::MachineLayout,
+) -> LimitShape {
+    let initial_size = info.memory.map_or(0, |(initial, _)| initial * WASM_PAGE);
+    let cannot_grow = info
+        .memory
+        .is_some_and(|(initial, _)| initial >= layout.memory_max_pages);
+    LimitShape {
+        constant_size: cannot_grow.then_some(initial_size),
+        initial_size,
+        size_addr: layout.memory_size_addr,
+        limits_addr: layout.memory_limits_addr,
+    }
+}
 
 impl FuncTranslator<'_, '_> {
     /// How this module's bounds checks get their limits.
     pub(super) fn access_limits(&self) -> AccessLimits {
         let layout = self.env.layout;
-        let constant_size = self
-            .env
-            .info
-            .memory
-            .filter(|&(initial, _)| initial >= layout.memory_max_pages)
-            .map(|(initial, _)| initial * WASM_PAGE);
         AccessLimits {
-            constant_size,
-            initial_size: self.env.info.memory.map_or(0, |(initial, _)| initial * WASM_PAGE),
-            size_addr: layout.memory_size_addr,
-            limits_addr: layout.memory_limits_addr,
+            shape: limit_shape(self.env.info, layout),
             size_flags: self.memory_size_flags,
         }
     }

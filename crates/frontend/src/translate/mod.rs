@@ -29,6 +29,8 @@ use crate::{frontend_config, wasm_signature, NS_WASM_FUNC};
 use control::Frame;
 
 pub(crate) use bounds::is_barrier;
+pub use bounds::LimitShape;
+pub(crate) use memory::limit_shape;
 
 /// User ids of the alias regions of linear memory and of its size word.
 pub(crate) const HEAP_REGION_ID: u32 = 1;
