@@ -172,11 +172,11 @@ fn zisk_backend_steps_and_cost_stay_within_bounds() {
     let bounds = [
         ("fibonacci", 1_135_000u64, 383_000_000u64),
         ("iter_sha", 21_100_000, 2_560_000_000),
-        ("iter_keccak", 33_100_000, 4_360_000_000),
-        ("iter_sha_precompile", 390_000, 412_000_000),
-        ("iter_keccak_precompile", 256_000, 736_000_000),
-        ("iter_sha_patched", 580_000, 435_000_000),
-        ("iter_keccak_patched", 1_110_000, 824_000_000),
+        ("iter_keccak", 32_800_000, 4_290_000_000),
+        ("iter_sha_precompile", 383_000, 411_000_000),
+        ("iter_keccak_precompile", 252_000, 735_000_000),
+        ("iter_sha_patched", 575_000, 432_000_000),
+        ("iter_keccak_patched", 1_105_000, 822_000_000),
     ];
     for (guest, max_steps, max_cost) in bounds {
         let report = report_of(&artifact("wasm", &format!("{guest}.wasm")), "zisk", None);
@@ -232,8 +232,8 @@ fn eth_block_reaches_the_headers_state_root_on_every_path() {
     assert_eq!(String::from_utf8_lossy(&host.stdout), ETH_BLOCK_LINE);
 
     let bounds = [
-        ("eth_block", 244_500_000u64, 30_650_000_000u64),
-        ("eth_block_precompile", 63_800_000, 8_900_000_000),
+        ("eth_block", 145_000_000u64, 17_600_000_000u64),
+        ("eth_block_precompile", 53_500_000, 7_400_000_000),
     ];
     for (guest, max_steps, max_cost) in bounds {
         let wasm = artifact("wasm", &format!("{guest}.wasm"));
