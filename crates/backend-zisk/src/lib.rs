@@ -250,4 +250,52 @@ mod tests {
             assert!(error.contains(part), "{part} in: {error}");
         }
     }
+
+    /// The callers of a function keep values in the callee-saved registers across their
+    /// call, so its frame saves every callee-saved register that its allocation uses or one
+    /// of its instructions clobbers (a float library call's clobber set is regalloc2's, see
+    /// `machine::float_call_clobbers`).
+    #[test]
+    fn frames_save_every_callee_saved_register_their_instructions_clobber() {
+        use regalloc2::Function as _;
+        let wasm = wat::parse_str(
+            r#"(module
+  (func $fadd (export "fadd") (param f64 f64) (result f64) (f64.add (local.get 0) (local.get 1)))
+  (func $fsqrt (export "fsqrt") (param f32) (result f64)
+    (f64.promote_f32 (f32.sqrt (local.get 0))))
+  (func $iadd (export "iadd") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1))))"#,
+        )
+        .unwrap();
+        let mut module = translate_module(&wasm, &LayoutConfig::zisk()).unwrap();
+        let units = program_units(&mut module).unwrap();
+        let isa = optimizer_isa();
+        let mut checked = 0;
+        for unit in units {
+            if !["fadd", "fsqrt", "iadd"].contains(&unit.name.as_str()) {
+                continue;
+            }
+            let name = unit.name.clone();
+            for static_frame in [true, false] {
+                let unit = ProgramUnit {
+                    key: unit.key,
+                    name: unit.name.clone(),
+                    trap_func_index: unit.trap_func_index,
+                    func: unit.func.clone(),
+                };
+                let a = allocate_unit(&*isa, unit, static_frame).unwrap();
+                let clobbered: std::collections::BTreeSet<u8> = (0..a.vcode.insts.len())
+                    .flat_map(|i| a.vcode.inst_clobbers(regalloc2::Inst::new(i)))
+                    .map(|p| p.hw_enc() as u8)
+                    .filter(|&n| machine::is_callee_saved(n))
+                    .collect();
+                let saved = a.frame.saved_registers();
+                assert!(
+                    clobbered.iter().all(|n| saved.contains(n)),
+                    "{name}: clobbers callee-saved {clobbered:?}, saves {saved:?}"
+                );
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, 3);
+    }
 }
