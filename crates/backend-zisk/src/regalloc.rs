@@ -78,7 +78,9 @@ pub const PROMOTE_TEMPS: [u8; 4] = [32, 33, 34, 35];
 pub fn allocate(vcode: &VCode) -> Result<regalloc2::Output, regalloc2::RegAllocError> {
     let options = regalloc2::RegallocOptions {
         verbose_log: false,
-        validate_ssa: cfg!(debug_assertions),
+        // Also in the tests' builds (release, for running guests): the feature is on for
+        // czisk-cli's tests, and in this crate's own.
+        validate_ssa: cfg!(any(debug_assertions, test, feature = "validate-ssa")),
         algorithm: regalloc2::Algorithm::Ion,
     };
     regalloc2::run(vcode, &machine_env(), &options)

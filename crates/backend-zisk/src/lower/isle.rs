@@ -203,12 +203,13 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             self.current_inst = Some(inst);
+            // Marked first: what its lowering folds in sees it computed at the block's end.
+            self.sunk.insert(inst);
             let Some(outputs) = generated::constructor_lower(self, inst) else {
                 return Err(self.unsupported(inst));
             };
             let target = self.value_reg(v);
             self.define_as(outputs[0], target);
-            self.sunk.insert(inst);
         }
         Ok(())
     }
@@ -662,7 +663,13 @@ impl generated::Context for Lowerer<'_> {
         if addr % 8 != 0 {
             return None;
         }
-        // Nothing between the load and its user may write memory.
+        // Nothing between the load and its user may write memory: for a user computed on an
+        // edge (`sink_into_edge`), nothing up to the block's terminator.
+        let user = if self.sunk.contains(&user) {
+            self.func.layout.last_inst(self.func.layout.inst_block(load)?)?
+        } else {
+            user
+        };
         let mut cursor = self.func.layout.next_inst(load);
         while let Some(i) = cursor {
             if i == user {
@@ -690,8 +697,10 @@ impl generated::Context for Lowerer<'_> {
             if self.func.dfg.insts[i].opcode().is_call() {
                 break;
             }
+            // A value computed on an edge (`sink_into_edge`) is not there in the block.
+            let sunk = self.sunk.contains(&i);
             for &r in self.func.dfg.inst_results(i) {
-                if r != v {
+                if r != v && !sunk {
                     if let Some((x1, k1)) = self.zext_plus_const(r) {
                         if x1 == x {
                             earliest = Some((r, k2.wrapping_sub(k1)));

@@ -9,6 +9,8 @@
 
 mod isle;
 mod low32;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 
