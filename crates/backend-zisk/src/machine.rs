@@ -15,8 +15,12 @@
 //!
 //! Values in registers: i64 and f64 fill the register; an i32 is kept sign-extended to
 //! 64 bits (ZisK's `_w` ops produce exactly that), so 64-bit compares, `and`/`or`/`xor`
-//! and `min`/`max` serve i32 unchanged and `sextend` from i32 is free; i8, i16 and f32
-//! keep their low bits valid and anything above.
+//! and `min`/`max` serve i32 unchanged and `sextend` from i32 is free, except an i32 whose
+//! users all read only its low half (the table in `lower/low32.rs`, the one source of that
+//! rule), which may carry anything above it; i8, i16 and f32 keep their low bits valid and
+//! anything above. The tests compile with such high halves poisoned
+//! (`lower::with_low32_poisoned`), so a rule reading bits the table says it does not fails
+//! them.
 
 use regalloc2::{PReg, PRegSet, RegClass};
 

@@ -95,6 +95,9 @@ pub struct Lowerer<'a> {
     /// whose low half is all that is read, ...): their register, renamed to the source's
     /// when the function is finished, so that no move copies them.
     same_as: HashMap<Reg, Reg>,
+    /// Give every low-half-only i32 garbage high bits where it is defined (tests: see
+    /// `lower::with_low32_poisoned`).
+    poison_low32: bool,
 }
 
 impl<'a> Lowerer<'a> {
@@ -127,6 +130,7 @@ impl<'a> Lowerer<'a> {
             outgoing_bytes: 0,
             makes_calls: false,
             same_as: HashMap::new(),
+            poison_low32: super::POISON_LOW32.with(std::cell::Cell::get),
         }
     }
 
@@ -209,7 +213,7 @@ impl<'a> Lowerer<'a> {
                 return Err(self.unsupported(inst));
             };
             let target = self.value_reg(v);
-            self.define_as(outputs[0], target);
+            self.define_value(v, outputs[0], target);
         }
         Ok(())
     }
@@ -268,7 +272,7 @@ impl<'a> Lowerer<'a> {
                         let results: Vec<Value> = self.func.dfg.inst_results(inst).to_vec();
                         for (value, reg) in results.into_iter().zip(outputs) {
                             let target = self.value_reg(value);
-                            self.define_as(reg, target);
+                            self.define_value(value, reg, target);
                         }
                     }
                     None => return Err(self.unsupported(inst)),
@@ -315,6 +319,23 @@ impl<'a> Lowerer<'a> {
         let mut code = vec![MInst::Args { args }];
         code.extend(loads);
         code
+    }
+
+    /// [`Self::define_as`] for `value`'s register `target`; with `poison_low32`, a value
+    /// whose users read only its low half gets its high half flipped on the way.
+    fn define_value(&mut self, value: Value, reg: Reg, target: Reg) {
+        if self.poison_low32 && self.low32.contains(&value) {
+            self.current.push(MInst::Alu {
+                op: ZOp::Xor,
+                dst: target,
+                a: Src::Reg { reg },
+                b: Src::Imm {
+                    imm: super::LOW32_POISON,
+                },
+            });
+        } else {
+            self.define_as(reg, target);
+        }
     }
 
     /// Makes `target` (a value's register) hold what the lowering computed in `reg`: the
