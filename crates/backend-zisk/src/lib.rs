@@ -240,8 +240,17 @@ mod tests {
         let budget = link::STACK_REGION_TOP - limit - MIN_STACK_BYTES - 32;
         let (bases, stack_top) = place_static_frames(&[("a", budget - 8), ("b", 8)], limit)
             .expect("frames within the budget are placed");
-        assert_eq!(bases, [link::STACK_REGION_TOP - (budget - 8), link::STACK_REGION_TOP - budget]);
-        assert!(stack_top >= limit + MIN_STACK_BYTES, "stack top {stack_top:#x}");
+        assert_eq!(
+            bases,
+            [
+                link::STACK_REGION_TOP - (budget - 8),
+                link::STACK_REGION_TOP - budget
+            ]
+        );
+        assert!(
+            stack_top >= limit + MIN_STACK_BYTES,
+            "stack top {stack_top:#x}"
+        );
         assert!(stack_top < bases[1]);
         let error = place_static_frames(&[("a", budget - 8), ("big", 16)], limit)
             .expect_err("frames beyond the budget are refused")

@@ -231,7 +231,10 @@ mod tests {
         assert!(rom.insts.len() > 10_000, "{} instructions", rom.insts.len());
         let clobbers = float_call_clobbers();
         for n in written {
-            assert!(clobbers.contains(preg(n as u8)), "r{n} written, not in {clobbers}");
+            assert!(
+                clobbers.contains(preg(n as u8)),
+                "r{n} written, not in {clobbers}"
+            );
         }
     }
 }

@@ -265,13 +265,16 @@ pub fn add_overlapping_data(wasm: &[u8], state: &mut u64) -> Vec<u8> {
         sections.push((id, &wasm[at..end]));
         at = end;
     }
-    let min_pages = sections.iter().find(|(id, _)| *id == 5).and_then(|(_, payload)| {
-        let mut at = 0;
-        let count = read_leb(payload, &mut at)?;
-        let flags = *payload.get(at)?;
-        at += 1;
-        (count > 0 && flags & !1 == 0).then(|| read_leb(payload, &mut at))?
-    });
+    let min_pages = sections
+        .iter()
+        .find(|(id, _)| *id == 5)
+        .and_then(|(_, payload)| {
+            let mut at = 0;
+            let count = read_leb(payload, &mut at)?;
+            let flags = *payload.get(at)?;
+            at += 1;
+            (count > 0 && flags & !1 == 0).then(|| read_leb(payload, &mut at))?
+        });
     let Some(min_bytes) = min_pages.filter(|&p| p > 0).map(|p| p * 65536) else {
         return wasm.to_vec();
     };

@@ -10,7 +10,8 @@ use std::process::{Command, Output};
 /// target and rust-src when `nightly`; `cargo` succeeds, except a nightly build when
 /// `nightly_fails`.
 fn stubbed_run(name: &str, nightly: bool, nightly_fails: bool) -> (Output, String) {
-    let dir = std::env::temp_dir().join(format!("czisk-build-guests-{name}-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("czisk-build-guests-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     for sub in ["scripts", "guests/patched", "bin"] {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
@@ -27,7 +28,11 @@ case "$*" in
   *) exit 1 ;;
 esac
 "#,
-        if nightly { "echo nightly-x86_64-unknown-linux-gnu" } else { "true" }
+        if nightly {
+            "echo nightly-x86_64-unknown-linux-gnu"
+        } else {
+            "true"
+        }
     );
     let cargo = format!(
         "#!/bin/sh\ncase \"$1\" in +nightly) exit {} ;; esac\nexit 0\n",
@@ -62,7 +67,11 @@ fn stderr(output: &Output) -> String {
 fn a_failed_native_build_with_its_toolchain_present_fails_the_script() {
     let (output, skipped) = stubbed_run("fails", true, true);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(stderr(&output).contains("error: the native-rv64ima build failed"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("error: the native-rv64ima build failed"),
+        "{}",
+        stderr(&output)
+    );
     assert!(!skipped.contains("native"), "SKIPPED: {skipped}");
 }
 

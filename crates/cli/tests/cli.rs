@@ -137,7 +137,10 @@ fn a_trapping_guest_fails_with_step_and_pc() {
         assert!(console.starts_with("before trap\n"), "{backend}: {console}");
         if backend != "wasm2zisk" {
             // Our runtime names the trap, the function and the wasm offset.
-            assert!(console.contains(&trap_line), "{backend}: {trap_line} in {console}");
+            assert!(
+                console.contains(&trap_line),
+                "{backend}: {trap_line} in {console}"
+            );
         }
         let err = stderr(&output);
         assert!(

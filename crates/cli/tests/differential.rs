@@ -385,7 +385,11 @@ fn random_integer_programs_agree_with_wasmi_with_low_halves_poisoned() {
             czisk_backend_zisk::compile_wasm(&wasm)
         })
         .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
-        assert_eq!(on_zisk(&zisk.rom), expected, "seed {seed} on zisk, poisoned:\n{text}");
+        assert_eq!(
+            on_zisk(&zisk.rom),
+            expected,
+            "seed {seed} on zisk, poisoned:\n{text}"
+        );
     }
 }
 

@@ -877,7 +877,11 @@ fn poseidon2_koalabear_traps_on_an_element_not_below_p() {
         "(call $p (i32.const 1024))",
         "(call_indirect (type $state) (i32.const 1024) (i32.const 0))",
     ] {
-        assert_eq!(run(imports, &data, body, 64), Ok(trimmed(bytes64(&expected))), "{body}");
+        assert_eq!(
+            run(imports, &data, body, 64),
+            Ok(trimmed(bytes64(&expected))),
+            "{body}"
+        );
     }
 }
 

@@ -8,9 +8,9 @@ use cranelift_codegen::ir::{
     Opcode, Signature, TrapCode, UserFuncName,
 };
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
-use target_lexicon::PointerWidth;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use czisk_frontend::loop_invariants::hoist_loop_invariants;
+use target_lexicon::PointerWidth;
 
 /// The frontend's alias region of the memory-size word (`MEMORY_SIZE_REGION_ID`; the
 /// `trapnz` case checks that the pass recognizes it).
@@ -70,7 +70,12 @@ fn a_size_check_moves_out_of_the_loop_only_as_trapnz() {
     let (mut func, header) = loop_with_check(Opcode::Trapnz);
     let entry = func.layout.entry_block().unwrap();
     assert!(hoist_loop_invariants(&mut func) > 0, "{}", func.display());
-    assert_eq!(traps_in(&func, entry), [Opcode::Trapnz], "{}", func.display());
+    assert_eq!(
+        traps_in(&func, entry),
+        [Opcode::Trapnz],
+        "{}",
+        func.display()
+    );
     assert!(traps_in(&func, header).is_empty(), "{}", func.display());
 
     // trapz(end > size) traps once the size reaches the end: memory.grow in the loop can
@@ -79,5 +84,10 @@ fn a_size_check_moves_out_of_the_loop_only_as_trapnz() {
     let entry = func.layout.entry_block().unwrap();
     hoist_loop_invariants(&mut func);
     assert!(traps_in(&func, entry).is_empty(), "{}", func.display());
-    assert_eq!(traps_in(&func, header), [Opcode::Trapz], "{}", func.display());
+    assert_eq!(
+        traps_in(&func, header),
+        [Opcode::Trapz],
+        "{}",
+        func.display()
+    );
 }

@@ -140,7 +140,10 @@ fn memory_globals_tables_and_references() {
     assert_eq!(in_memory.len(), 1, "{:?}", module.data);
     assert_eq!(in_memory[0].addr, module.layout.memory_base + 16);
     assert_eq!(in_memory[0].bytes, b"hello");
-    assert!(module.data.iter().any(|d| d.addr == module.layout.memory_limits_addr));
+    assert!(module
+        .data
+        .iter()
+        .any(|d| d.addr == module.layout.memory_limits_addr));
     assert_eq!(module.layout.memory_max_pages, 4);
     assert_eq!(module.layout.memory_base % 0x1_0000, 0);
 }

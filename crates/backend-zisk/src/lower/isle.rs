@@ -687,7 +687,9 @@ impl generated::Context for Lowerer<'_> {
         // Nothing between the load and its user may write memory: for a user computed on an
         // edge (`sink_into_edge`), nothing up to the block's terminator.
         let user = if self.sunk.contains(&user) {
-            self.func.layout.last_inst(self.func.layout.inst_block(load)?)?
+            self.func
+                .layout
+                .last_inst(self.func.layout.inst_block(load)?)?
         } else {
             user
         };

@@ -14,8 +14,7 @@ const WORD: u64 = 0xa043_0000;
 
 fn function(params: &[types::Type]) -> Function {
     let mut sig = Signature::new(czisk_frontend::CALL_CONV);
-    sig.params
-        .extend(params.iter().map(|&t| AbiParam::new(t)));
+    sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
     Function::with_name_signature(UserFuncName::testcase("f"), sig)
 }
 
@@ -91,7 +90,9 @@ fn an_access_does_not_take_a_base_sunk_into_an_edge() {
     let sibling = pos.ins().iadd(ext, k8);
     let k16 = pos.ins().iconst(types::I64, 16);
     let address = pos.ins().iadd(ext, k16);
-    let loaded = pos.ins().load(types::I64, MemFlagsData::trusted(), address, 0);
+    let loaded = pos
+        .ins()
+        .load(types::I64, MemFlagsData::trusted(), address, 0);
     let sum = pos.ins().iadd(loaded, p);
     pos.ins()
         .brif(sum, header, &[BlockArg::Value(sibling)], exit, &[]);
