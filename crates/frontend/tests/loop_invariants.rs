@@ -4,8 +4,8 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, AliasRegionData, Block, Function, InstBuilder, InstructionData, MemFlagsData,
-    Opcode, Signature, TrapCode, UserFuncName,
+    types, AbiParam, AliasRegionData, Block, ExtFuncData, ExternalName, Function, InstBuilder,
+    InstructionData, MemFlagsData, Opcode, Signature, TrapCode, UserExternalName, UserFuncName,
 };
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -17,7 +17,8 @@ use target_lexicon::PointerWidth;
 const MEMORY_SIZE_REGION_ID: u32 = 2;
 
 /// `f(end)`: a loop whose header reads the memory size, checks `end > size` with `opcode`,
-/// and repeats while the size is non-zero. Returns the function and its header.
+/// calls a function that may grow memory, and repeats while the size is non-zero. Returns
+/// the function and its header.
 fn loop_with_check(opcode: Opcode) -> (Function, Block) {
     let mut sig = Signature::new(CallConv::SystemV);
     sig.params.push(AbiParam::new(types::I64));
@@ -44,6 +45,19 @@ fn loop_with_check(opcode: Opcode) -> (Function, Block) {
         Opcode::Trapz => b.ins().trapz(beyond, code),
         _ => unreachable!(),
     };
+    // A call in the loop (memory.grow is one): the size may change from one iteration to
+    // the next.
+    let signature = b.import_signature(Signature::new(CallConv::SystemV));
+    let name = b
+        .func
+        .declare_imported_user_function(UserExternalName::new(0, 0));
+    let grow = b.import_function(ExtFuncData {
+        name: ExternalName::User(name),
+        signature,
+        colocated: true,
+        patchable: false,
+    });
+    b.ins().call(grow, &[]);
     b.ins().brif(size, header, &[], exit, &[]);
     b.switch_to_block(exit);
     b.ins().return_(&[]);
