@@ -7,7 +7,8 @@
 #   guests/out/host/NAME                          the host build of the guests that read an
 #                                                 input (the reference run: plain cargo)
 # A variant whose toolchain or target cannot be had here is skipped, with the reason in
-# guests/out/SKIPPED (one "variant: reason" line each), which czisk bench reports.
+# guests/out/SKIPPED (one "variant: reason" line each), which czisk bench reports; a build
+# that fails with its toolchain present is an error (exit 1), never a skip.
 # Idempotent: cargo only rebuilds what changed.
 set -uo pipefail
 cd "$(dirname "$0")/../guests"
@@ -72,7 +73,7 @@ if reason=$(native_ready); then
       mkdir -p "$out/$variant"
       for g in "${GUESTS[@]}"; do cp -f "target/$variant/$native_target/release/$g" "$out/$variant/$g.elf"; done
     else
-      skip "$variant" "the nightly build failed (see the cargo output above)"
+      echo "build-guests: error: the $variant build failed (nightly and $native_target are installed)" >&2; exit 1
     fi
   done
 else

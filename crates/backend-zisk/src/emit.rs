@@ -134,6 +134,17 @@ pub fn frame_layout(func: &Function, vcode: &VCode, out: &Output, base: FrameBas
         note(from);
         note(to);
     }
+    // A callee-saved register an instruction clobbers (a float library call's) is saved
+    // too: this function's callers keep values in it across their call, whether or not
+    // this function's allocation uses it. The clobber sets are regalloc2's own.
+    for i in 0..vcode.insts.len() {
+        for p in regalloc2::Function::inst_clobbers(vcode, regalloc2::Inst::new(i)) {
+            let n = p.hw_enc() as u8;
+            if is_callee_saved(n) {
+                used_callee_saved.insert(n);
+            }
+        }
+    }
     let outgoing = vcode.outgoing_bytes as i64;
     // On the stack, the outgoing area sits below the rest of the frame.
     let mut offset = if matches!(base, FrameBase::Stack) {
@@ -178,6 +189,10 @@ pub fn frame_layout(func: &Function, vcode: &VCode, out: &Output, base: FrameBas
 }
 
 impl Frame {
+    /// The callee-saved registers the prologue saves and the epilogue restores.
+    pub fn saved_registers(&self) -> Vec<u8> {
+        self.saved.iter().map(|&(n, _)| n).collect()
+    }
     /// Reads the frame word at `offset` into `dst`.
     fn load(&self, offset: i64, dst: ZStore) -> ZInst {
         match self.base {

@@ -64,6 +64,59 @@ pub enum BackendError {
     Regalloc { function: String, message: String },
     #[error("linking: {0}")]
     Link(String),
+    #[error(
+        "the static frames of the functions that are never active twice take {bytes} bytes \
+         (the largest, {largest}'s, {largest_bytes}); at most {budget} fit at the top of \
+         ZisK's stack region, which must keep {min_stack} bytes of stack above its limit"
+    )]
+    StaticFrames {
+        bytes: u64,
+        budget: u64,
+        largest: String,
+        largest_bytes: u64,
+        min_stack: u64,
+    },
+}
+
+/// Stack the static frames must leave between the stack's top and its limit: with less,
+/// a function using the stack would trap with "call stack exhausted" at once (and frames
+/// below the region's bottom would be unmapped).
+pub const MIN_STACK_BYTES: u64 = 1 << 20;
+
+/// Places the static frames of `sizes` (name and bytes, in order) downwards from the top of
+/// ZisK's stack region: their bases, and the stack's top below them. Fails when they leave
+/// less than [`MIN_STACK_BYTES`] of stack above `stack_limit`.
+pub fn place_static_frames(
+    sizes: &[(&str, u64)],
+    stack_limit: u64,
+) -> Result<(Vec<u64>, u64), BackendError> {
+    let budget = (link::STACK_REGION_TOP - stack_limit).saturating_sub(MIN_STACK_BYTES + 32);
+    let mut top = link::STACK_REGION_TOP;
+    let mut bases = Vec::with_capacity(sizes.len());
+    let mut bytes = 0u64;
+    for &(_, size) in sizes {
+        let size = size.next_multiple_of(8);
+        bytes += size;
+        top = top.wrapping_sub(size);
+        bases.push(top);
+    }
+    if bytes > budget {
+        let (largest, largest_bytes) = sizes
+            .iter()
+            .max_by_key(|(_, size)| *size)
+            .map(|&(name, size)| (name.to_string(), size))
+            .unwrap_or_default();
+        return Err(BackendError::StaticFrames {
+            bytes,
+            budget,
+            largest,
+            largest_bytes,
+            min_stack: MIN_STACK_BYTES,
+        });
+    }
+    let stack_top = (top - 16) & !15;
+    assert!(stack_top >= stack_limit + MIN_STACK_BYTES);
+    Ok((bases, stack_top))
 }
 
 /// The ISA whose flags drive Cranelift's (target-independent) mid-end.
@@ -147,14 +200,17 @@ pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
         allocated.push(allocate_unit(&*isa, unit, static_frame, &limit_shape)?);
     }
     // Static frames sit at the top of ZisK's stack region; the stack starts below them.
-    let mut top = link::STACK_REGION_TOP;
-    for a in &mut allocated {
-        if let emit::FrameBase::Static(_) = a.frame.base {
-            top -= (a.frame.size as u64 + 7) & !7;
-            a.frame.base = emit::FrameBase::Static(top);
-        }
+    let statics: Vec<usize> = (0..allocated.len())
+        .filter(|&i| matches!(allocated[i].frame.base, emit::FrameBase::Static(_)))
+        .collect();
+    let sizes: Vec<(&str, u64)> = statics
+        .iter()
+        .map(|&i| (allocated[i].name.as_str(), allocated[i].frame.size as u64))
+        .collect();
+    let (bases, stack_top) = place_static_frames(&sizes, module.layout.stack_limit)?;
+    for (&i, base) in statics.iter().zip(bases) {
+        allocated[i].frame.base = emit::FrameBase::Static(base);
     }
-    let stack_top = (top - 16) & !15;
     let functions = allocated
         .into_iter()
         .map(|mut a| {
@@ -172,4 +228,86 @@ pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
         rom: linked.rom,
         symbols: linked.symbols,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Static frames are laid out below the stack region's top: up to the budget they
+    /// leave [`MIN_STACK_BYTES`] of stack above the limit; beyond it, a compile error
+    /// names their size instead of a stack that every call finds exhausted.
+    #[test]
+    fn static_frames_leave_the_stack_its_minimum_or_are_refused() {
+        let limit = LayoutConfig::zisk().stack_limit;
+        let budget = link::STACK_REGION_TOP - limit - MIN_STACK_BYTES - 32;
+        let (bases, stack_top) = place_static_frames(&[("a", budget - 8), ("b", 8)], limit)
+            .expect("frames within the budget are placed");
+        assert_eq!(
+            bases,
+            [
+                link::STACK_REGION_TOP - (budget - 8),
+                link::STACK_REGION_TOP - budget
+            ]
+        );
+        assert!(
+            stack_top >= limit + MIN_STACK_BYTES,
+            "stack top {stack_top:#x}"
+        );
+        assert!(stack_top < bases[1]);
+        let error = place_static_frames(&[("a", budget - 8), ("big", 16)], limit)
+            .expect_err("frames beyond the budget are refused")
+            .to_string();
+        for part in [&(budget + 8).to_string(), "a's", &budget.to_string()] {
+            assert!(error.contains(part), "{part} in: {error}");
+        }
+    }
+
+    /// The callers of a function keep values in the callee-saved registers across their
+    /// call, so its frame saves every callee-saved register that its allocation uses or one
+    /// of its instructions clobbers (a float library call's clobber set is regalloc2's, see
+    /// `machine::float_call_clobbers`).
+    #[test]
+    fn frames_save_every_callee_saved_register_their_instructions_clobber() {
+        use regalloc2::Function as _;
+        let wasm = wat::parse_str(
+            r#"(module
+  (func $fadd (export "fadd") (param f64 f64) (result f64) (f64.add (local.get 0) (local.get 1)))
+  (func $fsqrt (export "fsqrt") (param f32) (result f64)
+    (f64.promote_f32 (f32.sqrt (local.get 0))))
+  (func $iadd (export "iadd") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1))))"#,
+        )
+        .unwrap();
+        let mut module = translate_module(&wasm, &LayoutConfig::zisk()).unwrap();
+        let units = program_units(&mut module).unwrap();
+        let isa = optimizer_isa();
+        let mut checked = 0;
+        for unit in units {
+            if !["fadd", "fsqrt", "iadd"].contains(&unit.name.as_str()) {
+                continue;
+            }
+            let name = unit.name.clone();
+            for static_frame in [true, false] {
+                let unit = ProgramUnit {
+                    key: unit.key,
+                    name: unit.name.clone(),
+                    trap_func_index: unit.trap_func_index,
+                    func: unit.func.clone(),
+                };
+                let a = allocate_unit(&*isa, unit, static_frame).unwrap();
+                let clobbered: std::collections::BTreeSet<u8> = (0..a.vcode.insts.len())
+                    .flat_map(|i| a.vcode.inst_clobbers(regalloc2::Inst::new(i)))
+                    .map(|p| p.hw_enc() as u8)
+                    .filter(|&n| machine::is_callee_saved(n))
+                    .collect();
+                let saved = a.frame.saved_registers();
+                assert!(
+                    clobbered.iter().all(|n| saved.contains(n)),
+                    "{name}: clobbers callee-saved {clobbered:?}, saves {saved:?}"
+                );
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, 3);
+    }
 }

@@ -206,3 +206,35 @@ fn preload(data: &[DataInit]) -> Vec<DataSection64> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machine::{float_call_clobbers, preg, FIRST_FLOAT_CLOBBERED};
+
+    /// What a float call clobbers (`machine::float_call_clobbers`, which regalloc2 and the
+    /// frames both use) covers every register above r31 the BIOS and the float library
+    /// write: the handler restores r1..r31 and nothing else. (Today they write none: the
+    /// library's temporaries are r14 and r15.)
+    #[test]
+    fn the_float_library_writes_no_register_a_float_call_keeps() {
+        let rom = base_rom().unwrap();
+        let written: std::collections::BTreeSet<i64> = rom
+            .insts
+            .values()
+            .map(|b| &b.i)
+            .filter(|i| i.store == zisk_core::STORE_REG)
+            .map(|i| i.store_offset)
+            .filter(|&n| n >= i64::from(FIRST_FLOAT_CLOBBERED))
+            .collect();
+        // The scan sees the library's code (some 23,000 instructions), not just the BIOS.
+        assert!(rom.insts.len() > 10_000, "{} instructions", rom.insts.len());
+        let clobbers = float_call_clobbers();
+        for n in written {
+            assert!(
+                clobbers.contains(preg(n as u8)),
+                "r{n} written, not in {clobbers}"
+            );
+        }
+    }
+}

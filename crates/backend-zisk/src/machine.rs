@@ -6,7 +6,8 @@
 //! - r1 holds the return address (ZisK's BIOS calls the program the same way);
 //! - r2 is the stack pointer (stack grows down from the top of ZisK's stack region);
 //! - r10..r17 carry the first eight arguments and the first eight results;
-//! - r3..r37 are clobbered by calls; r38 and r39 are preserved by the callee. Most
+//! - r3..r37 are clobbered by calls (a float library call clobbers r32..r37, see
+//!   [`float_call_clobbers`]); r38 and r39 are preserved by the callee. Most
 //!   functions are non-reentrant and keep spills at fixed addresses (`calls.rs`), where a
 //!   caller's spill around a call costs what a callee's save would, and is paid only where
 //!   a value is live across a call: with r20..r39 callee-saved, eth_block took 5% more
@@ -14,8 +15,12 @@
 //!
 //! Values in registers: i64 and f64 fill the register; an i32 is kept sign-extended to
 //! 64 bits (ZisK's `_w` ops produce exactly that), so 64-bit compares, `and`/`or`/`xor`
-//! and `min`/`max` serve i32 unchanged and `sextend` from i32 is free; i8, i16 and f32
-//! keep their low bits valid and anything above.
+//! and `min`/`max` serve i32 unchanged and `sextend` from i32 is free, except an i32 whose
+//! users all read only its low half (the table in `lower/low32.rs`, the one source of that
+//! rule), which may carry anything above it; i8, i16 and f32 keep their low bits valid and
+//! anything above. The tests compile with such high halves poisoned
+//! (`lower::with_low32_poisoned`), so a rule reading bits the table says it does not fails
+//! them.
 
 use regalloc2::{PReg, PRegSet, RegClass};
 
@@ -31,6 +36,23 @@ pub fn preg(n: u8) -> PReg {
 
 pub fn is_callee_saved(n: u8) -> bool {
     (FIRST_CALLEE_SAVED..=LAST_REG).contains(&n)
+}
+
+/// The first register the BIOS float handler leaves to the float library: it saves and
+/// restores r1..r31 only (zisk-core `rom_layout`).
+pub const FIRST_FLOAT_CLOBBERED: u8 = 32;
+
+/// Registers a call of the float library may overwrite: those the float handler does not
+/// restore, except the callee-saved r38 and r39, which the library must leave alone: a
+/// function's callers keep values there (a callee-saved register in any instruction's
+/// clobber set would be saved by the function's frame, `emit::frame_layout`, and the link
+/// tests check that the library writes no register above r31 outside this set).
+pub fn float_call_clobbers() -> PRegSet {
+    let mut set = PRegSet::empty();
+    for n in FIRST_FLOAT_CLOBBERED..FIRST_CALLEE_SAVED {
+        set.add(preg(n));
+    }
+    set
 }
 
 /// Registers a call may overwrite.

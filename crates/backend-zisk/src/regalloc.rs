@@ -4,7 +4,7 @@ use regalloc2::{Block, Function, Inst, InstRange, Operand, PRegSet, RegClass, VR
 
 use crate::inst::MInst;
 use crate::lower::VCode;
-use crate::machine::{caller_saved, machine_env};
+use crate::machine::{caller_saved, float_call_clobbers, machine_env};
 
 impl Function for VCode {
     fn num_insts(&self) -> usize {
@@ -52,13 +52,7 @@ impl Function for VCode {
                 set
             }
             // The float library may use registers the float handler does not restore.
-            MInst::FloatCall { .. } => {
-                let mut set = PRegSet::empty();
-                for n in 32..=crate::machine::LAST_REG {
-                    set.add(crate::machine::preg(n));
-                }
-                set
-            }
+            MInst::FloatCall { .. } => float_call_clobbers(),
             MInst::Promote { .. } => {
                 let mut set = PRegSet::empty();
                 for n in PROMOTE_TEMPS {
@@ -84,7 +78,9 @@ pub const PROMOTE_TEMPS: [u8; 4] = [32, 33, 34, 35];
 pub fn allocate(vcode: &VCode) -> Result<regalloc2::Output, regalloc2::RegAllocError> {
     let options = regalloc2::RegallocOptions {
         verbose_log: false,
-        validate_ssa: cfg!(debug_assertions),
+        // Also in the tests' builds (release, for running guests): the feature is on for
+        // czisk-cli's tests, and in this crate's own.
+        validate_ssa: cfg!(any(debug_assertions, test, feature = "validate-ssa")),
         algorithm: regalloc2::Algorithm::Ion,
     };
     regalloc2::run(vcode, &machine_env(), &options)

@@ -37,6 +37,11 @@ pub struct FuzzArgs {
     /// Print every module's outcome.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Generate with the configuration aimed at the passes that carry the most risk (see
+    /// `aimed_config`): overlapping active data segments with zero bytes, small memories
+    /// with accesses at the bound, many functions with tables and indirect calls.
+    #[arg(long)]
+    pub aimed: bool,
 }
 
 /// Fuel for wasm-smith's termination guard: every loop iteration and call costs one, for
@@ -73,7 +78,7 @@ pub fn fuzz(args: &FuzzArgs) -> Result<ExitCode> {
                     .with_context(|| format!("cannot read '{}'", path.display()))?;
                 (path.display().to_string(), wasm)
             }
-            None => match generate(seed) {
+            None => match generate(seed, args.aimed) {
                 Ok(wasm) => (format!("seed {seed}"), wasm),
                 Err(e) => {
                     if args.verbose {
@@ -128,7 +133,8 @@ pub fn fuzz(args: &FuzzArgs) -> Result<ExitCode> {
         }
     }
     println!(
-        "fuzz: {tried} modules tried, {checked} checked on {}, {mismatches} mismatching, {:.0} s",
+        "fuzz{}: {tried} modules tried, {checked} checked on {}, {mismatches} mismatching, {:.0} s",
+        if args.aimed { " (aimed)" } else { "" },
         backends
             .iter()
             .map(|b| b.name())
@@ -173,16 +179,169 @@ fn config() -> wasm_smith::Config {
     }
 }
 
-/// The module for `seed`.
-pub fn generate(seed: u64) -> Result<Vec<u8>> {
+/// The general configuration narrowed to what the riskiest passes work on: bounds-check
+/// merging and loop invariants (one or two pages, memory offsets often at or past the
+/// bound, many accesses per function), data layout (more segments, and overlapping ones
+/// added by [`add_overlapping_data`]), static frames and calls (many functions, tables,
+/// element segments, indirect calls), and state observed after each call (globals).
+fn aimed_config() -> wasm_smith::Config {
+    wasm_smith::Config {
+        min_memories: 1,
+        max_memory32_bytes: 2 * 65536,
+        memory_offset_choices: wasm_smith::MemoryOffsetChoices(50, 40, 10),
+        min_data_segments: 2,
+        max_data_segments: 12,
+        min_funcs: 6,
+        max_funcs: 30,
+        max_instructions: 500,
+        min_tables: 1,
+        min_element_segments: 1,
+        min_globals: 2,
+        ..config()
+    }
+}
+
+/// The module for `seed` (with [`aimed_config`] and overlapping data when `aimed`).
+pub fn generate(seed: u64, aimed: bool) -> Result<Vec<u8>> {
     let mut state = seed;
     let bytes: Vec<u8> = (0..8192)
         .flat_map(|_| splitmix(&mut state).to_le_bytes())
         .collect();
     let mut u = Unstructured::new(&bytes);
-    let mut module = wasm_smith::Module::new(config(), &mut u)?;
+    let config = if aimed { aimed_config() } else { config() };
+    let mut module = wasm_smith::Module::new(config, &mut u)?;
     module.ensure_termination(FUEL)?;
-    Ok(module.to_bytes())
+    let wasm = module.to_bytes();
+    Ok(if aimed {
+        add_overlapping_data(&wasm, &mut state)
+    } else {
+        wasm
+    })
+}
+
+fn read_leb(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = *bytes.get(*at)?;
+        *at += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+fn write_leb(out: &mut Vec<u8>, mut value: u64) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// `wasm` with two to seven more active data segments for memory 0 after its own (so the
+/// data indices of its own stay), all within 72 bytes of one another, so that they overlap
+/// each other (and the module's own, at times), their bytes half zeros: instantiation
+/// writes them in order, and a later zero byte must win over an earlier non-zero one. A
+/// module without memory, or with an empty one, is returned as it is.
+pub fn add_overlapping_data(wasm: &[u8], state: &mut u64) -> Vec<u8> {
+    let mut sections: Vec<(u8, &[u8])> = Vec::new();
+    let mut at = 8;
+    while at < wasm.len() {
+        let id = wasm[at];
+        at += 1;
+        let Some(size) = read_leb(wasm, &mut at) else {
+            return wasm.to_vec();
+        };
+        let end = at + size as usize;
+        if end > wasm.len() {
+            return wasm.to_vec();
+        }
+        sections.push((id, &wasm[at..end]));
+        at = end;
+    }
+    let min_pages = sections
+        .iter()
+        .find(|(id, _)| *id == 5)
+        .and_then(|(_, payload)| {
+            let mut at = 0;
+            let count = read_leb(payload, &mut at)?;
+            let flags = *payload.get(at)?;
+            at += 1;
+            (count > 0 && flags & !1 == 0).then(|| read_leb(payload, &mut at))?
+        });
+    let Some(min_bytes) = min_pages.filter(|&p| p > 0).map(|p| p * 65536) else {
+        return wasm.to_vec();
+    };
+    let added = 2 + splitmix(state) % 6;
+    let window = splitmix(state) % (min_bytes - 72);
+    let mut segments = Vec::new();
+    for _ in 0..added {
+        let offset = window + splitmix(state) % 48;
+        let len = 1 + splitmix(state) % 24;
+        segments.extend([0x00, 0x41]); // active, memory 0; i32.const
+        let mut offset_leb = Vec::new();
+        // i32.const takes a signed LEB: offsets below 2^31 encode as the unsigned value
+        // with a clear sign bit, so encode as signed.
+        let mut v = offset as i64;
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            let done = (v == 0 && byte & 0x40 == 0) || (v == -1 && byte & 0x40 != 0);
+            offset_leb.push(if done { byte } else { byte | 0x80 });
+            if done {
+                break;
+            }
+        }
+        segments.extend(offset_leb);
+        segments.push(0x0b);
+        write_leb(&mut segments, len);
+        for _ in 0..len {
+            let r = splitmix(state);
+            segments.push(if r % 2 == 0 { 0 } else { (r >> 8) as u8 });
+        }
+    }
+    let (old_count, old_segments) = match sections.iter().find(|(id, _)| *id == 11) {
+        Some((_, payload)) => {
+            let mut at = 0;
+            let Some(count) = read_leb(payload, &mut at) else {
+                return wasm.to_vec();
+            };
+            (count, &payload[at..])
+        }
+        None => (0, &[][..]),
+    };
+    let mut data = Vec::new();
+    write_leb(&mut data, old_count + added);
+    data.extend_from_slice(old_segments);
+    data.extend_from_slice(&segments);
+    let mut count = Vec::new();
+    write_leb(&mut count, old_count + added);
+    // The data section goes last among the known sections (before trailing custom ones).
+    let last_known = sections.iter().rposition(|(id, _)| *id != 0);
+    let mut out = wasm[..8].to_vec();
+    let section = |out: &mut Vec<u8>, id: u8, payload: &[u8]| {
+        out.push(id);
+        write_leb(out, payload.len() as u64);
+        out.extend_from_slice(payload);
+    };
+    let has_data = sections.iter().any(|(id, _)| *id == 11);
+    for (i, &(id, payload)) in sections.iter().enumerate() {
+        match id {
+            11 => section(&mut out, 11, &data),
+            12 => section(&mut out, 12, &count),
+            _ => section(&mut out, id, payload),
+        }
+        if !has_data && Some(i) == last_known {
+            section(&mut out, 11, &data);
+        }
+    }
+    out
 }
 
 fn splitmix(state: &mut u64) -> u64 {

@@ -15,18 +15,19 @@ fn czisk_fuzz(args: &[&str]) -> (bool, String) {
     (output.status.success(), text)
 }
 
-#[test]
-fn a_fixed_batch_of_random_modules_agrees_with_wasmi() {
-    // CZISK_FUZZ_COUNT=n runs a longer batch.
-    let count = std::env::var("CZISK_FUZZ_COUNT").unwrap_or_else(|_| "300".into());
-    let (ok, text) = czisk_fuzz(&["--seed", "0", "--count", &count]);
+/// Runs seeds 0..count (`extra` arguments first) and checks the summary: every module
+/// tried, none mismatching, nearly all of them compared.
+fn batch_agrees(extra: &[&str], count: &str, summary_prefix: &str) {
+    let mut args = extra.to_vec();
+    args.extend(["--seed", "0", "--count", count]);
+    let (ok, text) = czisk_fuzz(&args);
     assert!(ok, "{text}");
     let summary = text
         .lines()
-        .find(|l| l.starts_with("fuzz: "))
+        .find(|l| l.starts_with(summary_prefix))
         .expect("a summary line");
     assert!(
-        summary.contains(&format!("fuzz: {count} modules tried")),
+        summary.contains(&format!("{summary_prefix}{count} modules tried")),
         "{summary}"
     );
     assert!(summary.contains(" 0 mismatching"), "{summary}");
@@ -44,6 +45,23 @@ fn a_fixed_batch_of_random_modules_agrees_with_wasmi() {
         checked * 10 >= count.parse::<u64>().unwrap() * 9,
         "{summary}"
     );
+}
+
+#[test]
+fn a_fixed_batch_of_random_modules_agrees_with_wasmi() {
+    // CZISK_FUZZ_COUNT=n runs a longer batch.
+    let count = std::env::var("CZISK_FUZZ_COUNT").unwrap_or_else(|_| "300".into());
+    batch_agrees(&[], &count, "fuzz: ");
+}
+
+/// The configuration aimed at the riskiest passes (`czisk fuzz --aimed`): overlapping data
+/// segments with zero bytes, small memories with accesses at the bound, many functions and
+/// indirect calls.
+#[test]
+fn an_aimed_batch_of_random_modules_agrees_with_wasmi() {
+    // CZISK_FUZZ_AIMED_COUNT=n runs a longer batch.
+    let count = std::env::var("CZISK_FUZZ_AIMED_COUNT").unwrap_or_else(|_| "100".into());
+    batch_agrees(&["--aimed"], &count, "fuzz (aimed): ");
 }
 
 #[test]

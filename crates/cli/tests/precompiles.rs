@@ -836,6 +836,55 @@ fn poseidon2_koalabear_matches_zisks_function() {
     assert_eq!(output, trimmed(bytes32(&expected.map(montgomery))));
 }
 
+/// An element that is not below p (the memory form's lanes are what the instruction reads)
+/// traps with "precompile argument out of range", called directly or through a table;
+/// ZisK's emulator would stop the run (the instruction has no proof). p - 1 in every lane
+/// is taken.
+#[test]
+fn poseidon2_koalabear_traps_on_an_element_not_below_p() {
+    use zisk_precomp_helpers::POSEIDON2_KOALABEAR;
+    const P: u32 = 0x7f00_0001;
+    let imports = r#"(import "zisk" "poseidon2_koalabear" (func $p (param i32)))"#;
+    let table = r#"(type $state (func (param i32)))
+  (table 1 funcref)
+  (elem (i32.const 0) $p)"#;
+    for (lane, value) in [(0, P), (15, u32::MAX), (6, P + 1), (9, 0x8000_0000)] {
+        let mut input = [1u32; 16];
+        input[lane] = value;
+        let data = format!(
+            r#"(data (i32.const 1024) "{}") {table}"#,
+            wat_bytes(&bytes32(&input))
+        );
+        for body in [
+            "(call $p (i32.const 1024))",
+            "(call_indirect (type $state) (i32.const 1024) (i32.const 0))",
+        ] {
+            assert_eq!(
+                run(imports, &data, body, 64),
+                Err(WasmTrap::PrecompileArgumentOutOfRange),
+                "lane {lane} = {value:#x}: {body}"
+            );
+        }
+    }
+    let input = [P - 1; 16];
+    let mut expected: Vec<u64> = words64(&bytes32(&input));
+    POSEIDON2_KOALABEAR.permute_words(&mut expected).unwrap();
+    let data = format!(
+        r#"(data (i32.const 1024) "{}") {table}"#,
+        wat_bytes(&bytes32(&input))
+    );
+    for body in [
+        "(call $p (i32.const 1024))",
+        "(call_indirect (type $state) (i32.const 1024) (i32.const 0))",
+    ] {
+        assert_eq!(
+            run(imports, &data, body, 64),
+            Ok(trimmed(bytes64(&expected))),
+            "{body}"
+        );
+    }
+}
+
 /// One record of the ecdsa_vectors guest's input and the line it must print.
 struct EcdsaVector {
     prehash: [u8; 32],

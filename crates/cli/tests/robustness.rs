@@ -100,22 +100,72 @@ fn sizes_beyond_zisk_give_clear_errors() {
     refused("(module (table 100000000 funcref))", "table");
 }
 
+/// Compiles `wat` on the zisk and riscv backends and runs it: it must compile on both and
+/// end normally (its `_start` reaches `unreachable` on a wrong result).
+fn compiles_and_runs(what: &str, wat: &str) {
+    let wasm = wat::parse_str(wat).unwrap();
+    let zisk = catch_unwind(AssertUnwindSafe(|| czisk_backend_zisk::compile_wasm(&wasm)))
+        .unwrap_or_else(|_| panic!("{what}: the zisk backend panicked"))
+        .unwrap_or_else(|e| panic!("{what} on zisk: {e}"))
+        .rom;
+    let options = czisk_backend_riscv::RiscvOptions { zba_zbb: true };
+    let riscv = catch_unwind(AssertUnwindSafe(|| {
+        czisk_backend_riscv::compile_wasm(&wasm, &options)
+    }))
+    .unwrap_or_else(|_| panic!("{what}: the riscv backend panicked"))
+    .unwrap_or_else(|e| panic!("{what} on riscv: {e}"))
+    .rom;
+    let run_options = czisk_zisk::RunOptions {
+        max_steps: 10_000_000,
+        capture_console: false,
+        profile_top: 0,
+    };
+    let input = czisk_zisk::frame_input(b"").unwrap();
+    for (backend, rom) in [("zisk", zisk), ("riscv", riscv)] {
+        let execution = czisk_zisk::run_rom(&rom, &input, &run_options).unwrap();
+        assert!(
+            execution.failure.is_none(),
+            "{what} on {backend}: {:?}",
+            execution.failure
+        );
+    }
+}
+
 #[test]
-fn many_locals_functions_and_deep_nesting_compile_or_fail_cleanly() {
-    let locals = format!(
-        "(module (func (export \"f\") (result i64) (local {}) (local.get 49999)))",
-        "i64 ".repeat(50_000)
+fn many_locals_functions_and_deep_nesting_compile_and_run() {
+    // 50,000 locals (wasmparser's limit, the parameter included): the last one set and
+    // read back, one in the middle still zero.
+    compiles_and_runs(
+        "50,000 locals",
+        &format!(
+            r#"(module
+  (func $f (param i64) (result i64) (local {})
+    (local.set 49999 (local.get 0))
+    (i64.add (local.get 49999) (local.get 25000)))
+  (func (export "_start")
+    (if (i64.ne (call $f (i64.const 7)) (i64.const 7)) (then unreachable))))"#,
+            "i64 ".repeat(49_999)
+        ),
     );
-    compile_without_panic(&wat::parse_str(&locals).unwrap()).unwrap();
-    let functions = format!(
-        "(module {})",
-        "(func (result i32) (i32.const 1))".repeat(20_000)
+    // 20,000 functions: the first and the last called.
+    compiles_and_runs(
+        "20,000 functions",
+        &format!(
+            r#"(module {}
+  (func (export "_start")
+    (if (i32.ne (i32.add (call 0) (call 19999)) (i32.const 20001)) (then unreachable))))"#,
+            (0..20_000)
+                .map(|i| format!("(func (result i32) (i32.const {}))", i + 1))
+                .collect::<String>()
+        ),
     );
-    compile_without_panic(&wat::parse_str(&functions).unwrap()).unwrap();
-    let nested = format!(
-        "(module (func {} {}))",
-        "(block ".repeat(5_000),
-        ")".repeat(5_000)
+    // 5,000 nested blocks: a branch from the innermost leaves them all.
+    compiles_and_runs(
+        "5,000 nested blocks",
+        &format!(
+            r#"(module (func (export "_start") {} (br 4999) ) unreachable {}))"#,
+            "(block ".repeat(5_000),
+            ")".repeat(4_999)
+        ),
     );
-    compile_without_panic(&wat::parse_str(&nested).unwrap()).unwrap();
 }

@@ -37,16 +37,55 @@ fn every_in_scope_assertion_passes_on_zisk_and_riscv() {
         "czisk spec failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    let recorded = recorded_totals();
     for backend in ["zisk", "riscv"] {
-        let (passed, failed, _) = totals(&stdout, backend);
+        let (passed, failed, skipped) = totals(&stdout, backend);
         assert_eq!(failed, 0, "{stdout}");
-        // The suite has about 28,000 in-scope commands: a runner that silently skipped
-        // files would fall far below this.
-        assert!(
-            passed > 25_000,
-            "only {passed} assertions ran on {backend}:\n{stdout}"
+        // Exactly the totals tests/spec/results.md records: a runner that silently skipped
+        // files or commands, or counted a command as skipped that it should run, differs.
+        let expected = recorded
+            .iter()
+            .find(|(b, _)| b == backend)
+            .unwrap_or_else(|| panic!("no {backend} row in tests/spec/results.md"))
+            .1;
+        assert_eq!(
+            (passed, failed, skipped),
+            expected,
+            "{backend}: (passed, failed, skipped) against tests/spec/results.md:\n{stdout}"
         );
     }
+}
+
+/// The rows of the totals table of tests/spec/results.md: backend, (passed, failed,
+/// skipped).
+fn recorded_totals() -> Vec<(String, (u64, u64, u64))> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/spec/results.md");
+    let text = std::fs::read_to_string(path).expect("tests/spec/results.md");
+    let table = text
+        .split("## Totals")
+        .nth(1)
+        .expect("a totals section in results.md");
+    let rows: Vec<(String, (u64, u64, u64))> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("| backend"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            // | backend | passed | failed | pass rate | skipped |
+            let number = |i: usize| cells[i].parse::<u64>().unwrap_or_else(|_| panic!("{l}"));
+            (cells[1].to_string(), (number(2), number(3), number(5)))
+        })
+        .collect();
+    assert!(rows.len() >= 2, "totals table of results.md: {rows:?}");
+    rows
+}
+
+#[test]
+fn the_recorded_totals_are_read() {
+    let recorded = recorded_totals();
+    let zisk = recorded.iter().find(|(b, _)| b == "zisk").unwrap().1;
+    assert!(zisk.0 > 25_000 && zisk.2 > 0, "{recorded:?}");
 }
 
 /// A script whose expectations are partly wrong: the runner must fail exactly those.

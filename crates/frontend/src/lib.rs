@@ -164,7 +164,8 @@ pub struct ImportedFunction {
     pub signature: ir::Signature,
 }
 
-/// Bytes to place in RAM before the guest starts.
+/// Bytes to place in RAM before the guest starts. A module's pieces never overlap (see
+/// `resolve_overlaps`), so a backend may lay them out in any order and leave out zero bytes.
 #[derive(Debug, Clone)]
 pub struct DataInit {
     pub addr: u64,
@@ -177,7 +178,7 @@ pub struct TranslatedModule {
     pub imports: Vec<ImportedFunction>,
     pub layout: MachineLayout,
     /// Bytes to preload in RAM: active data segments in linear memory, passive ones where
-    /// `memory.init` reads them.
+    /// `memory.init` reads them; non-overlapping, in address order.
     pub data: Vec<DataInit>,
     /// `instantiate` and `main` (see the crate docs); a backend starts the guest at `main`.
     pub entry_functions: Vec<ir::Function>,
@@ -282,6 +283,7 @@ pub fn translate_module(
             bytes: MachineLayout::memory_limits_bytes(initial * layout::WASM_PAGE),
         });
     }
+    let data = resolve_overlaps(data);
     let entry_functions = vec![
         translate::instantiate_function(&env),
         translate::main_function(&env),
@@ -304,6 +306,38 @@ pub fn translate_module(
         func_names,
         limit_shape,
     })
+}
+
+/// The RAM contents `data` leaves when written piece by piece in its order (instantiation
+/// writes active segments in segment order, so where two overlap the later one's bytes win,
+/// zeros included), as non-overlapping pieces in address order. ZisK's preloaded sections
+/// cannot express an overlap: its layout keeps the non-zero byte of one.
+pub fn resolve_overlaps(mut data: Vec<DataInit>) -> Vec<DataInit> {
+    data.retain(|d| !d.bytes.is_empty());
+    let mut ranges: Vec<(u64, u64)> = data
+        .iter()
+        .map(|d| (d.addr, d.addr + d.bytes.len() as u64))
+        .collect();
+    ranges.sort_unstable();
+    let mut pieces: Vec<DataInit> = Vec::new();
+    for (start, end) in ranges {
+        match pieces.last_mut() {
+            Some(last) if start < last.addr + last.bytes.len() as u64 => {
+                let len = (end - last.addr).max(last.bytes.len() as u64);
+                last.bytes.resize(len as usize, 0);
+            }
+            _ => pieces.push(DataInit {
+                addr: start,
+                bytes: vec![0; (end - start) as usize],
+            }),
+        }
+    }
+    for d in &data {
+        let i = pieces.partition_point(|p| p.addr <= d.addr) - 1;
+        let at = (d.addr - pieces[i].addr) as usize;
+        pieces[i].bytes[at..at + d.bytes.len()].copy_from_slice(&d.bytes);
+    }
+    pieces
 }
 
 /// Structurally equal function types get the same id, as call_indirect's check requires.

@@ -10,9 +10,9 @@
 //!   of `translate/bounds.rs`, and any check that stays), so trapping at the preheader's
 //!   end is indistinguishable from trapping in the header on the first iteration;
 //! - its condition is computed from values defined outside the loop and constants, and at
-//!   most a word that grows with linear memory in a bounds comparison (`end > size`, or
-//!   `index >= limit` with an access limit word): memory never shrinks, so a check that
-//!   passed before the loop passes on every iteration.
+//!   most a word that grows with linear memory in a bounds comparison trapped on when true
+//!   (`trapnz(end > size)`, or `trapnz(index >= limit)` with an access limit word): memory
+//!   never shrinks, so a check that passed before the loop passes on every iteration.
 //!
 //! The hoisted trap keeps its code and source location: a program that traps, traps with
 //! the same trap, at the same point of its observable behaviour.
@@ -64,7 +64,7 @@ pub fn hoist_loop_invariants(func: &mut Function) -> usize {
         let insts: Vec<Inst> = func.layout.block_insts(header).collect();
         for inst in insts {
             if let InstructionData::CondTrap { opcode, arg, code } = func.dfg.insts[inst] {
-                let Some(cond) = hoister.condition(func, arg) else {
+                let Some(cond) = hoister.condition(func, arg, opcode == Opcode::Trapnz) else {
                     break;
                 };
                 let trap = func.dfg.make_inst(InstructionData::CondTrap {
@@ -124,10 +124,14 @@ struct Hoister<'a> {
 
 impl Hoister<'_> {
     /// A trap condition recomputed in the preheader, if it is invariant, or an invariant
-    /// end compared against the memory size.
-    fn condition(&mut self, func: &mut Function, cond: Value) -> Option<Value> {
+    /// end compared against the memory size (for `trapnz` only: `trapz(end > size)` traps
+    /// when the comparison is false, which growing memory can make it).
+    fn condition(&mut self, func: &mut Function, cond: Value, trapnz: bool) -> Option<Value> {
         if let Some(v) = self.invariant(func, cond) {
             return Some(v);
+        }
+        if !trapnz {
+            return None;
         }
         let cond = func.dfg.resolve_aliases(cond);
         let ValueDef::Result(inst, _) = func.dfg.value_def(cond) else {

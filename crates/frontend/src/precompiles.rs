@@ -32,6 +32,11 @@ pub enum Operands {
 pub enum Param {
     /// A pointer to this many bytes of linear memory, 8-byte aligned.
     Pointer(u64),
+    /// A pointer like [`Param::Pointer`] to this many bytes of little-endian 32-bit field
+    /// elements, each of which must be below the modulus (the second field): the
+    /// instruction cannot take one that is not (ZisK's emulator stops the run), so the call
+    /// traps with "precompile argument out of range" first.
+    Elements32(u64, u32),
     /// A carry bit (`add256`'s carry-in): any non-zero value counts as 1.
     Carry,
     /// A round number below this bound (`blake2b_round`'s), which the instruction carries as
@@ -66,7 +71,7 @@ pub trait EmitSite<'f> {
 /// five words).
 pub const PARAMETER_BLOCK: u64 = 64;
 
-use Param::{Carry, Pointer, Round};
+use Param::{Carry, Elements32, Pointer, Round};
 
 const fn direct(name: &'static str, params: &'static [Param], intrinsic: u32) -> Precompile {
     Precompile {
@@ -87,6 +92,9 @@ const fn block(name: &'static str, params: &'static [Param], intrinsic: u32) -> 
         operands: Operands::ParameterBlock,
     }
 }
+
+/// KoalaBear's modulus, 2^31 - 2^24 + 1.
+pub const KOALABEAR_P: u32 = 0x7f00_0001;
 
 #[rustfmt::skip]
 pub const PRECOMPILES: &[Precompile] = &[
@@ -113,7 +121,7 @@ pub const PRECOMPILES: &[Precompile] = &[
     direct("blake3f", &[Pointer(64); 2], f::INTRINSIC_BLAKE3F),
     direct("poseidon2", &[Pointer(128)], f::INTRINSIC_POSEIDON2),
     direct("poseidon1", &[Pointer(128)], f::INTRINSIC_POSEIDON1),
-    direct("poseidon2_koalabear", &[Pointer(64)], f::INTRINSIC_POSEIDON2_KOALABEAR),
+    direct("poseidon2_koalabear", &[Elements32(64, KOALABEAR_P)], f::INTRINSIC_POSEIDON2_KOALABEAR),
     block("arith256", &[Pointer(32); 5], f::INTRINSIC_ARITH256),
     block("arith256_mod", &[Pointer(32); 5], f::INTRINSIC_ARITH256_MOD),
     block("arith384_mod", &[Pointer(48); 5], f::INTRINSIC_ARITH384_MOD),
@@ -165,7 +173,7 @@ impl Precompile {
         let mut args = Vec::with_capacity(values.len());
         for (&value, &param) in values.iter().zip(self.params) {
             args.push(match param {
-                Pointer(bytes) => {
+                Pointer(bytes) | Elements32(bytes, _) => {
                     let address = site.checked_pointer(value, bytes);
                     let b = site.builder();
                     let misaligned = b.ins().band_imm_u(value, 7);
@@ -193,6 +201,20 @@ impl Precompile {
         for (&param, &arg) in self.params.iter().zip(args) {
             match param {
                 Pointer(_) => operands.push(arg),
+                Elements32(bytes, modulus) => {
+                    for offset in (0..bytes).step_by(4) {
+                        let flags = MemFlagsData::trusted();
+                        let lane = b.ins().load(types::I32, flags, arg, offset as i32);
+                        let out = b.ins().icmp_imm_u(
+                            ir::condcodes::IntCC::UnsignedGreaterThanOrEqual,
+                            lane,
+                            i64::from(modulus),
+                        );
+                        b.ins()
+                            .trapnz(out, WasmTrap::PrecompileArgumentOutOfRange.code());
+                    }
+                    operands.push(arg);
+                }
                 Carry => {
                     // min(cin, 1) as u32: 0 stays 0, anything else is 1.
                     let one = b.ins().iconst(types::I32, 1);

@@ -95,6 +95,9 @@ pub struct Lowerer<'a> {
     /// whose low half is all that is read, ...): their register, renamed to the source's
     /// when the function is finished, so that no move copies them.
     same_as: HashMap<Reg, Reg>,
+    /// Give every low-half-only i32 garbage high bits where it is defined (tests: see
+    /// `lower::with_low32_poisoned`).
+    poison_low32: bool,
 }
 
 impl<'a> Lowerer<'a> {
@@ -127,6 +130,7 @@ impl<'a> Lowerer<'a> {
             outgoing_bytes: 0,
             makes_calls: false,
             same_as: HashMap::new(),
+            poison_low32: super::POISON_LOW32.with(std::cell::Cell::get),
         }
     }
 
@@ -203,12 +207,13 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             self.current_inst = Some(inst);
+            // Marked first: what its lowering folds in sees it computed at the block's end.
+            self.sunk.insert(inst);
             let Some(outputs) = generated::constructor_lower(self, inst) else {
                 return Err(self.unsupported(inst));
             };
             let target = self.value_reg(v);
-            self.define_as(outputs[0], target);
-            self.sunk.insert(inst);
+            self.define_value(v, outputs[0], target);
         }
         Ok(())
     }
@@ -267,7 +272,7 @@ impl<'a> Lowerer<'a> {
                         let results: Vec<Value> = self.func.dfg.inst_results(inst).to_vec();
                         for (value, reg) in results.into_iter().zip(outputs) {
                             let target = self.value_reg(value);
-                            self.define_as(reg, target);
+                            self.define_value(value, reg, target);
                         }
                     }
                     None => return Err(self.unsupported(inst)),
@@ -314,6 +319,23 @@ impl<'a> Lowerer<'a> {
         let mut code = vec![MInst::Args { args }];
         code.extend(loads);
         code
+    }
+
+    /// [`Self::define_as`] for `value`'s register `target`; with `poison_low32`, a value
+    /// whose users read only its low half gets its high half flipped on the way.
+    fn define_value(&mut self, value: Value, reg: Reg, target: Reg) {
+        if self.poison_low32 && self.low32.contains(&value) {
+            self.current.push(MInst::Alu {
+                op: ZOp::Xor,
+                dst: target,
+                a: Src::Reg { reg },
+                b: Src::Imm {
+                    imm: super::LOW32_POISON,
+                },
+            });
+        } else {
+            self.define_as(reg, target);
+        }
     }
 
     /// Makes `target` (a value's register) hold what the lowering computed in `reg`: the
@@ -662,7 +684,15 @@ impl generated::Context for Lowerer<'_> {
         if addr % 8 != 0 {
             return None;
         }
-        // Nothing between the load and its user may write memory.
+        // Nothing between the load and its user may write memory: for a user computed on an
+        // edge (`sink_into_edge`), nothing up to the block's terminator.
+        let user = if self.sunk.contains(&user) {
+            self.func
+                .layout
+                .last_inst(self.func.layout.inst_block(load)?)?
+        } else {
+            user
+        };
         let mut cursor = self.func.layout.next_inst(load);
         while let Some(i) = cursor {
             if i == user {
@@ -690,8 +720,10 @@ impl generated::Context for Lowerer<'_> {
             if self.func.dfg.insts[i].opcode().is_call() {
                 break;
             }
+            // A value computed on an edge (`sink_into_edge`) is not there in the block.
+            let sunk = self.sunk.contains(&i);
             for &r in self.func.dfg.inst_results(i) {
-                if r != v {
+                if r != v && !sunk {
                     if let Some((x1, k1)) = self.zext_plus_const(r) {
                         if x1 == x {
                             earliest = Some((r, k2.wrapping_sub(k1)));

@@ -8,6 +8,11 @@
 //! operations and selects pass the question on to their own users. The answer is the
 //! greatest fixpoint: start from every i32 result, drop values with a user that reads all
 //! 64 bits (a call, a return, a block argument, an extension, ...), by a worklist.
+//!
+//! The table (`reads`) is the one statement of which users read only the low half; the
+//! lowering rules must agree with it. The tests check that they do by compiling with every
+//! such value's high half poisoned (`lower::with_low32_poisoned`: the corpus and the
+//! differential programs), which a rule reading those bits turns into a wrong result.
 
 use std::collections::{HashMap, HashSet};
 

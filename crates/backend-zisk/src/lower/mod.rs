@@ -9,6 +9,8 @@
 
 mod isle;
 mod low32;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 
@@ -45,6 +47,25 @@ pub struct VCode {
 pub enum LowerError {
     #[error("the ZisK backend cannot lower `{0}` yet")]
     Unsupported(String),
+}
+
+thread_local! {
+    static POISON_LOW32: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// What [`with_low32_poisoned`] flips: the high half.
+const LOW32_POISON: u64 = 0xa5c3_5a3c_0000_0000;
+
+/// Runs `f` (a compilation, on this thread) with every i32 value that the low-half
+/// analysis (`low32.rs`) lets skip its sign extension given garbage in its high half where
+/// it is defined: the table of which users read only the low half, and the rules that
+/// produce and consume such values, must then still give the same results. For tests: the
+/// code is slower, never wrong, unless a rule reads bits the table says it does not.
+pub fn with_low32_poisoned<R>(f: impl FnOnce() -> R) -> R {
+    let old = POISON_LOW32.with(|p| p.replace(true));
+    let result = f();
+    POISON_LOW32.with(|p| p.set(old));
+    result
 }
 
 /// Lowers `func` (already optimized by Cranelift's mid-end). With a `static_frame`,
