@@ -132,6 +132,21 @@ fn allocate_unit(
     })
 }
 
+/// The float routines a lowered function calls.
+fn float_calls(a: &Allocated) -> Vec<u32> {
+    a.vcode
+        .insts
+        .iter()
+        .filter_map(|i| match i {
+            inst::MInst::Call {
+                target: inst::CallTarget::Direct((ns, index)),
+                ..
+            } if *ns == czisk_runtime::softfloat::NS_FLOAT => Some(*index),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Compiles a wasm module to a ZisK ROM.
 pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
     let mut module = translate_module(wasm, &LayoutConfig::zisk())?;
@@ -142,6 +157,17 @@ pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
     for unit in units {
         let static_frame = !reentrant.contains(&unit.key);
         allocated.push(allocate_unit(&*isa, unit, static_frame)?);
+    }
+    // The float routines the program calls, and those they call, once each. They never
+    // call back into the program, so none of them can be active twice.
+    let mut routines = std::collections::BTreeSet::new();
+    let mut wanted: Vec<u32> = allocated.iter().flat_map(float_calls).collect();
+    while let Some(index) = wanted.pop() {
+        if routines.insert(index) {
+            let a = allocate_unit(&*isa, czisk_runtime::softfloat::routine_unit(index), true)?;
+            wanted.extend(float_calls(&a));
+            allocated.push(a);
+        }
     }
     // Static frames sit at the top of ZisK's stack region; the stack starts below them.
     let mut top = link::STACK_REGION_TOP;

@@ -108,7 +108,11 @@ fn unpack_normalized<const M: u32, const E: u32>(x: u64) -> (u64, i64) {
 fn add<const M: u32, const E: u32>(a: u64, b: u64) -> u64 {
     let sign = sign_bit::<M, E>();
     let abs = sign - 1;
-    let (x, y) = if (a & abs) < (b & abs) { (b, a) } else { (a, b) };
+    let (x, y) = if (a & abs) < (b & abs) {
+        (b, a)
+    } else {
+        (a, b)
+    };
     let emax = exp_max::<E>();
     let ex = ((x >> M) as i64) & emax;
     let ey = ((y >> M) as i64) & emax;
@@ -401,11 +405,7 @@ fn to_int<const M: u32, const E: u32>(a: u64) -> u64 {
     }
     let m = (a & ((1 << M) - 1)) | 1 << M;
     let shift = e - bias::<E>() - M as i64;
-    let u = if shift >= 0 {
-        m << shift
-    } else {
-        m >> -shift
-    };
+    let u = if shift >= 0 { m << shift } else { m >> -shift };
     if a & sign_bit::<M, E>() != 0 {
         u.wrapping_neg()
     } else {
@@ -527,11 +527,7 @@ pub extern "C" fn f32_demote(a: u64) -> u32 {
         return sign;
     }
     // A binary64 subnormal is far below binary32's range: only its stickiness matters.
-    let sig = if e == 0 {
-        1
-    } else {
-        (mant | 1 << 52) << 10
-    };
+    let sig = if e == 0 { 1 } else { (mant | 1 << 52) << 10 };
     round_pack::<{ S.0 }, { S.1 }>(sign as u64, e - 1023 + 127, sig) as u32
 }
 

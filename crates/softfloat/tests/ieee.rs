@@ -46,11 +46,11 @@ fn specials64() -> Vec<u64> {
         -2.5,
         3.5,
         0.49999999999999994,
-        4503599627370496.0,   // 2^52
-        4503599627370497.0,   // 2^52 + 1
-        4503599627370495.5,   // 2^52 - 0.5
-        9007199254740992.0,   // 2^53
-        9007199254740993.0,   // (rounds)
+        4503599627370496.0, // 2^52
+        4503599627370497.0, // 2^52 + 1
+        4503599627370495.5, // 2^52 - 0.5
+        9007199254740992.0, // 2^53
+        9007199254740993.0, // (rounds)
         f64::MIN_POSITIVE,
         f64::MAX,
         f64::EPSILON,
@@ -128,8 +128,20 @@ fn specials32() -> Vec<u32> {
     v.extend(v.clone().iter().map(|x| -x));
     let mut bits: Vec<u32> = v.iter().map(|x| x.to_bits()).collect();
     for b in [
-        1u32, 2, 3, 0x007f_ffff, 0x0040_0000, 0x0080_0001, 0x7f7f_ffff, 0x7fc0_0000, 0x7fc0_0001,
-        0x7f80_0001, 0x7fa0_0000, 0x3f80_0001, 0x3f7f_ffff, 0x4b80_0001,
+        1u32,
+        2,
+        3,
+        0x007f_ffff,
+        0x0040_0000,
+        0x0080_0001,
+        0x7f7f_ffff,
+        0x7fc0_0000,
+        0x7fc0_0001,
+        0x7f80_0001,
+        0x7fa0_0000,
+        0x3f80_0001,
+        0x3f7f_ffff,
+        0x4b80_0001,
     ] {
         bits.push(b);
         bits.push(b ^ 1 << 31);
@@ -212,8 +224,16 @@ fn wasm_max32(a: f32, b: f32) -> f32 {
     }
 }
 
-type Bin64 = (&'static str, extern "C" fn(u64, u64) -> u64, fn(f64, f64) -> f64);
-type Bin32 = (&'static str, extern "C" fn(u32, u32) -> u32, fn(f32, f32) -> f32);
+type Bin64 = (
+    &'static str,
+    extern "C" fn(u64, u64) -> u64,
+    fn(f64, f64) -> f64,
+);
+type Bin32 = (
+    &'static str,
+    extern "C" fn(u32, u32) -> u32,
+    fn(f32, f32) -> f32,
+);
 
 fn binary64() -> Vec<Bin64> {
     vec![
@@ -279,7 +299,13 @@ fn binary_f64_specials() {
     for (name, ours, host) in binary64() {
         for &a in &s {
             for &b in &s {
-                check64(name, a, b, ours(a, b), host(f64::from_bits(a), f64::from_bits(b)));
+                check64(
+                    name,
+                    a,
+                    b,
+                    ours(a, b),
+                    host(f64::from_bits(a), f64::from_bits(b)),
+                );
             }
         }
     }
@@ -291,7 +317,13 @@ fn binary_f32_specials() {
     for (name, ours, host) in binary32() {
         for &a in &s {
             for &b in &s {
-                check32(name, a, b, ours(a, b), host(f32::from_bits(a), f32::from_bits(b)));
+                check32(
+                    name,
+                    a,
+                    b,
+                    ours(a, b),
+                    host(f32::from_bits(a), f32::from_bits(b)),
+                );
             }
         }
     }
@@ -303,7 +335,13 @@ fn binary_f64_random() {
         let mut r = rng();
         for _ in 0..cases() {
             let (a, b) = (random64(&mut r), random64(&mut r));
-            check64(name, a, b, ours(a, b), host(f64::from_bits(a), f64::from_bits(b)));
+            check64(
+                name,
+                a,
+                b,
+                ours(a, b),
+                host(f64::from_bits(a), f64::from_bits(b)),
+            );
         }
     }
 }
@@ -314,7 +352,13 @@ fn binary_f32_random() {
         let mut r = rng();
         for _ in 0..cases() {
             let (a, b) = (random32(&mut r), random32(&mut r));
-            check32(name, a, b, ours(a, b), host(f32::from_bits(a), f32::from_bits(b)));
+            check32(
+                name,
+                a,
+                b,
+                ours(a, b),
+                host(f32::from_bits(a), f32::from_bits(b)),
+            );
         }
     }
 }
@@ -372,10 +416,26 @@ fn conversions() {
         }
     }));
     for &x in &ints {
-        assert_eq!(f64_from_i64(x as i64), (x as i64 as f64).to_bits(), "f64_from_i64({x:#x})");
-        assert_eq!(f64_from_u64(x), (x as f64).to_bits(), "f64_from_u64({x:#x})");
-        assert_eq!(f32_from_i64(x as i64), (x as i64 as f32).to_bits(), "f32_from_i64({x:#x})");
-        assert_eq!(f32_from_u64(x), (x as f32).to_bits(), "f32_from_u64({x:#x})");
+        assert_eq!(
+            f64_from_i64(x as i64),
+            (x as i64 as f64).to_bits(),
+            "f64_from_i64({x:#x})"
+        );
+        assert_eq!(
+            f64_from_u64(x),
+            (x as f64).to_bits(),
+            "f64_from_u64({x:#x})"
+        );
+        assert_eq!(
+            f32_from_i64(x as i64),
+            (x as i64 as f32).to_bits(),
+            "f32_from_i64({x:#x})"
+        );
+        assert_eq!(
+            f32_from_u64(x),
+            (x as f32).to_bits(),
+            "f32_from_u64({x:#x})"
+        );
     }
 
     let mut f64s = specials64();
