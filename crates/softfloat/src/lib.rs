@@ -11,6 +11,10 @@
 //! arguments. The host tests (`tests/ieee.rs`) compare every routine with the host's IEEE
 //! operations.
 //!
+//! The f32 routines take and return binary32 bits in the low half of a u64 and ignore
+//! the high half of their operands (a zisk register holding an f32 has anything there);
+//! their results' high halves are zero or garbage, never read.
+//!
 //! Representation inside: a significand `sig` in a u64 with its leading one at bit 62,
 //! standing for `sig / 2^62 * 2^(exp - bias)` with `exp` the biased exponent; the bits below
 //! the format's mantissa are rounding bits, bit 0 a sticky bit. Both formats use the same
@@ -108,43 +112,41 @@ fn unpack_normalized<const M: u32, const E: u32>(x: u64) -> (u64, i64) {
 fn add<const M: u32, const E: u32>(a: u64, b: u64) -> u64 {
     let sign = sign_bit::<M, E>();
     let abs = sign - 1;
-    let (x, y) = if (a & abs) < (b & abs) {
-        (b, a)
-    } else {
-        (a, b)
-    };
+    // x is the operand of larger magnitude; its sign is the result's (unless it is zero).
+    let (aa, ab) = (a & abs, b & abs);
+    let (xa, ya) = (aa.max(ab), aa.min(ab));
+    let sx = (if aa < ab { b } else { a }) & sign;
+    let subtract = (a ^ b) & sign != 0;
     let emax = exp_max::<E>();
-    let ex = ((x >> M) as i64) & emax;
-    let ey = ((y >> M) as i64) & emax;
+    let ex = (xa >> M) as i64;
+    let ey = (ya >> M) as i64;
     if ex == emax {
-        if x & abs > inf::<M, E>() {
+        if xa > inf::<M, E>() || (ya == inf::<M, E>() && subtract) {
             return canonical_nan::<M, E>();
         }
-        if ey == emax && (x ^ y) & sign != 0 {
-            return canonical_nan::<M, E>();
-        }
-        return x;
+        return sx | xa;
     }
-    if y & abs == 0 {
-        return if x & abs == 0 { x & y } else { x };
+    if ya == 0 {
+        return if xa == 0 { a & b & sign } else { sx | xa };
     }
+    // Significands with the leading one at bit 61 (subnormals have exponent 1 and none).
     let mant = (1u64 << M) - 1;
-    let mx = ((x & mant) | ((ex != 0) as u64) << M) << (61 - M);
-    let my = ((y & mant) | ((ey != 0) as u64) << M) << (61 - M);
-    let ex = if ex == 0 { 1 } else { ex };
-    let ey = if ey == 0 { 1 } else { ey };
+    let mx = ((xa & mant) | ((ex != 0) as u64) << M) << (61 - M);
+    let my = ((ya & mant) | ((ey != 0) as u64) << M) << (61 - M);
+    let ex = ex.max(1);
+    let ey = ey.max(1);
     let my = shift_right_sticky(my, ex - ey);
-    let m = if (x ^ y) & sign == 0 {
-        mx + my
-    } else {
+    let m = if subtract {
         let d = mx - my;
         if d == 0 {
             return 0;
         }
         d
+    } else {
+        mx + my
     };
     let n = m.leading_zeros() as i64 - 1;
-    round_pack::<M, E>(x & sign, ex + 1 - n, m << n)
+    round_pack::<M, E>(sx, ex + 1 - n, m << n)
 }
 
 #[inline(always)]
@@ -266,7 +268,7 @@ fn sqrt<const M: u32, const E: u32>(a: u64) -> u64 {
     if a & signb != 0 || a & abs > inf::<M, E>() {
         return canonical_nan::<M, E>();
     }
-    if a == inf::<M, E>() {
+    if a & abs == inf::<M, E>() {
         return a;
     }
     let (mut m, e) = unpack_normalized::<M, E>(a);
@@ -423,8 +425,8 @@ macro_rules! both {
             $body::<{ D.0 }, { D.1 }>($a, $b)
         }
         #[no_mangle]
-        pub extern "C" fn $f32name($a: u32, $b: u32) -> u32 {
-            $body::<{ S.0 }, { S.1 }>($a as u64, $b as u64) as u32
+        pub extern "C" fn $f32name($a: u64, $b: u64) -> u64 {
+            $body::<{ S.0 }, { S.1 }>($a, $b)
         }
     };
 }
@@ -438,16 +440,16 @@ pub extern "C" fn f64_sub(a: u64, b: u64) -> u64 {
     add::<{ D.0 }, { D.1 }>(a, b ^ 1 << 63)
 }
 #[no_mangle]
-pub extern "C" fn f32_sub(a: u32, b: u32) -> u32 {
-    add::<{ S.0 }, { S.1 }>(a as u64, (b ^ 1 << 31) as u64) as u32
+pub extern "C" fn f32_sub(a: u64, b: u64) -> u64 {
+    add::<{ S.0 }, { S.1 }>(a, b ^ 1 << 31)
 }
 #[no_mangle]
 pub extern "C" fn f64_sqrt(a: u64) -> u64 {
     sqrt::<{ D.0 }, { D.1 }>(a)
 }
 #[no_mangle]
-pub extern "C" fn f32_sqrt(a: u32) -> u32 {
-    sqrt::<{ S.0 }, { S.1 }>(a as u64) as u32
+pub extern "C" fn f32_sqrt(a: u64) -> u64 {
+    sqrt::<{ S.0 }, { S.1 }>(a)
 }
 #[no_mangle]
 pub extern "C" fn f64_min(a: u64, b: u64) -> u64 {
@@ -458,12 +460,12 @@ pub extern "C" fn f64_max(a: u64, b: u64) -> u64 {
     min_max::<{ D.0 }, { D.1 }>(a, b, true)
 }
 #[no_mangle]
-pub extern "C" fn f32_min(a: u32, b: u32) -> u32 {
-    min_max::<{ S.0 }, { S.1 }>(a as u64, b as u64, false) as u32
+pub extern "C" fn f32_min(a: u64, b: u64) -> u64 {
+    min_max::<{ S.0 }, { S.1 }>(a, b, false)
 }
 #[no_mangle]
-pub extern "C" fn f32_max(a: u32, b: u32) -> u32 {
-    min_max::<{ S.0 }, { S.1 }>(a as u64, b as u64, true) as u32
+pub extern "C" fn f32_max(a: u64, b: u64) -> u64 {
+    min_max::<{ S.0 }, { S.1 }>(a, b, true)
 }
 
 macro_rules! rounding {
@@ -473,8 +475,8 @@ macro_rules! rounding {
             round_integral::<{ D.0 }, { D.1 }>(a, Rounding::$mode)
         }
         #[no_mangle]
-        pub extern "C" fn $f32name(a: u32) -> u32 {
-            round_integral::<{ S.0 }, { S.1 }>(a as u64, Rounding::$mode) as u32
+        pub extern "C" fn $f32name(a: u64) -> u64 {
+            round_integral::<{ S.0 }, { S.1 }>(a, Rounding::$mode)
         }
     };
 }
@@ -492,12 +494,12 @@ pub extern "C" fn f64_from_u64(x: u64) -> u64 {
     from_int::<{ D.0 }, { D.1 }>(0, x)
 }
 #[no_mangle]
-pub extern "C" fn f32_from_i64(x: i64) -> u32 {
-    from_int::<{ S.0 }, { S.1 }>(((x < 0) as u64) << 31, x.unsigned_abs()) as u32
+pub extern "C" fn f32_from_i64(x: i64) -> u64 {
+    from_int::<{ S.0 }, { S.1 }>(((x < 0) as u64) << 31, x.unsigned_abs())
 }
 #[no_mangle]
-pub extern "C" fn f32_from_u64(x: u64) -> u32 {
-    from_int::<{ S.0 }, { S.1 }>(0, x) as u32
+pub extern "C" fn f32_from_u64(x: u64) -> u64 {
+    from_int::<{ S.0 }, { S.1 }>(0, x)
 }
 /// Truncation towards zero of a value whose magnitude is below 2^64 (the caller has ruled
 /// out NaNs and values out of the integer type's range): the integer's bits.
@@ -506,19 +508,19 @@ pub extern "C" fn f64_to_int(a: u64) -> u64 {
     to_int::<{ D.0 }, { D.1 }>(a)
 }
 #[no_mangle]
-pub extern "C" fn f32_to_int(a: u32) -> u64 {
-    to_int::<{ S.0 }, { S.1 }>(a as u64)
+pub extern "C" fn f32_to_int(a: u64) -> u64 {
+    to_int::<{ S.0 }, { S.1 }>(a)
 }
 
 /// f32.demote_f64.
 #[no_mangle]
-pub extern "C" fn f32_demote(a: u64) -> u32 {
-    let sign = (a >> 32) as u32 & 0x8000_0000;
+pub extern "C" fn f32_demote(a: u64) -> u64 {
+    let sign = (a >> 32) & 0x8000_0000;
     let e = ((a >> 52) & 0x7ff) as i64;
     let mant = a & ((1 << 52) - 1);
     if e == 0x7ff {
         return if mant != 0 {
-            canonical_nan::<{ S.0 }, { S.1 }>() as u32
+            canonical_nan::<{ S.0 }, { S.1 }>()
         } else {
             sign | 0x7f80_0000
         };
@@ -528,15 +530,15 @@ pub extern "C" fn f32_demote(a: u64) -> u32 {
     }
     // A binary64 subnormal is far below binary32's range: only its stickiness matters.
     let sig = if e == 0 { 1 } else { (mant | 1 << 52) << 10 };
-    round_pack::<{ S.0 }, { S.1 }>(sign as u64, e - 1023 + 127, sig) as u32
+    round_pack::<{ S.0 }, { S.1 }>(sign, e - 1023 + 127, sig)
 }
 
 /// f64.promote_f32 (exact).
 #[no_mangle]
-pub extern "C" fn f64_promote(a: u32) -> u64 {
-    let sign = ((a & 0x8000_0000) as u64) << 32;
+pub extern "C" fn f64_promote(a: u64) -> u64 {
+    let sign = (a & 0x8000_0000) << 32;
     let e = ((a >> 23) & 0xff) as i64;
-    let mant = (a & 0x7f_ffff) as u64;
+    let mant = a & 0x7f_ffff;
     if e == 0xff {
         return if mant != 0 {
             canonical_nan::<{ D.0 }, { D.1 }>()
@@ -547,6 +549,6 @@ pub extern "C" fn f64_promote(a: u32) -> u64 {
     if e == 0 && mant == 0 {
         return sign;
     }
-    let (m, e) = unpack_normalized::<{ S.0 }, { S.1 }>(a as u64);
+    let (m, e) = unpack_normalized::<{ S.0 }, { S.1 }>(a);
     sign | ((e - 127 + 1023) as u64) << 52 | (m & ((1 << 23) - 1)) << 29
 }
