@@ -111,7 +111,12 @@ fn allocate_unit(
             function: unit.name.clone(),
             error,
         })?;
-    let regalloc = regalloc::allocate(&vcode).map_err(|e| BackendError::Regalloc {
+    let regalloc = if unit.key.0 == czisk_runtime::softfloat::NS_FLOAT {
+        regalloc::allocate_low(&vcode, ROUTINE_LAST_REG)
+    } else {
+        regalloc::allocate(&vcode)
+    };
+    let regalloc = regalloc.map_err(|e| BackendError::Regalloc {
         function: unit.name.clone(),
         message: format!("{e:?}"),
     })?;
@@ -130,6 +135,65 @@ fn allocate_unit(
         regalloc,
         frame,
     })
+}
+
+/// The float routines are allocated in r3..=ROUTINE_LAST_REG: a value live across a call
+/// to one can stay in a register above.
+const ROUTINE_LAST_REG: u8 = 17;
+
+/// The registers a call to the float routine `(NS_FLOAT, index)` may overwrite: those its
+/// allocated code writes (all caller-saved ones if it calls anything). The routines are
+/// the same for every program, so each is compiled once per process for this; the program's
+/// own copy gets the same allocation (`compile_wasm` checks).
+pub fn routine_clobbers(index: u32) -> regalloc2::PRegSet {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static SETS: OnceLock<Mutex<HashMap<u32, regalloc2::PRegSet>>> = OnceLock::new();
+    let sets = SETS.get_or_init(Default::default);
+    if let Some(set) = sets.lock().unwrap().get(&index) {
+        return *set;
+    }
+    let isa = optimizer_isa();
+    let a = allocate_unit(&*isa, czisk_runtime::softfloat::routine_unit(index), true)
+        .expect("the float routines compile");
+    let set = written_registers(&a);
+    sets.lock().unwrap().insert(index, set);
+    set
+}
+
+/// The caller-saved registers an allocated leaf function writes (all of them if it is no
+/// leaf).
+fn written_registers(a: &Allocated) -> regalloc2::PRegSet {
+    let all = machine::caller_saved();
+    let leaf = a.vcode.insts.iter().all(|i| {
+        !matches!(
+            i,
+            inst::MInst::Call { .. }
+                | inst::MInst::MemMove { .. }
+                | inst::MInst::FloatCall { .. }
+                | inst::MInst::Promote { .. }
+        )
+    });
+    if !leaf {
+        return all;
+    }
+    let mut set = regalloc2::PRegSet::empty();
+    let mut add = |alloc: regalloc2::Allocation| {
+        if let Some(p) = alloc.as_reg() {
+            if all.contains(p) {
+                set.add(p);
+            }
+        }
+    };
+    for &alloc in &a.regalloc.allocs {
+        add(alloc);
+    }
+    for (_, edit) in &a.regalloc.edits {
+        let regalloc2::Edit::Move { from, to } = edit;
+        add(*from);
+        add(*to);
+    }
+    set
 }
 
 /// The float routines a lowered function calls.
@@ -165,6 +229,13 @@ pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
     while let Some(index) = wanted.pop() {
         if routines.insert(index) {
             let a = allocate_unit(&*isa, czisk_runtime::softfloat::routine_unit(index), true)?;
+            // Its callers were allocated assuming these clobbers.
+            assert_eq!(
+                written_registers(&a),
+                routine_clobbers(index),
+                "float routine {} allocated differently",
+                a.name
+            );
             wanted.extend(float_calls(&a));
             allocated.push(a);
         }

@@ -194,7 +194,7 @@ fn zisk_backend_steps_and_cost_stay_within_bounds() {
         ("iter_keccak_precompile", 256_000, 736_000_000),
         ("iter_sha_patched", 580_000, 435_000_000),
         ("iter_keccak_patched", 1_110_000, 824_000_000),
-        ("float_loop", 13_900_000, 1_770_000_000),
+        ("float_loop", 13_850_000, 1_750_000_000),
     ];
     for (guest, max_steps, max_cost) in bounds {
         let report = report_of(&artifact("wasm", &format!("{guest}.wasm")), "zisk", None);
