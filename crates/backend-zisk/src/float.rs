@@ -1,5 +1,8 @@
-//! Floating point through ZisK's float library: the RISC-V F/D instruction word the
-//! library executes for each operation, and the registers it reads and writes.
+//! Floating point on the zisk backend: the float routines the lowering calls ([`Routine`]),
+//! the limits of float-to-integer conversions; and the protocol of ZisK's float library,
+//! which the backend no longer calls (`MInst::FloatCall` is kept for comparison work):
+//! the RISC-V F/D instruction word the library executes for each operation, and the
+//! registers it reads and writes.
 //!
 //! Protocol (zisk-core `rom_layout`, the BIOS float handler): the instruction goes to
 //! `FREG_INST`, the return address to `FREG_RA`; the handler saves r1..r31 in memory, runs
@@ -14,6 +17,50 @@
 //! for zeros and subnormals, so promotion does not use it (see the runtime's promote).
 
 use cranelift_codegen::ir::{types, Type};
+
+/// The float routines the lowering calls (`crates/softfloat`, see
+/// `czisk_runtime::softfloat`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Routine {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Sqrt,
+    Min,
+    Max,
+    Nearest,
+    Floor,
+    Ceil,
+    Trunc,
+    FromI64,
+    FromU64,
+    ToInt,
+    Demote,
+}
+
+/// The export name of `routine` for the float type `ty` (`f64_add`, `f32_demote`, ...).
+pub fn routine_name(routine: Routine, ty: Type) -> String {
+    let prefix = if ty == types::F64 { "f64" } else { "f32" };
+    let op = match routine {
+        Routine::Add => "add",
+        Routine::Sub => "sub",
+        Routine::Mul => "mul",
+        Routine::Div => "div",
+        Routine::Sqrt => "sqrt",
+        Routine::Min => "min",
+        Routine::Max => "max",
+        Routine::Nearest => "nearest",
+        Routine::Floor => "floor",
+        Routine::Ceil => "ceil",
+        Routine::Trunc => "trunc",
+        Routine::FromI64 => "from_i64",
+        Routine::FromU64 => "from_u64",
+        Routine::ToInt => "to_int",
+        Routine::Demote => "demote",
+    };
+    format!("{prefix}_{op}")
+}
 
 /// Float operations the library performs for us.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

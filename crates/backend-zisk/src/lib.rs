@@ -143,7 +143,9 @@ fn allocate_unit(
     isa: &dyn isa::TargetIsa,
     unit: ProgramUnit,
     static_frame: bool,
-    limit_shape: &czisk_frontend::LimitShape,
+    // The module's access limits, for removing redundant bounds checks (none for the float
+    // routines, which come from a module of their own).
+    limit_shape: Option<&czisk_frontend::LimitShape>,
 ) -> Result<Allocated, BackendError> {
     let mut ctx = Context::for_function(unit.func);
     ctx.optimize(isa, &mut ControlPlane::default())
@@ -152,7 +154,9 @@ fn allocate_unit(
             message: format!("{e:?}"),
         })?;
     czisk_frontend::loop_invariants::hoist_loop_invariants(&mut ctx.func);
-    czisk_frontend::redundant_checks::remove_dominated_checks(&mut ctx.func, limit_shape);
+    if let Some(shape) = limit_shape {
+        czisk_frontend::redundant_checks::remove_dominated_checks(&mut ctx.func, shape);
+    }
     legalize::split_i128_compares(&mut ctx.func);
     // For working on the backend: CZISK_DUMP_CLIF=part prints the optimized CLIF of every
     // function whose name contains `part`.
@@ -166,7 +170,12 @@ fn allocate_unit(
             function: unit.name.clone(),
             error,
         })?;
-    let regalloc = regalloc::allocate(&vcode).map_err(|e| BackendError::Regalloc {
+    let regalloc = if unit.key.0 == czisk_runtime::softfloat::NS_FLOAT {
+        regalloc::allocate_low(&vcode, ROUTINE_LAST_REG)
+    } else {
+        regalloc::allocate(&vcode)
+    };
+    let regalloc = regalloc.map_err(|e| BackendError::Regalloc {
         function: unit.name.clone(),
         message: format!("{e:?}"),
     })?;
@@ -187,6 +196,80 @@ fn allocate_unit(
     })
 }
 
+/// The float routines are allocated in r3..=ROUTINE_LAST_REG: a value live across a call
+/// to one can stay in a register above.
+const ROUTINE_LAST_REG: u8 = 17;
+
+/// The registers a call to the float routine `(NS_FLOAT, index)` may overwrite: those its
+/// allocated code writes (all caller-saved ones if it calls anything). The routines are
+/// the same for every program, so each is compiled once per process for this; the program's
+/// own copy gets the same allocation (`compile_wasm` checks).
+pub fn routine_clobbers(index: u32) -> regalloc2::PRegSet {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static SETS: OnceLock<Mutex<HashMap<u32, regalloc2::PRegSet>>> = OnceLock::new();
+    let sets = SETS.get_or_init(Default::default);
+    if let Some(set) = sets.lock().unwrap().get(&index) {
+        return *set;
+    }
+    let isa = optimizer_isa();
+    let a = allocate_unit(&*isa, czisk_runtime::softfloat::routine_unit(index), true, None)
+        .expect("the float routines compile");
+    let set = written_registers(&a);
+    sets.lock().unwrap().insert(index, set);
+    set
+}
+
+/// The caller-saved registers an allocated leaf function writes (all of them if it is no
+/// leaf).
+fn written_registers(a: &Allocated) -> regalloc2::PRegSet {
+    let all = machine::caller_saved();
+    let leaf = a.vcode.insts.iter().all(|i| {
+        !matches!(
+            i,
+            inst::MInst::Call { .. }
+                | inst::MInst::MemMove { .. }
+                | inst::MInst::FloatCall { .. }
+                | inst::MInst::Promote { .. }
+        )
+    });
+    if !leaf {
+        return all;
+    }
+    let mut set = regalloc2::PRegSet::empty();
+    let mut add = |alloc: regalloc2::Allocation| {
+        if let Some(p) = alloc.as_reg() {
+            if all.contains(p) {
+                set.add(p);
+            }
+        }
+    };
+    for &alloc in &a.regalloc.allocs {
+        add(alloc);
+    }
+    for (_, edit) in &a.regalloc.edits {
+        let regalloc2::Edit::Move { from, to } = edit;
+        add(*from);
+        add(*to);
+    }
+    set
+}
+
+/// The float routines a lowered function calls.
+fn float_calls(a: &Allocated) -> Vec<u32> {
+    a.vcode
+        .insts
+        .iter()
+        .filter_map(|i| match i {
+            inst::MInst::Call {
+                target: inst::CallTarget::Direct((ns, index)),
+                ..
+            } if *ns == czisk_runtime::softfloat::NS_FLOAT => Some(*index),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Compiles a wasm module to a ZisK ROM.
 pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
     let mut module = translate_module(wasm, &LayoutConfig::zisk())?;
@@ -197,7 +280,25 @@ pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
     let mut allocated = Vec::new();
     for unit in units {
         let static_frame = !reentrant.contains(&unit.key);
-        allocated.push(allocate_unit(&*isa, unit, static_frame, &limit_shape)?);
+        allocated.push(allocate_unit(&*isa, unit, static_frame, Some(&limit_shape))?);
+    }
+    // The float routines the program calls, and those they call, once each. They never
+    // call back into the program, so none of them can be active twice.
+    let mut routines = std::collections::BTreeSet::new();
+    let mut wanted: Vec<u32> = allocated.iter().flat_map(float_calls).collect();
+    while let Some(index) = wanted.pop() {
+        if routines.insert(index) {
+            let a = allocate_unit(&*isa, czisk_runtime::softfloat::routine_unit(index), true, None)?;
+            // Its callers were allocated assuming these clobbers.
+            assert_eq!(
+                written_registers(&a),
+                routine_clobbers(index),
+                "float routine {} allocated differently",
+                a.name
+            );
+            wanted.extend(float_calls(&a));
+            allocated.push(a);
+        }
     }
     // Static frames sit at the top of ZisK's stack region; the stack starts below them.
     let statics: Vec<usize> = (0..allocated.len())

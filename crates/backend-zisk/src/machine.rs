@@ -6,8 +6,8 @@
 //! - r1 holds the return address (ZisK's BIOS calls the program the same way);
 //! - r2 is the stack pointer (stack grows down from the top of ZisK's stack region);
 //! - r10..r17 carry the first eight arguments and the first eight results;
-//! - r3..r37 are clobbered by calls (a float library call clobbers r32..r37, see
-//!   [`float_call_clobbers`]); r38 and r39 are preserved by the callee. Most
+//! - r3..r37 are clobbered by calls (a call to a float routine only the registers the
+//!   routine writes, within r3..r17); r38 and r39 are preserved by the callee. Most
 //!   functions are non-reentrant and keep spills at fixed addresses (`calls.rs`), where a
 //!   caller's spill around a call costs what a callee's save would, and is paid only where
 //!   a value is live across a call: with r20..r39 callee-saved, eth_block took 5% more

@@ -2,7 +2,7 @@
 
 use regalloc2::{Block, Function, Inst, InstRange, Operand, PRegSet, RegClass, VReg};
 
-use crate::inst::MInst;
+use crate::inst::{CallTarget, MInst};
 use crate::lower::VCode;
 use crate::machine::{caller_saved, float_call_clobbers, machine_env};
 
@@ -44,8 +44,16 @@ impl Function for VCode {
     fn inst_clobbers(&self, insn: Inst) -> PRegSet {
         match &self.insts[insn.index()] {
             MInst::MemMove { .. } => caller_saved(),
-            MInst::Call { defs, .. } => {
-                let mut set = caller_saved();
+            MInst::Call { target, defs, .. } => {
+                // A float routine clobbers only the registers its code writes.
+                let mut set = match target {
+                    CallTarget::Direct((ns, index))
+                        if *ns == czisk_runtime::softfloat::NS_FLOAT =>
+                    {
+                        crate::routine_clobbers(*index)
+                    }
+                    _ => caller_saved(),
+                };
                 for (_, p) in defs {
                     set.remove(*p);
                 }
@@ -73,6 +81,27 @@ impl Function for VCode {
 
 /// The scratch registers of [`MInst::Promote`].
 pub const PROMOTE_TEMPS: [u8; 4] = [32, 33, 34, 35];
+
+/// Allocates registers for a float routine in r3..=`last` only, so that a call to it
+/// leaves the registers above `last` to its caller (see `crate::routine_clobbers`).
+pub fn allocate_low(
+    vcode: &VCode,
+    last: u8,
+) -> Result<regalloc2::Output, regalloc2::RegAllocError> {
+    let mut env = machine_env();
+    let mut low = PRegSet::empty();
+    for n in 3..=last {
+        low.add(crate::machine::preg(n));
+    }
+    env.preferred_regs_by_class = [low, PRegSet::empty(), PRegSet::empty()];
+    env.non_preferred_regs_by_class = [PRegSet::empty(), PRegSet::empty(), PRegSet::empty()];
+    let options = regalloc2::RegallocOptions {
+        verbose_log: false,
+        validate_ssa: cfg!(debug_assertions),
+        algorithm: regalloc2::Algorithm::Ion,
+    };
+    regalloc2::run(vcode, &env, &options)
+}
 
 /// Allocates registers for a lowered function.
 pub fn allocate(vcode: &VCode) -> Result<regalloc2::Output, regalloc2::RegAllocError> {

@@ -37,6 +37,11 @@ const GUESTS: &[BenchGuest] = &[
         name: "iter_keccak",
         input: None,
     },
+    // Floating point: a conversion, a multiply, an add and a compare per iteration.
+    BenchGuest {
+        name: "float_loop",
+        input: None,
+    },
     // The same hashes on ZisK's precompiles, through zisk-guest (the `zisk` namespace in
     // wasm, ziskos natively); the RISC-V and wasm2zisk paths cannot run them.
     BenchGuest {

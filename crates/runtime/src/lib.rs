@@ -23,6 +23,7 @@
 mod emit;
 mod memory;
 pub mod program;
+pub mod softfloat;
 mod traps;
 mod wasi;
 mod zisk;

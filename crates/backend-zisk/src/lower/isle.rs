@@ -17,7 +17,7 @@ use super::{
     defining_inst, is_pure, removable_if_unused, BlockOrder, LowerError, LoweredBlock, VBlock,
     VCode,
 };
-use crate::float::{FOp, RoundingMode};
+use crate::float::Routine;
 use crate::inst::{BlockIndex, CallTarget, MInst, Reg, RegUse, Src, TrapSite};
 use crate::machine::{preg, ZOp, ARG_REGS};
 
@@ -44,7 +44,7 @@ pub type Inst = ir::Inst;
 pub mod generated {
     use super::*;
     extern crate alloc;
-    pub use crate::float::{FOp, RoundingMode};
+    pub use crate::float::Routine;
     pub use crate::inst::Src;
     pub use crate::machine::ZOp;
     use cranelift_codegen::ir::types::*;
@@ -528,28 +528,21 @@ impl<'a> Lowerer<'a> {
         self.value_reg(v)
     }
 
-    fn emit_float_call(
-        &mut self,
-        op: FOp,
-        ty: Type,
-        rm: RoundingMode,
-        floats: &[Value],
-        int_arg: Option<Reg>,
-    ) -> Reg {
-        let mut args = Vec::new();
-        for &v in floats {
-            let is_f32 = self.func.dfg.value_type(v) == types::F32;
-            args.push((self.put_value(v), is_f32));
-        }
+    /// A call to the float routine `routine` of `ty`: arguments in r10, r11, the result
+    /// in r10, clobbering like any call.
+    fn emit_soft_call(&mut self, routine: Routine, ty: Type, args: &[Reg]) -> Reg {
+        let key = czisk_runtime::softfloat::routine_key(&crate::float::routine_name(routine, ty));
+        self.makes_calls = true;
+        let uses = args
+            .iter()
+            .zip(ARG_REGS)
+            .map(|(&r, p)| (r, preg(p)))
+            .collect();
         let dst = self.new_reg();
-        let word = crate::float::instruction_word(op, ty, rm);
-        let int_result = crate::float::returns_int(op);
-        self.emit(MInst::FloatCall {
-            word,
-            args,
-            int_arg,
-            dst,
-            int_result,
+        self.emit(MInst::Call {
+            target: CallTarget::Direct(key),
+            uses,
+            defs: vec![(dst, preg(ARG_REGS[0]))],
         });
         dst
     }
@@ -1033,25 +1026,16 @@ impl generated::Context for Lowerer<'_> {
         self.emit(MInst::StackAddr { dst, slot, offset });
         dst
     }
-    fn float_call(&mut self, op: &FOp, ty: Type, rm: &RoundingMode, x: Value, y: Value) -> Reg {
-        self.emit_float_call(*op, ty, *rm, &[x, y], None)
+    fn soft1(&mut self, routine: &Routine, ty: Type, x: Reg) -> Reg {
+        self.emit_soft_call(*routine, ty, &[x])
+    }
+    fn soft2(&mut self, routine: &Routine, ty: Type, x: Reg, y: Reg) -> Reg {
+        self.emit_soft_call(*routine, ty, &[x, y])
     }
     fn promote(&mut self, src: Reg) -> Reg {
         let dst = self.new_reg();
         self.emit(MInst::Promote { src, dst });
         dst
-    }
-    fn float_call1(&mut self, op: &FOp, ty: Type, rm: &RoundingMode, x: Value) -> Reg {
-        self.emit_float_call(*op, ty, *rm, &[x], None)
-    }
-    fn float_call_int(&mut self, op: &FOp, ty: Type, rm: &RoundingMode, x: Value, y: Value) -> Reg {
-        self.emit_float_call(*op, ty, *rm, &[x, y], None)
-    }
-    fn float_call1_int(&mut self, op: &FOp, ty: Type, rm: &RoundingMode, x: Value) -> Reg {
-        self.emit_float_call(*op, ty, *rm, &[x], None)
-    }
-    fn float_from_int_reg(&mut self, op: &FOp, ty: Type, x: Reg) -> Reg {
-        self.emit_float_call(*op, ty, RoundingMode::Rne, &[], Some(x))
     }
     fn abs_mask(&mut self, ty: Type) -> u64 {
         if ty == types::F64 {
@@ -1093,14 +1077,6 @@ impl generated::Context for Lowerer<'_> {
             2f64.powi(52).to_bits()
         } else {
             2f32.powi(23).to_bits() as u64
-        }
-    }
-    fn to_int_op(&mut self, signed: bool, ity: Type) -> FOp {
-        match (signed, ity == types::I64) {
-            (true, false) => FOp::ToI32,
-            (false, false) => FOp::ToU32,
-            (true, true) => FOp::ToI64,
-            (false, true) => FOp::ToU64,
         }
     }
     fn conv_pos_limit(&mut self, fty: Type, ity: Type, signed: bool) -> u64 {
