@@ -1,5 +1,5 @@
-//! Places every function in ZisK's program ROM and builds the `ZiskRom`: the BIOS and the
-//! float library (from ZisK's own loader, see `base_rom`), our `_start` (stack pointer, call the
+//! Places every function in ZisK's program ROM and builds the `ZiskRom`: the BIOS (from
+//! ZisK's own loader, without the float library, see `base_rom`), our `_start` (stack pointer, call the
 //! guest's main, exit 0), the exit stub (ZisK's exit system call: code in r10, cause 93 in
 //! r17, through the BIOS ecall handler), the functions, and the preloaded RAM.
 
@@ -163,10 +163,9 @@ pub fn link(
     Ok(Linked { rom, symbols })
 }
 
-/// ZisK's BIOS and float library, with an empty program: what ZisK's own loader makes of a
-/// one-instruction RISC-V ELF whose entry is `ROM_ADDR`, that instruction removed. The
-/// BIOS enters the program at `ROM_ADDR`, where our `_start` goes; float operations jump
-/// to the BIOS float handler, which runs the library (see `lower_float`).
+/// ZisK's BIOS, with an empty program: what ZisK's own loader makes of a one-instruction
+/// RISC-V ELF whose entry is `ROM_ADDR`, that instruction and the float library removed.
+/// The BIOS enters the program at `ROM_ADDR`, where our `_start` goes.
 fn base_rom() -> Result<ZiskRom, String> {
     const JAL_ZERO_0: u32 = 0x0000_006f;
     let stub = write_elf(
@@ -179,8 +178,13 @@ fn base_rom() -> Result<ZiskRom, String> {
     );
     let (mut rom, _messages) = czisk_zisk::load_program(&stub)?;
     let is_stub = |pc: u64| (ROM_ADDR..ROM_ADDR + INST_SIZE).contains(&pc);
-    rom.insts
-        .retain(|&pc, b| !is_stub(pc) && !b.i.external_ref_addr.is_some_and(is_stub));
+    // Floats are our own integer routines (`czisk_runtime::softfloat`): nothing calls ZisK's
+    // float library, so its code is left out of the ROM (the BIOS's float handler, which
+    // would jump to it, is never reached either).
+    let float_library = zisk_core::FLOAT_LIB_ROM_ADDR..=zisk_core::FLOAT_LIB_ROM_ADDR_MAX;
+    rom.insts.retain(|&pc, b| {
+        !is_stub(pc) && !b.i.external_ref_addr.is_some_and(is_stub) && !float_library.contains(&pc)
+    });
     rom.sorted_pc_list.clear();
     Ok(rom)
 }
