@@ -364,10 +364,11 @@ pub fn reference_script(wasm: &[u8]) -> Result<Instance> {
     // layout does (`memory.grow` and `table.grow` give -1 beyond). The same limits here,
     // or a table without maximum grown by a huge delta takes the host's memory (an aimed
     // run reached 24 GB) and the two sides would disagree.
-    let memory_pages = czisk_frontend::translate_module(wasm, &czisk_frontend::LayoutConfig::zisk())
-        .map_err(|e| anyhow::anyhow!("czisk refuses the module: {e}"))?
-        .layout
-        .memory_max_pages;
+    let memory_pages =
+        czisk_frontend::translate_module(wasm, &czisk_frontend::LayoutConfig::zisk())
+            .map_err(|e| anyhow::anyhow!("czisk refuses the module: {e}"))?
+            .layout
+            .memory_max_pages;
     let limits = wasmi::StoreLimitsBuilder::new()
         .memory_size((memory_pages * 65536) as usize)
         .table_elements(czisk_frontend::layout::DEFAULT_TABLE_CAPACITY as usize)
