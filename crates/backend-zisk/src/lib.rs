@@ -395,7 +395,7 @@ mod tests {
                     trap_func_index: unit.trap_func_index,
                     func: unit.func.clone(),
                 };
-                let a = allocate_unit(&*isa, unit, static_frame).unwrap();
+                let a = allocate_unit(&*isa, unit, static_frame, None).unwrap();
                 let clobbered: std::collections::BTreeSet<u8> = (0..a.vcode.insts.len())
                     .flat_map(|i| a.vcode.inst_clobbers(regalloc2::Inst::new(i)))
                     .map(|p| p.hw_enc() as u8)
