@@ -360,8 +360,22 @@ pub fn reference_script(wasm: &[u8]) -> Result<Instance> {
     let engine = Engine::default();
     let module =
         Module::new(&engine, wasm).map_err(|e| anyhow::anyhow!("wasmi refuses the module: {e}"))?;
-    let mut store = Store::new(&engine, ());
-    let linker = Linker::<()>::new(&engine);
+    // wasmi grows memories and tables as far as the module allows; ZisK's stop where the
+    // layout does (`memory.grow` and `table.grow` give -1 beyond). The same limits here,
+    // or a table without maximum grown by a huge delta takes the host's memory (an aimed
+    // run reached 24 GB) and the two sides would disagree.
+    let memory_pages =
+        czisk_frontend::translate_module(wasm, &czisk_frontend::LayoutConfig::zisk())
+            .map_err(|e| anyhow::anyhow!("czisk refuses the module: {e}"))?
+            .layout
+            .memory_max_pages;
+    let limits = wasmi::StoreLimitsBuilder::new()
+        .memory_size((memory_pages * 65536) as usize)
+        .table_elements(czisk_frontend::layout::DEFAULT_TABLE_CAPACITY as usize)
+        .build();
+    let mut store = Store::new(&engine, limits);
+    store.limiter(|limits| limits);
+    let linker = Linker::<wasmi::StoreLimits>::new(&engine);
     let mut instance = Instance {
         line: 1,
         wasm: wasm.to_vec(),
@@ -388,7 +402,7 @@ pub fn reference_script(wasm: &[u8]) -> Result<Instance> {
         .map(|e| (e.name().to_string(), e.ty().clone()))
         .collect();
     // The exported globals (`memory` false) or the memory checksum (true), as checks.
-    let snapshot = |store: &Store<()>, memory: bool| -> Result<Vec<Step>> {
+    let snapshot = |store: &Store<wasmi::StoreLimits>, memory: bool| -> Result<Vec<Step>> {
         let mut checks = Vec::new();
         for (name, ty) in &exports {
             let (command, action, expect) = match ty {
