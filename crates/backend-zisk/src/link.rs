@@ -217,11 +217,11 @@ mod tests {
     use crate::machine::{float_call_clobbers, preg, FIRST_FLOAT_CLOBBERED};
 
     /// What a float call clobbers (`machine::float_call_clobbers`, which regalloc2 and the
-    /// frames both use) covers every register above r31 the BIOS and the float library
-    /// write: the handler restores r1..r31 and nothing else. (Today they write none: the
-    /// library's temporaries are r14 and r15.)
+    /// frames both use) covers every register above r31 the base ROM writes: the BIOS
+    /// handler restores r1..r31 and nothing else. The base ROM is ZisK's BIOS alone now
+    /// (its float library is left out, nothing calls it), so the scan is of the BIOS.
     #[test]
-    fn the_float_library_writes_no_register_a_float_call_keeps() {
+    fn the_base_rom_writes_no_register_a_float_call_keeps() {
         let rom = base_rom().unwrap();
         let written: std::collections::BTreeSet<i64> = rom
             .insts
@@ -231,8 +231,12 @@ mod tests {
             .map(|i| i.store_offset)
             .filter(|&n| n >= i64::from(FIRST_FLOAT_CLOBBERED))
             .collect();
-        // The scan sees the library's code (some 23,000 instructions), not just the BIOS.
-        assert!(rom.insts.len() > 10_000, "{} instructions", rom.insts.len());
+        // The BIOS is there, and the float library (some 23,000 instructions) is not.
+        assert!(
+            (50..10_000).contains(&rom.insts.len()),
+            "{} instructions",
+            rom.insts.len()
+        );
         let clobbers = float_call_clobbers();
         for n in written {
             assert!(
