@@ -11,20 +11,10 @@ use std::collections::HashMap;
 
 use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
-use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{
-    Block, Function, Inst, InstructionData, Opcode, TrapCode, Value, ValueDef,
-};
+use cranelift_codegen::ir::{Block, Function, Inst};
 
-use crate::translate::LimitShape;
-use crate::{iconst_value, loop_invariants::remove_dead_code};
-
-/// What a check compares: the (sign-extended) wasm index, a value or a constant.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Index {
-    Value(Value),
-    Const(i64),
-}
+use crate::loop_invariants::remove_dead_code;
+use crate::translate::{as_bounds_check, Check, CheckedIndex, LimitShape};
 
 /// Removes every bounds check dominated by one of the same index and at least its reach;
 /// returns how many.
@@ -40,8 +30,8 @@ pub fn remove_dominated_checks(func: &mut Function, shape: &LimitShape) -> usize
         Enter(Block),
         Leave(usize),
     }
-    let mut checked: HashMap<Index, u64> = HashMap::new();
-    let mut undo: Vec<(Index, Option<u64>)> = Vec::new();
+    let mut checked: HashMap<CheckedIndex, u64> = HashMap::new();
+    let mut undo: Vec<(CheckedIndex, Option<u64>)> = Vec::new();
     let mut dropped: Vec<Inst> = Vec::new();
     let mut work = vec![Visit::Enter(entry)];
     while let Some(visit) = work.pop() {
@@ -60,7 +50,7 @@ pub fn remove_dominated_checks(func: &mut Function, shape: &LimitShape) -> usize
         work.push(Visit::Leave(undo.len()));
         work.extend(domtree.children(block).map(Visit::Enter));
         for inst in func.layout.block_insts(block) {
-            let Some((index, reach)) = as_bounds_check(func, inst, shape) else {
+            let Some(Check { index, reach, .. }) = as_bounds_check(func, inst, shape) else {
                 continue;
             };
             match checked.get(&index) {
@@ -79,54 +69,4 @@ pub fn remove_dominated_checks(func: &mut Function, shape: &LimitShape) -> usize
         remove_dead_code(func);
     }
     dropped.len()
-}
-
-/// `trapnz (icmp uge (sextend index) limit)` with an out-of-bounds trap, as the translator
-/// makes it (or with the operands swapped): the index and the reach of the limit.
-fn as_bounds_check(func: &Function, inst: Inst, shape: &LimitShape) -> Option<(Index, u64)> {
-    let InstructionData::CondTrap {
-        opcode: Opcode::Trapnz,
-        arg,
-        code,
-    } = func.dfg.insts[inst]
-    else {
-        return None;
-    };
-    if code != TrapCode::HEAP_OUT_OF_BOUNDS {
-        return None;
-    }
-    let ValueDef::Result(compare, 0) = func.dfg.value_def(func.dfg.resolve_aliases(arg)) else {
-        return None;
-    };
-    let (extended, limit) = match func.dfg.insts[compare] {
-        InstructionData::IntCompare {
-            opcode: Opcode::Icmp,
-            cond: IntCC::UnsignedGreaterThanOrEqual,
-            args: [a, b],
-        } => (a, b),
-        InstructionData::IntCompare {
-            opcode: Opcode::Icmp,
-            cond: IntCC::UnsignedLessThanOrEqual,
-            args: [a, b],
-        } => (b, a),
-        _ => return None,
-    };
-    let reach = shape.reach_of(func, limit)?;
-    let extended = func.dfg.resolve_aliases(extended);
-    let index = if let Some(k) = iconst_value(&func.dfg, extended) {
-        Index::Const(k)
-    } else {
-        let ValueDef::Result(ext, 0) = func.dfg.value_def(extended) else {
-            return None;
-        };
-        let InstructionData::Unary {
-            opcode: Opcode::Sextend,
-            arg,
-        } = func.dfg.insts[ext]
-        else {
-            return None;
-        };
-        Index::Value(func.dfg.resolve_aliases(arg))
-    };
-    Some((index, reach))
 }

@@ -28,10 +28,20 @@ use crate::precompiles::precompile_of_intrinsic;
 use crate::{iconst_value, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET, NS_INTRINSIC};
 
 /// A bounds check: `trapnz (icmp uge (sextend index) limit)`, the limit of `reach`.
-struct Check {
-    index: Value,
-    compare: Inst,
-    reach: u64,
+pub(crate) struct Check {
+    pub index: CheckedIndex,
+    /// The compare, and which of its arguments is the limit.
+    pub compare: Inst,
+    limit_at: usize,
+    pub reach: u64,
+}
+
+/// What a check compares with its limit: the (sign-extended) wasm index, a value or, once
+/// the mid-end folded it, a constant.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum CheckedIndex {
+    Value(Value),
+    Const(i64),
 }
 
 /// The shape of a module's access limits (see [`AccessLimits`]): enough to tell which
@@ -156,20 +166,20 @@ pub(crate) fn merge_bounds_checks(
     let blocks: Vec<_> = func.layout.blocks().collect();
     for block in blocks {
         // Per wasm index: the block's first check still open, and its reach so far.
-        let mut open: HashMap<Value, (Inst, u64)> = HashMap::new();
+        let mut open: HashMap<CheckedIndex, (Inst, usize, u64)> = HashMap::new();
         let insts: Vec<Inst> = func.layout.block_insts(block).collect();
         for inst in insts {
-            if let Some(check) = as_bounds_check(func, inst, out_of_bounds, limits) {
+            if let Some(check) = as_bounds_check(func, inst, &limits.shape) {
                 match open.get_mut(&check.index) {
-                    Some((first, reach)) => {
+                    Some((first, limit_at, reach)) => {
                         if check.reach > *reach {
                             *reach = check.reach;
-                            widen(func, *first, check.reach, limits);
+                            widen(func, *first, *limit_at, check.reach, limits);
                         }
                         dropped.push(inst);
                     }
                     None => {
-                        open.insert(check.index, (check.compare, check.reach));
+                        open.insert(check.index, (check.compare, check.limit_at, check.reach));
                     }
                 }
             } else if is_barrier(func, inst, out_of_bounds, heap) {
@@ -183,12 +193,9 @@ pub(crate) fn merge_bounds_checks(
     }
 }
 
-fn as_bounds_check(
-    func: &Function,
-    inst: Inst,
-    out_of_bounds: TrapCode,
-    limits: &AccessLimits,
-) -> Option<Check> {
+/// `trapnz (icmp uge (sextend index) limit)` with an out-of-bounds trap, as the translator
+/// makes it (or, after the mid-end, with the operands swapped or the index a constant).
+pub(crate) fn as_bounds_check(func: &Function, inst: Inst, shape: &LimitShape) -> Option<Check> {
     let InstructionData::CondTrap {
         opcode: Opcode::Trapnz,
         arg,
@@ -197,40 +204,53 @@ fn as_bounds_check(
     else {
         return None;
     };
-    if code != out_of_bounds {
+    if code != TrapCode::HEAP_OUT_OF_BOUNDS {
         return None;
     }
     let compare = defining(func, arg)?;
-    let InstructionData::IntCompare {
-        opcode: Opcode::Icmp,
-        cond: IntCC::UnsignedGreaterThanOrEqual,
-        args: [extended, limit],
-    } = func.dfg.insts[compare]
-    else {
-        return None;
+    let (args, limit_at) = match func.dfg.insts[compare] {
+        InstructionData::IntCompare {
+            opcode: Opcode::Icmp,
+            cond: IntCC::UnsignedGreaterThanOrEqual,
+            args,
+        } => (args, 1),
+        InstructionData::IntCompare {
+            opcode: Opcode::Icmp,
+            cond: IntCC::UnsignedLessThanOrEqual,
+            args,
+        } => (args, 0),
+        _ => return None,
     };
-    let reach = limits.shape.reach_of(func, limit)?;
-    let InstructionData::Unary {
-        opcode: Opcode::Sextend,
-        arg: index,
-    } = func.dfg.insts[defining(func, extended)?]
-    else {
-        return None;
+    let reach = shape.reach_of(func, args[limit_at])?;
+    let extended = func.dfg.resolve_aliases(args[1 - limit_at]);
+    let index = match iconst_value(&func.dfg, extended) {
+        Some(k) => CheckedIndex::Const(k),
+        None => {
+            let InstructionData::Unary {
+                opcode: Opcode::Sextend,
+                arg: index,
+            } = func.dfg.insts[defining(func, extended)?]
+            else {
+                return None;
+            };
+            CheckedIndex::Value(func.dfg.resolve_aliases(index))
+        }
     };
     Some(Check {
-        index: func.dfg.resolve_aliases(index),
+        index,
         compare,
+        limit_at,
         reach,
     })
 }
 
 /// Makes the check's compare test the limit of `reach` instead (a new limit: the old one
 /// may have other users).
-fn widen(func: &mut Function, compare: Inst, reach: u64, limits: &AccessLimits) {
+fn widen(func: &mut Function, compare: Inst, limit_at: usize, reach: u64, limits: &AccessLimits) {
     let mut pos = FuncCursor::new(func).at_inst(compare);
     let limit = limits.emit(&mut pos, reach);
     if let InstructionData::IntCompare { args, .. } = &mut func.dfg.insts[compare] {
-        args[1] = limit;
+        args[limit_at] = limit;
     }
 }
 
