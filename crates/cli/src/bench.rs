@@ -275,6 +275,7 @@ fn bench_one(
             max_steps,
             capture_console: true,
             profile_top: 0,
+            window: None,
         };
         let execution = run_rom(&compiled.rom, &frame_input(&input)?, &options)?;
         Ok((compiled, execution))

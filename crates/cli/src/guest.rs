@@ -59,8 +59,8 @@ pub fn read_guest(path: &Path) -> Result<Guest> {
     Ok(Guest { bytes, format })
 }
 
-/// Reads an input file (the guest's stdin) and frames it for the ZisK input region.
-pub fn read_input(path: Option<&Path>) -> Result<Vec<u8>> {
+/// Reads an input file (the guest's stdin), checking it fits the ZisK input region.
+pub fn read_stdin(path: Option<&Path>) -> Result<Vec<u8>> {
     let raw = match path {
         Some(path) => {
             let len = std::fs::metadata(path)
@@ -78,5 +78,5 @@ pub fn read_input(path: Option<&Path>) -> Result<Vec<u8>> {
         }
         None => Vec::new(),
     };
-    Ok(czisk_zisk::frame_input(&raw)?)
+    Ok(raw)
 }

@@ -11,6 +11,7 @@ mod fuzz;
 mod guest;
 mod run;
 mod spec;
+mod world;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +55,16 @@ enum Command {
         /// Print the N most executed instructions, with their functions, on stderr.
         #[arg(long, value_name = "N")]
         profile: Option<usize>,
+        /// Pre-open host directory HOST for the guest as GUEST (default: HOST); its files
+        /// are packed into the ZisK input, read-only. Repeatable.
+        #[arg(long, value_name = "HOST[::GUEST]")]
+        dir: Vec<String>,
+        /// An environment variable for the guest. Repeatable.
+        #[arg(long, value_name = "KEY=VALUE")]
+        env: Vec<String>,
+        /// The guest's arguments (after `--`); its argv[0] is GUEST as given.
+        #[arg(last = true)]
+        args: Vec<String>,
     },
     /// Compile GUEST into a ziskbin ELF that ZisK's tools (`ziskemu -e`, `cargo-zisk`) load.
     Build {
@@ -105,6 +116,9 @@ fn dispatch(command: Command) -> Result<ExitCode> {
             json,
             max_steps,
             profile,
+            dir,
+            env,
+            args,
         } => run::run(&run::RunArgs {
             guest,
             backend,
@@ -113,6 +127,11 @@ fn dispatch(command: Command) -> Result<ExitCode> {
             json,
             max_steps,
             profile: profile.unwrap_or(0),
+            world: world::WorldArgs {
+                dirs: dir,
+                env,
+                args,
+            },
         }),
         Command::Build {
             guest,

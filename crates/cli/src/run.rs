@@ -9,7 +9,9 @@ use czisk_zisk::{run_rom, Execution, RunOptions};
 use serde_json::json;
 
 use crate::backend::{self, Backend, Compiled};
-use crate::guest::{read_guest, read_input, GuestFormat};
+use crate::guest::{read_guest, read_stdin, GuestFormat};
+use crate::world::{framed_image, WorldArgs};
+use czisk_runtime::console::{self, Streams};
 
 pub struct RunArgs {
     pub guest: PathBuf,
@@ -20,6 +22,8 @@ pub struct RunArgs {
     pub max_steps: u64,
     /// Instructions to list in the execution profile (0: none).
     pub profile: usize,
+    /// Pre-opened directories, environment and arguments.
+    pub world: WorldArgs,
 }
 
 /// Exit code for a guest that ran and failed.
@@ -35,24 +39,56 @@ pub fn compile_guest(path: &Path, backend: Backend) -> Result<Compiled> {
 }
 
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
-    let input = read_input(args.input.as_deref())?;
-    let compiled = compile_guest(&args.guest, args.backend)?;
-    // In text mode the console streams live; JSON needs it captured.
+    let stdin = read_stdin(args.input.as_deref())?;
+    let guest = read_guest(&args.guest)?;
+    let compiled = match guest.format {
+        GuestFormat::Wasm => backend::compile(args.backend, &guest.bytes)?,
+        GuestFormat::Elf => backend::load_elf(&guest.bytes)?,
+    };
+    // With pre-opened directories, an environment or arguments, the input is a WASI image
+    // for czisk's runtime; otherwise it is stdin alone, the raw layout ZisK's tools pass,
+    // so the figures are those of `ziskemu` / `cargo-zisk` given the same file.
+    let czisk_runtime = !(guest.format == GuestFormat::Wasm && args.backend == Backend::Wasm2zisk);
+    let input = if args.world.is_empty() {
+        czisk_zisk::frame_input(&stdin)?
+    } else if czisk_runtime {
+        framed_image(stdin, &args.guest.to_string_lossy(), &args.world)?
+    } else {
+        anyhow::bail!(
+            "--dir, --env and guest arguments need czisk's runtime: the wasm2zisk backend reads only stdin"
+        );
+    };
+    let window = window_addresses(&compiled);
     let options = RunOptions {
         max_steps: args.max_steps,
-        capture_console: args.json,
+        capture_console: true,
         profile_top: args.profile,
+        window,
     };
     let execution = run_rom(&compiled.rom, &input, &options)?;
+    let framed = match guest.format {
+        GuestFormat::Wasm => czisk_runtime,
+        // A ziskbin from czisk, or a program from elsewhere.
+        GuestFormat::Elf => console::is_framed(&execution.console),
+    };
+    let streams = if framed {
+        console::decode(&execution.console)
+    } else {
+        console::unframed(&execution.console)
+    };
     if let Some(profile) = &execution.profile {
         eprint!("{}", annotate_profile(profile, &compiled));
     }
 
     if args.json {
-        let report = json_report(&compiled, &execution);
+        let report = json_report(&compiled, &execution, &streams);
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
+        std::io::stdout().write_all(&streams.stdout)?;
         std::io::stdout().flush()?;
+        let mut stderr = std::io::stderr();
+        stderr.write_all(&streams.stderr)?;
+        stderr.write_all(&streams.messages)?;
         print_text_report(&compiled, &execution, args.stats);
     }
     Ok(match &execution.failure {
@@ -62,6 +98,21 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             ExitCode::from(GUEST_FAILED)
         }
     })
+}
+
+/// The entry addresses of `bench.start` and `bench.end`, when the program has both.
+pub fn window_addresses(compiled: &Compiled) -> Option<(u64, u64)> {
+    let find = |name: &str| {
+        compiled
+            .symbols
+            .iter()
+            .find(|(_, n)| n.as_str() == name)
+            .map(|(&pc, _)| pc)
+    };
+    Some((
+        find(czisk_runtime::BENCH_START_SYMBOL)?,
+        find(czisk_runtime::BENCH_END_SYMBOL)?,
+    ))
 }
 
 /// Names the function of every program address in ziskemu's profile.
@@ -86,9 +137,24 @@ fn annotate_profile(profile: &str, compiled: &Compiled) -> String {
     out
 }
 
-pub fn json_report(compiled: &Compiled, execution: &Execution) -> serde_json::Value {
+/// A stream as JSON text, and base64 of its bytes beside it when they are not UTF-8.
+fn stream_fields(report: &mut serde_json::Value, name: &str, bytes: &[u8]) {
+    use base64::Engine;
+    report[name] = String::from_utf8_lossy(bytes).into();
+    if std::str::from_utf8(bytes).is_err() {
+        report[format!("{name}_base64")] = base64::engine::general_purpose::STANDARD
+            .encode(bytes)
+            .into();
+    }
+}
+
+pub fn json_report(
+    compiled: &Compiled,
+    execution: &Execution,
+    streams: &Streams,
+) -> serde_json::Value {
     let cost = &execution.cost;
-    json!({
+    let mut report = json!({
         "backend": compiled.path,
         "status": if execution.failure.is_none() { "ok" } else { "failed" },
         "failure": execution.failure.as_ref().map(|f| f.to_string()),
@@ -104,11 +170,25 @@ pub fn json_report(compiled: &Compiled, execution: &Execution) -> serde_json::Va
             "memory_by_region": cost.memory_by_region,
             "memory_by_width": cost.memory_by_width,
         },
+        "window": execution.window.as_ref().map(|w| json!({
+            "steps": w.steps,
+            "cost": {
+                "total": w.total,
+                "main": w.main,
+                "opcodes": w.opcodes,
+                "precompiles": w.precompiles,
+                "memory": w.memory,
+            },
+        })),
         "output_hex": hex::encode(&execution.output),
-        "console": String::from_utf8_lossy(&execution.console),
+        "messages": String::from_utf8_lossy(&streams.messages),
         "rom_instructions": compiled.rom.insts.len(),
         "compile_ms": compiled.compile_ms,
-    })
+    });
+    stream_fields(&mut report, "stdout", &streams.stdout);
+    stream_fields(&mut report, "stderr", &streams.stderr);
+    stream_fields(&mut report, "console", &streams.interleaved);
+    report
 }
 
 fn print_text_report(compiled: &Compiled, execution: &Execution, full: bool) {
@@ -118,6 +198,12 @@ fn print_text_report(compiled: &Compiled, execution: &Execution, full: bool) {
         "cost:  {} (cost model version {})",
         cost.total, cost.version
     );
+    if let Some(w) = &execution.window {
+        eprintln!(
+            "window (bench.start to bench.end): {} steps, cost {}",
+            w.steps, w.total
+        );
+    }
     if full {
         eprintln!("  main:        {:>16}", cost.main);
         eprintln!("  opcodes:     {:>16}", cost.opcodes);

@@ -55,6 +55,7 @@ fn run_corpus(compile: impl Fn(&[u8]) -> Result<ZiskRom, String>) {
             max_steps: 50_000_000,
             capture_console: false,
             profile_top: 0,
+            window: None,
         };
         let execution = run_rom(&rom, &frame_input(b"").unwrap(), &run_options).unwrap();
         let ok = match (expectation(path, &text), &execution.failure) {

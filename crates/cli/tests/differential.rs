@@ -333,6 +333,7 @@ fn on_zisk(rom: &ZiskRom) -> Outcome {
         max_steps: 10_000_000,
         capture_console: false,
         profile_top: 0,
+        window: None,
     };
     let execution = run_rom(rom, &frame_input(b"").unwrap(), &options).unwrap();
     match execution.failure {

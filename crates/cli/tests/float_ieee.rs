@@ -791,6 +791,7 @@ fn float_operations_match_the_host() {
         max_steps: 2_000_000_000,
         capture_console: false,
         profile_top: 0,
+        window: None,
     };
     let execution = run_rom(&rom, &frame_input(b"").unwrap(), &options).unwrap();
     match execution.failure {

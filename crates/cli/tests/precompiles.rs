@@ -37,6 +37,7 @@ fn run(imports: &str, data: &str, body: &str, len: usize) -> Result<Vec<u8>, Was
         max_steps: 1_000_000,
         capture_console: false,
         profile_top: 0,
+        window: None,
     };
     let execution = run_rom(&program.rom, &frame_input(b"").unwrap(), &options).unwrap();
     match execution.failure {

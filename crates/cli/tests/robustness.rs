@@ -119,6 +119,7 @@ fn compiles_and_runs(what: &str, wat: &str) {
         max_steps: 10_000_000,
         capture_console: false,
         profile_top: 0,
+        window: None,
     };
     let input = czisk_zisk::frame_input(b"").unwrap();
     for (backend, rom) in [("zisk", zisk), ("riscv", riscv)] {

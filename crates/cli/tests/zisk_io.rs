@@ -50,6 +50,7 @@ fn run(rom: &ZiskRom, input: &[u8]) -> (Vec<u8>, Option<Failure>) {
         max_steps: 1_000_000,
         capture_console: false,
         profile_top: 0,
+        window: None,
     };
     let execution = run_rom(rom, &frame_input(input).unwrap(), &options).unwrap();
     (execution.output, execution.failure)

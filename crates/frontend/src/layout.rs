@@ -13,7 +13,7 @@ use crate::error::CompileError;
 pub const WASM_PAGE: u64 = 0x1_0000;
 
 /// Bytes reserved for the runtime's own state (czisk-runtime's `RUNTIME_STATE_BYTES`).
-pub const RUNTIME_STATE_BYTES: u64 = 128;
+pub const RUNTIME_STATE_BYTES: u64 = 1280;
 
 /// How many access limits follow the memory-size word: word `r - 1` holds, for an access
 /// of reach `r` (offset plus width), how many indices start an access that fits, that is

@@ -61,6 +61,19 @@ impl<'a> EmitSite<'a> for Emitter<'a> {
 }
 
 impl Emitter<'_> {
+    /// Whether the current block already ends (in a return, a jump, a trap).
+    pub fn is_terminated(&self) -> bool {
+        let Some(block) = self.b.current_block() else {
+            return true;
+        };
+        self.b
+            .func
+            .layout
+            .last_inst(block)
+            .is_some_and(|inst| self.b.func.dfg.insts[inst].opcode().is_terminator())
+            || self.b.is_unreachable()
+    }
+
     pub fn param(&self, i: usize) -> Value {
         self.params[i]
     }
@@ -181,12 +194,68 @@ impl Emitter<'_> {
         self.b.ins().brif(more, inner, &[], exit, &[]);
         self.b.switch_to_block(inner);
         body(self, iv, exit);
-        if !self.b.is_unreachable() {
+        if !self.is_terminated() {
             let next = self.b.ins().iadd_imm_s(iv, 1);
             self.b.def_var(i, next);
             self.b.ins().jump(head, &[]);
         }
         self.b.switch_to_block(exit);
+    }
+
+    /// `loop { body }`: the body gets the block that leaves the loop; falling off its end
+    /// repeats it.
+    pub fn forever(&mut self, body: impl FnOnce(&mut Self, Block)) {
+        let head = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.ins().jump(head, &[]);
+        self.b.switch_to_block(head);
+        body(self, exit);
+        if !self.is_terminated() {
+            self.b.ins().jump(head, &[]);
+        }
+        self.b.switch_to_block(exit);
+    }
+
+    /// Jumps to `target` (a loop's exit) if `cond` holds; continues otherwise.
+    pub fn jump_if(&mut self, cond: Value, target: Block) {
+        let cont = self.b.create_block();
+        self.b.ins().brif(cond, target, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+    }
+
+    /// `if cond { then() } else { otherwise }` as a value of type `ty`: `then` runs only when
+    /// `cond` holds (for loads that are valid only then).
+    pub fn value_if(
+        &mut self,
+        cond: Value,
+        ty: ir::Type,
+        then: impl FnOnce(&mut Self) -> Value,
+        otherwise: Value,
+    ) -> Value {
+        let yes = self.b.create_block();
+        let done = self.b.create_block();
+        let result = self.b.append_block_param(done, ty);
+        self.b
+            .ins()
+            .brif(cond, yes, &[], done, &[ir::BlockArg::Value(otherwise)]);
+        self.b.switch_to_block(yes);
+        let v = then(self);
+        self.b.ins().jump(done, &[ir::BlockArg::Value(v)]);
+        self.b.switch_to_block(done);
+        result
+    }
+
+    /// Loads a `ty` from `addr + offset`, an absolute address the runtime trusts.
+    pub fn load_at(&mut self, ty: ir::Type, addr: Value, offset: i32) -> Value {
+        self.b
+            .ins()
+            .load(ty, MemFlagsData::new().with_notrap(), addr, offset)
+    }
+
+    pub fn store_at(&mut self, value: Value, addr: Value, offset: i32) {
+        self.b
+            .ins()
+            .store(MemFlagsData::new().with_notrap(), value, addr, offset);
     }
 
     /// Runs `then` only when `cond` holds.
@@ -196,7 +265,7 @@ impl Emitter<'_> {
         self.b.ins().brif(cond, yes, &[], done, &[]);
         self.b.switch_to_block(yes);
         then(self);
-        if !self.b.is_unreachable() {
+        if !self.is_terminated() {
             self.b.ins().jump(done, &[]);
         }
         self.b.switch_to_block(done);

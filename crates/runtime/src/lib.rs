@@ -7,25 +7,32 @@
 //!
 //! The WASI conventions are those of ZisK's own wasm transpiler, so one `.wasm` gives the
 //! same console and public output under every backend:
-//! - `fd_read` on stdin reads the ZisK input (8-byte length at `INPUT_ADDR + 8`, bytes
-//!   from `INPUT_ADDR + 16`) through a cursor;
-//! - `fd_write` on stdout/stderr streams every byte to the UART console and mirrors the
-//!   first [`PUBLIC_OUTPUT_BYTES`] bytes into the public output region;
+//! - the ZisK input (8-byte length at `INPUT_ADDR + 8`, bytes from `INPUT_ADDR + 16`) is
+//!   either all stdin, or a WASI image (`wasi::image`) holding stdin, the arguments, the
+//!   environment and the pre-opened directories' files, all inside what the proof commits to;
+//! - `fd_read` reads stdin through a cursor, or a file; `path_open` and the other file
+//!   functions give read-only access to the image's directories;
+//! - `fd_write` on stdout/stderr sends every byte to the UART console on its stream (the
+//!   console protocol, [`console`]) and mirrors the first [`PUBLIC_OUTPUT_BYTES`] bytes of
+//!   both into the public output region;
 //! - `proc_exit` ends the run with its code;
-//! - `args_*`/`environ_*` are empty; `random_get` is a fixed-seed splitmix64 stream (with
-//!   a warning on the console) and `clock_time_get` a counter advancing 1 ms per call:
-//!   both deterministic, as a proof requires;
-//! - every other `wasi_snapshot_preview1` function returns `ENOSYS`.
+//! - `random_get` is a fixed-seed splitmix64 stream (with a note on the runtime's message
+//!   stream) and `clock_time_get` a counter advancing 1 ms per call: both deterministic, as
+//!   a proof requires;
+//! - every other `wasi_snapshot_preview1` function returns `ENOSYS`;
+//! - `bench.start` / `bench.end` (Sightglass's measurement window) do nothing: the host
+//!   finds them by address to measure between them.
 //!
 //! Guest pointers are untrusted: a range outside the current linear memory makes the call
 //! fail with `EFAULT` before any byte moves.
 
+pub mod console;
 mod emit;
 mod memory;
 pub mod program;
 pub mod softfloat;
 mod traps;
-mod wasi;
+pub mod wasi;
 mod zisk;
 
 use cranelift_codegen::ir::{self, UserExternalName};
@@ -54,8 +61,10 @@ pub mod zisk_map {
 /// transpiler does; the console receives everything).
 pub const PUBLIC_OUTPUT_BYTES: u64 = 256;
 
-/// Bytes of RAM the runtime keeps its own state in (see [`RuntimeEnv::state_addr`]).
-pub const RUNTIME_STATE_BYTES: u64 = 128;
+/// Bytes of RAM the runtime keeps its own state in (see [`RuntimeEnv::state_addr`]): the
+/// layout reserves them.
+pub use czisk_frontend::layout::RUNTIME_STATE_BYTES;
+const _: () = assert!(wasi::STATE_BYTES <= RUNTIME_STATE_BYTES);
 
 /// Where the runtime finds the guest's machine environment.
 #[derive(Debug, Clone)]
@@ -78,7 +87,7 @@ pub struct RuntimeEnv {
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum RuntimeError {
-    #[error("import from unknown module '{module}' (field '{field}'): only wasi_snapshot_preview1 and zisk are provided")]
+    #[error("import from unknown module '{module}' (field '{field}'): only wasi_snapshot_preview1, zisk and bench are provided")]
     UnknownModule { module: String, field: String },
     #[error("import {module}::{field} is not provided (the {module} namespace has: {known})")]
     UnknownImport {
@@ -106,12 +115,46 @@ pub fn import_function(
     match module {
         "wasi_snapshot_preview1" => wasi_function(field, signature, name, env),
         "zisk" => zisk::zisk_function(field, signature, name, env),
+        "bench" => bench_function(field, signature, name, env),
         _ => Err(RuntimeError::UnknownModule {
             module: module.into(),
             field: field.into(),
         }),
     }
 }
+
+/// `bench.start` and `bench.end`, `[] -> []`: empty functions, found by address by a host
+/// that measures the window between them.
+fn bench_function(
+    field: &str,
+    signature: &ir::Signature,
+    name: UserExternalName,
+    env: &RuntimeEnv,
+) -> Result<ir::Function, RuntimeError> {
+    if field != "start" && field != "end" {
+        return Err(RuntimeError::UnknownImport {
+            module: "bench".into(),
+            field: field.into(),
+            known: "start, end".into(),
+        });
+    }
+    if !signature.params.is_empty() || !signature.returns.is_empty() {
+        return Err(RuntimeError::Signature {
+            module: "bench".into(),
+            field: field.into(),
+            found: format!("{:?} -> {:?}", signature.params, signature.returns),
+            expected: "[] -> []".into(),
+        });
+    }
+    Ok(emit::build(name, signature.clone(), env, |e| {
+        use cranelift_codegen::ir::InstBuilder;
+        e.b.ins().return_(&[]);
+    }))
+}
+
+/// The symbol names of the measurement window's ends in a compiled program.
+pub const BENCH_START_SYMBOL: &str = "bench::start";
+pub const BENCH_END_SYMBOL: &str = "bench::end";
 
 /// Calls the intrinsic `name(arg: i32)`.
 pub(crate) fn call_intrinsic(e: &mut emit::Emitter, name: UserExternalName, arg: ir::Value) {

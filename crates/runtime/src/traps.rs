@@ -1,5 +1,5 @@
 //! The trap reporter: what a guest does when a wasm trap happens. It prints which trap, in
-//! which function, at which bytecode offset, on the console, then ends the run with exit
+//! which function, at which bytecode offset, on the console's message stream, then ends the run with exit
 //! code `TRAP_EXIT_BASE + kind`.
 
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -23,7 +23,7 @@ pub fn trap_reporter(name: UserExternalName, env: &RuntimeEnv, messages: &[&str]
         let (packed, offset) = (e.param(0), e.param(1));
         let kind = e.b.ins().ushr_imm_u(packed, 24);
         let func = e.b.ins().band_imm_u(packed, 0x00ff_ffff);
-        put_str(e, "wasm trap: ");
+        crate::console::put_message(e, "wasm trap: ");
         let tail = e.b.create_block();
         let unknown = e.b.create_block();
         let blocks: Vec<ir::Block> = messages.iter().map(|_| e.b.create_block()).collect();

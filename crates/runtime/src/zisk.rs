@@ -73,16 +73,9 @@ pub fn zisk_function(
     }))
 }
 
-/// The input's length in bytes (as the host wrote it, clamped to the region's size).
-fn clamped_input_len(e: &mut Emitter) -> Value {
-    let len = e.load_abs(I64, zisk_map::INPUT_LEN_ADDR);
-    let max = e.iconst(I64, zisk_map::MAX_INPUT_DATA);
-    e.b.ins().umin(len, max)
-}
-
-/// `input_len() -> i64`
+/// `input_len() -> i64`: the length of stdin (the whole input, or stdin of a WASI image).
 fn input_len(e: &mut Emitter) {
-    let len = clamped_input_len(e);
+    let (_, len) = crate::wasi::stdin_region(e);
     e.b.ins().return_(&[len]);
 }
 
@@ -93,11 +86,11 @@ fn read_input(e: &mut Emitter) {
     let (dst, offset, len) = (e.param(0), e.param(1), e.param(2));
     let len = e.b.ins().uextend(I64, len);
     let to = e.checked_guest_range(dst, len);
-    let input_len = clamped_input_len(e);
+    let (data, input_len) = crate::wasi::stdin_region(e);
     let from = e.b.ins().umin(offset, input_len);
     let available = e.b.ins().isub(input_len, from);
     let n = e.b.ins().umin(len, available);
-    let from = e.b.ins().iadd_imm_s(from, zisk_map::INPUT_DATA_ADDR as i64);
+    let from = e.b.ins().iadd(data, from);
     crate::call_memmove(e, to, from, n);
     let n = e.b.ins().ireduce(I32, n);
     e.b.ins().return_(&[n]);

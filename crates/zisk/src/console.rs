@@ -17,7 +17,7 @@ use std::sync::Mutex;
 static STREAM_REDIRECT: Mutex<()> = Mutex::new(());
 
 /// Runs `f` with the emulator's stderr chatter silenced; with `capture`, also returns every
-/// byte written to stdout meanwhile (otherwise stdout streams as usual).
+/// byte the guest wrote to the UART meanwhile (otherwise ziskemu's stdout streams as usual).
 pub(crate) fn with_emulator_streams<T>(
     capture: bool,
     f: impl FnOnce() -> T,
@@ -26,7 +26,8 @@ pub(crate) fn with_emulator_streams<T>(
     std::io::stderr().flush()?;
     let _silenced = gag::Gag::stderr()?;
     if capture {
-        capture_stdout(f)
+        let (result, printed) = capture_stdout(f)?;
+        Ok((result, uart_bytes(printed)))
     } else {
         Ok((f(), Vec::new()))
     }
@@ -53,4 +54,30 @@ fn capture_stdout<T>(f: impl FnOnce() -> T) -> std::io::Result<(T, Vec<u8>)> {
     let mut bytes = Vec::new();
     redirect.read_to_end(&mut bytes)?;
     Ok((result, bytes))
+}
+
+/// The bytes the guest stored to the UART, from what ziskemu printed: it prints each byte
+/// as the char of that code point (`print!("{}", byte as char)`), so a byte >= 0x80 arrives
+/// UTF-8 encoded. Anything else in the capture (no char above U+00FF can come from the
+/// UART) is kept as it is.
+pub(crate) fn uart_bytes(printed: Vec<u8>) -> Vec<u8> {
+    match String::from_utf8(printed) {
+        Ok(text) if text.chars().all(|c| (c as u32) < 0x100) => {
+            text.chars().map(|c| c as u32 as u8).collect()
+        }
+        Ok(text) => text.into_bytes(),
+        Err(e) => e.into_bytes(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uart_bytes_undo_the_char_printing() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        let printed: String = bytes.iter().map(|&b| b as char).collect();
+        assert_eq!(super::uart_bytes(printed.into_bytes()), bytes);
+        // Not from the UART: kept.
+        assert_eq!(super::uart_bytes("€".as_bytes().to_vec()), "€".as_bytes());
+    }
 }

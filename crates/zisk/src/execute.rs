@@ -23,6 +23,11 @@ pub struct RunOptions {
     /// When non-zero, collect ziskemu's histogram of the this-many most executed
     /// instructions into [`Execution::profile`].
     pub profile_top: usize,
+    /// The entry addresses of the two functions bounding a measurement window (Sightglass's
+    /// `bench.start` and `bench.end`): the run then steps the emulator itself, and
+    /// [`Execution::window`] has the steps and cost from the first entry of the first to
+    /// the next entry of the second.
+    pub window: Option<(u64, u64)>,
 }
 
 impl Default for RunOptions {
@@ -31,6 +36,7 @@ impl Default for RunOptions {
             max_steps: 10_000_000_000,
             capture_console: true,
             profile_top: 0,
+            window: None,
         }
     }
 }
@@ -49,6 +55,32 @@ pub struct Execution {
     pub failure: Option<Failure>,
     /// ziskemu's "top PC histogram" report section, when asked for.
     pub profile: Option<String>,
+    /// The measurement window, when one was asked for and both of its ends were reached.
+    pub window: Option<Window>,
+}
+
+/// Steps and cost between the two ends of a measurement window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub steps: u64,
+    pub total: u64,
+    pub main: u64,
+    pub opcodes: u64,
+    pub precompiles: u64,
+    pub memory: u64,
+}
+
+impl Window {
+    fn between(start: &CostReport, end: &CostReport) -> Window {
+        Window {
+            steps: end.steps - start.steps,
+            total: end.total - start.total,
+            main: end.main - start.main,
+            opcodes: end.opcodes - start.opcodes,
+            precompiles: end.precompiles - start.precompiles,
+            memory: end.memory - start.memory,
+        }
+    }
 }
 
 /// How a guest run ended abnormally. Each names the step and the pc where it happened.
@@ -121,10 +153,26 @@ fn run_emulator(
         ..EmuOptions::default()
     };
     let mut emu = Emu::new(rom);
-    let panic_message = contain_panics(|| {
-        emu.run(framed_input.to_vec(), &emu_options, None::<fn(_)>);
+    let mut marks = WindowMarks::default();
+    let panic_message = contain_panics(|| match options.window {
+        None => emu.run(framed_input.to_vec(), &emu_options, None::<fn(_)>),
+        Some(window) => run_stepwise(
+            &mut emu,
+            rom,
+            framed_input,
+            &emu_options,
+            window,
+            &mut marks,
+        ),
     })
     .err();
+    let window = match (marks.start, marks.end) {
+        (Some(start), Some(end)) => Some(Window::between(
+            &CostReport::from_stats_csv(&start).map_err(RunError::Stats)?,
+            &CostReport::from_stats_csv(&end).map_err(RunError::Stats)?,
+        )),
+        _ => None,
+    };
 
     let (step, pc) = (emu.ctx.inst_ctx.step, emu.ctx.inst_ctx.pc);
     let failure = if let Some(message) = panic_message {
@@ -174,5 +222,57 @@ fn run_emulator(
         cost,
         failure,
         profile,
+        window,
     })
+}
+
+/// ziskemu's statistics at the two ends of a window, as its CSV.
+#[derive(Default)]
+struct WindowMarks {
+    start: Option<String>,
+    end: Option<String>,
+}
+
+/// What `Emu::run` does for our options (statistics on, no fast path), with our own loop
+/// so that the statistics can be read when the pc reaches either end of the window. The
+/// step and cost figures are the same as `Emu::run`'s (a test compares them).
+fn run_stepwise(
+    emu: &mut Emu,
+    rom: &ZiskRom,
+    framed_input: &[u8],
+    options: &EmuOptions,
+    (start_pc, end_pc): (u64, u64),
+    marks: &mut WindowMarks,
+) {
+    emu.ctx = emu.create_emu_context(framed_input.to_vec(), options);
+    let stats = &mut emu.ctx.stats;
+    stats.load_rom_data(rom);
+    stats.set_top_histogram(options.top_histogram);
+    stats.set_coverage(options.coverage);
+    stats.set_legacy_stats(options.legacy_stats);
+    stats.set_trace_steps(options.trace_steps);
+    stats.set_trace_changes(options.trace_from, options.trace_to);
+    stats.set_sdk(options.sdk);
+    stats.set_sdk_opcodes(options.opcodes);
+    stats.set_sdk_profile_tags(options.profile_tags);
+    stats.set_sdk_top_functions(options.top_functions);
+    stats.set_mem_stats(options.mem_stats);
+    stats.set_mem_full_stats(options.mem_full_stats);
+    stats.set_collect_offsets(options.mem_full_stats);
+    stats.set_log_costly_unaligned(options.log_costly_unaligned);
+    stats.set_callstack_strict(options.callstack_mode == "strict");
+    stats.set_opcode_breakdown(options.opcode_breakdown);
+    stats.set_sdk_width(options.sdk_width);
+    emu.ctx.trace_from = options.trace_from;
+    emu.ctx.trace_to = options.trace_to;
+    emu.ctx.do_stats = true;
+    while !emu.ctx.inst_ctx.end && emu.ctx.inst_ctx.step < options.max_steps {
+        let pc = emu.ctx.inst_ctx.pc;
+        if pc == start_pc && marks.start.is_none() {
+            marks.start = Some(emu.ctx.stats.stats_csv(';'));
+        } else if pc == end_pc && marks.start.is_some() && marks.end.is_none() {
+            marks.end = Some(emu.ctx.stats.stats_csv(';'));
+        }
+        emu.step(options, &None::<fn(_)>);
+    }
 }

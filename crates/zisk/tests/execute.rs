@@ -15,6 +15,7 @@ const NO_CAPTURE: RunOptions = RunOptions {
     max_steps: 1_000_000,
     capture_console: false,
     profile_top: 0,
+    window: None,
 };
 
 #[test]
@@ -74,6 +75,7 @@ fn an_endless_loop_stops_at_the_step_limit() {
         max_steps: 5_000,
         capture_console: false,
         profile_top: 0,
+        window: None,
     };
     let execution = run("main:\n\tflag(0, 0), j(0, 0)\n", &options);
     assert!(
@@ -88,4 +90,61 @@ fn an_endless_loop_stops_at_the_step_limit() {
         execution.failure
     );
     assert_eq!(execution.steps, 5_000);
+}
+
+/// A loop storing to RAM and the UART, for the measurement-window tests.
+const LOOP: &str = "main:\n\
+     \tcopyb(0, 0) -> r5\n\
+     \tadd(r5, 1) -> r5\n\
+     \tcopyb(0, r5) -> [0xa0100000]\n\
+     \tltu(r5, 300), j(-8)\n\
+     \tcopyb(0, 65) -> [0xa0400200]\n\
+     \tret\n";
+
+#[test]
+fn stepping_the_emulator_ourselves_gives_emu_runs_figures() {
+    let rom = assemble(LOOP);
+    let input = frame_input(b"").unwrap();
+    let by_run = run_rom(&rom, &input, &NO_CAPTURE).unwrap();
+    // A window whose ends are never reached: our own loop, no window.
+    let stepped = RunOptions {
+        window: Some((u64::MAX, u64::MAX - 1)),
+        ..NO_CAPTURE
+    };
+    let by_steps = run_rom(&rom, &input, &stepped).unwrap();
+    by_run.check().unwrap();
+    by_steps.check().unwrap();
+    assert!(by_steps.window.is_none());
+    assert_eq!(by_run.steps, by_steps.steps);
+    assert_eq!(by_run.cost.total, by_steps.cost.total);
+    assert_eq!(by_run.cost.memory, by_steps.cost.memory);
+    assert_eq!(by_run.cost.per_opcode, by_steps.cost.per_opcode);
+    assert_eq!(by_run.cost.memory_by_width, by_steps.cost.memory_by_width);
+    assert_eq!(by_run.output, by_steps.output);
+}
+
+#[test]
+fn a_window_measures_from_its_first_end_to_its_second() {
+    let rom = assemble(LOOP);
+    let input = frame_input(b"").unwrap();
+    // The ROM's instruction addresses in order: the window from the loop's first
+    // instruction (its add) to the UART store after its three instructions.
+    let pcs: Vec<u64> = rom.insts.keys().copied().collect();
+    let full = run_rom(&rom, &input, &NO_CAPTURE).unwrap();
+    let op = |k: usize| pcs.get(k).map(|pc| rom.insts[pc].i.op_str);
+    let k = (0..pcs.len())
+        .find(|&k| op(k) == Some("add") && op(k + 2) == Some("ltu"))
+        .expect("the loop");
+    let (loop_pc, after) = (pcs[k], pcs[k + 3]);
+    let options = RunOptions {
+        window: Some((loop_pc, after)),
+        ..NO_CAPTURE
+    };
+    let measured = run_rom(&rom, &input, &options).unwrap();
+    let window = measured.window.expect("both ends reached");
+    // 300 iterations of three instructions.
+    assert_eq!(window.steps, 900);
+    assert_eq!(window.main, 900 * 62);
+    assert!(window.total > window.main && window.total < full.cost.total);
+    assert_eq!(measured.steps, full.steps);
 }

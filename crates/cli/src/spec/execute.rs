@@ -293,6 +293,7 @@ impl Runner<'_> {
             max_steps: self.max_steps,
             capture_console: true,
             profile_top: 0,
+            window: None,
         };
         let execution = match run_rom(&compiled.rom, &[], &options) {
             Ok(execution) => execution,

@@ -1,0 +1,3 @@
+module wasifiles
+
+go 1.21
