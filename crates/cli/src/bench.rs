@@ -93,6 +93,16 @@ pub struct BenchArgs {
     /// Fail a run after this many steps.
     #[arg(long, default_value_t = 20_000_000_000)]
     max_steps: u64,
+    /// Run a benchmark suite instead of the guests: `sightglass` (see sightglass.rs).
+    #[arg(long, value_parser = ["sightglass"])]
+    suite: Option<String>,
+    /// The Sightglass benchmarks (MANIFEST.tsv, modules, inputs, expected outputs).
+    #[arg(long, default_value = "../shared/sightglass")]
+    sightglass_dir: PathBuf,
+    /// With --suite: only these benchmarks (comma-separated); default every one under 2e9
+    /// wasm instructions.
+    #[arg(long, value_delimiter = ',')]
+    benchmarks: Vec<String>,
 }
 
 /// One guest on one path.
@@ -122,6 +132,15 @@ fn all_paths() -> Vec<String> {
 }
 
 pub fn bench(args: &BenchArgs) -> Result<ExitCode> {
+    if args.suite.is_some() {
+        return crate::sightglass::run_suite(&crate::sightglass::SuiteArgs {
+            dir: &args.sightglass_dir,
+            benchmarks: &args.benchmarks,
+            paths: &args.paths,
+            out_dir: &args.out_dir,
+            max_steps: args.max_steps,
+        });
+    }
     let paths: Vec<String> = if args.paths.is_empty() {
         all_paths()
     } else {

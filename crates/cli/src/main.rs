@@ -10,6 +10,7 @@ mod float_ops;
 mod fuzz;
 mod guest;
 mod run;
+mod sightglass;
 mod spec;
 mod world;
 

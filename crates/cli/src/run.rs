@@ -52,7 +52,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let input = if args.world.is_empty() {
         czisk_zisk::frame_input(&stdin)?
     } else if czisk_runtime {
-        framed_image(stdin, &args.guest.to_string_lossy(), &args.world)?
+        framed_image(stdin, Some(&args.guest.to_string_lossy()), &args.world)?
     } else {
         anyhow::bail!(
             "--dir, --env and guest arguments need czisk's runtime: the wasm2zisk backend reads only stdin"

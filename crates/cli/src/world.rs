@@ -25,8 +25,9 @@ impl WorldArgs {
     }
 }
 
-/// The framed ZisK input holding the WASI image: `program` is `argv[0]`.
-pub fn framed_image(stdin: Vec<u8>, program: &str, world: &WorldArgs) -> Result<Vec<u8>> {
+/// The framed ZisK input holding the WASI image. `program`, when given, is `argv[0]`
+/// (before the arguments); without it argv is empty, as Sightglass's runner has it.
+pub fn framed_image(stdin: Vec<u8>, program: Option<&str>, world: &WorldArgs) -> Result<Vec<u8>> {
     let mut preopens = Vec::new();
     for spec in &world.dirs {
         let (host, guest) = match spec.split_once("::") {
@@ -52,7 +53,7 @@ pub fn framed_image(stdin: Vec<u8>, program: &str, world: &WorldArgs) -> Result<
             bail!("--env {var}: expected KEY=VALUE");
         }
     }
-    let mut args = vec![program.as_bytes().to_vec()];
+    let mut args: Vec<Vec<u8>> = program.map(|p| p.as_bytes().to_vec()).into_iter().collect();
     args.extend(world.args.iter().map(|a| a.as_bytes().to_vec()));
     let world = WasiWorld {
         stdin,

@@ -398,3 +398,58 @@ fn profile_names_the_hottest_instructions_functions() {
         "{err}"
     );
 }
+
+#[test]
+fn wasi_files_behave_at_their_edges_and_streams_keep_every_byte() {
+    // fixtures/wasi_fs.wat checks itself: seeks past the end, short reads, pread, dot
+    // segments, escapes, write requests, readdir cut-offs and cookies, closing, running out
+    // of descriptors. Its stdout is 00 ff 00 0a.
+    let dir = format!("{}::.", fixture("wasi-dir"));
+    for backend in ["zisk", "riscv"] {
+        let report = run_json(&["--backend", backend, &fixture("wasi_fs.wat"), "--dir", &dir]);
+        assert_eq!(report["status"], "ok", "{backend}: {report}");
+        assert_eq!(report["stdout_base64"], "AP8ACg==", "{backend}: {report}");
+        assert_eq!(report["stderr"], "", "{backend}");
+        assert!(report.get("stderr_base64").is_none());
+    }
+    // Bad input is refused before the run.
+    let missing = czisk(&[
+        "run",
+        &fixture("wasi_fs.wat"),
+        "--dir",
+        "/nonexistent-czisk-dir",
+    ]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("cannot open '/nonexistent-czisk-dir'"),
+        "{}",
+        stderr(&missing)
+    );
+    let not_dir = czisk(&[
+        "run",
+        &fixture("wasi_fs.wat"),
+        "--dir",
+        &fixture("echo.wat"),
+    ]);
+    assert!(
+        stderr(&not_dir).contains("is not a directory"),
+        "{}",
+        stderr(&not_dir)
+    );
+    let bad_env = czisk(&["run", &fixture("wasi_fs.wat"), "--env", "NOEQUALS"]);
+    assert!(
+        stderr(&bad_env).contains("expected KEY=VALUE"),
+        "{}",
+        stderr(&bad_env)
+    );
+    let wasm2zisk = czisk(&[
+        "run",
+        "--backend",
+        "wasm2zisk",
+        &fixture("echo.wat"),
+        "--",
+        "x",
+    ]);
+    assert_eq!(wasm2zisk.status.code(), Some(1));
+    assert!(stderr(&wasm2zisk).contains("wasm2zisk backend reads only stdin"));
+}
