@@ -166,7 +166,7 @@ fn allocate_unit(
         }
     }
     let vcode =
-        lower::lower_function(&ctx.func, static_frame).map_err(|error| BackendError::Lower {
+        lower::lower_function_in(&ctx.func, static_frame, limit_shape).map_err(|error| BackendError::Lower {
             function: unit.name.clone(),
             error,
         })?;

@@ -40,7 +40,7 @@ use wasmparser::{FuncType, Parser, Payload};
 
 pub use error::CompileError;
 pub use layout::{LayoutConfig, MachineLayout};
-pub use translate::LimitShape;
+pub use translate::{bounds_compare_index, LimitShape};
 pub use traps::WasmTrap;
 
 pub const NS_WASM_FUNC: u32 = 0;

@@ -77,6 +77,8 @@ pub struct Lowerer<'a> {
     use_counts: HashMap<Value, u32>,
     /// i32 values whose users only read their low 32 bits.
     low32: HashSet<Value>,
+    /// i32 values that are only address indices, held zero- or sign-extended (`low32::zext_ok_values`).
+    zext_ok: HashSet<Value>,
     /// Instructions already lowered on an outgoing edge of their block.
     sunk: HashSet<ir::Inst>,
     /// The function's frame is at a fixed address (see `calls.rs`).
@@ -101,7 +103,12 @@ pub struct Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
-    pub fn new(func: &'a Function, order: &'a BlockOrder, static_frame: bool) -> Self {
+    pub fn new(
+        func: &'a Function,
+        order: &'a BlockOrder,
+        static_frame: bool,
+        shape: Option<&czisk_frontend::LimitShape>,
+    ) -> Self {
         let mut use_counts: HashMap<Value, u32> = HashMap::new();
         for block in func.layout.blocks() {
             for inst in func.layout.block_insts(block) {
@@ -111,6 +118,8 @@ impl<'a> Lowerer<'a> {
             }
         }
         let n = order.blocks.len();
+        let mut low32 = super::low32::low32_only_values(func);
+        let zext_ok = super::low32::zext_ok_values(func, &mut low32, shape);
         Lowerer {
             func,
             order,
@@ -118,7 +127,8 @@ impl<'a> Lowerer<'a> {
             value_regs: HashMap::new(),
             used: HashSet::new(),
             use_counts,
-            low32: super::low32::low32_only_values(func),
+            low32,
+            zext_ok,
             sunk: HashSet::new(),
             static_frame,
             current: Vec::new(),
@@ -727,6 +737,10 @@ impl generated::Context for Lowerer<'_> {
             cursor = self.func.layout.prev_inst(i);
         }
         earliest
+    }
+    fn zext_ok_result(&mut self, inst: Inst) -> Option<()> {
+        let result = *self.func.dfg.inst_results(inst).first()?;
+        self.zext_ok.contains(&result).then_some(())
     }
     fn low32_result(&mut self, inst: Inst) -> Option<()> {
         let result = *self.func.dfg.inst_results(inst).first()?;

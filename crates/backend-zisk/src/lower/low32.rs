@@ -16,7 +16,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use cranelift_codegen::ir::{types, Function, Inst, Opcode, Value, ValueDef};
+use cranelift_codegen::ir::{types, Function, Inst, InstructionData, Opcode, Value, ValueDef};
 
 /// How the `index`-th fixed argument of `user` reads its value.
 enum Reads {
@@ -114,4 +114,198 @@ pub fn low32_only_values(func: &Function) -> HashSet<Value> {
         }
     }
     candidates
+}
+
+/// The i32 values that may be held in another extension than the sign extension: every
+/// user reads only the low half (as in [`low32_only_values`]), or is the value's sign
+/// extension to i64 used only as an address index, that is, only
+/// - as the index of a bounds-check compare (`bounds_compare_index`: against an access
+///   limit, which is below 2^31), and
+/// - plus a constant, as the address of loads and stores;
+///
+/// and the value is an i32 load (held zero-extended: a plain 4-byte load instead of
+/// `signextend_w`) or `x + k` for a sign-extended `x` and `0 <= k < 2^31` (a 64-bit `add`,
+/// ZisK's cheaper adder, instead of `add_w`; the sum is then the zero or the sign extension
+/// of the wrapped 32-bit sum, see below).
+///
+/// An index below 2^31 is the same number zero- or sign-extended. One at or above 2^31 is,
+/// either way, above every access limit, so its check fails just the same; and every
+/// access is made only after a passing check of its index (the translator's invariant,
+/// kept by the passes that merge, hoist and drop checks, which all reason on the same
+/// 64-bit index value), so no access is made from it.
+pub fn zext_ok_values(
+    func: &Function,
+    low32: &mut HashSet<Value>,
+    shape: Option<&czisk_frontend::LimitShape>,
+) -> HashSet<Value> {
+    let mut found = HashSet::new();
+    let Some(shape) = shape else {
+        return found;
+    };
+    let uses = use_map(func);
+    let uses_of = |v: Value| uses.get(&v).map(Vec::as_slice).unwrap_or(&[]);
+    // `r` (the index plus a constant) is only ever the address of a load or store.
+    let only_address = |r: Value| {
+        uses_of(r).iter().all(|&(user, index)| {
+            let data = &func.dfg.insts[user];
+            matches!(
+                (data, index),
+                (InstructionData::Load { .. }, Some(0)) | (InstructionData::Store { .. }, Some(1))
+            )
+        })
+    };
+    // `s` (the sign-extended index) is only compared with a limit or offset into an address.
+    let only_index = |s: Value| {
+        uses_of(s).iter().all(|&(user, index)| {
+            let Some(i) = index else { return false };
+            match func.dfg.insts[user].opcode() {
+                Opcode::Icmp => czisk_frontend::bounds_compare_index(func, user, shape) == Some(i),
+                Opcode::Iadd if func.dfg.ctrl_typevar(user) == types::I64 => {
+                    let args = func.dfg.inst_args(user);
+                    let other = args[1 - i];
+                    is_iconst(func, other) && only_address(func.dfg.first_result(user))
+                }
+                _ => false,
+            }
+        })
+    };
+    // Every user reads only the low half or takes the value as an address index.
+    let index_or_low32 = |x: Value| {
+        uses_of(x).iter().all(|&(user, index)| {
+            let Some(i) = index else { return false };
+            match reads(func, user, i) {
+                Reads::Low32 => true,
+                Reads::LikeResult => func
+                    .dfg
+                    .inst_results(user)
+                    .first()
+                    .is_some_and(|r| low32.contains(r)),
+                Reads::All => {
+                    func.dfg.insts[user].opcode() == Opcode::Sextend
+                        && func.dfg.ctrl_typevar(user) == types::I64
+                        && only_index(func.dfg.first_result(user))
+                }
+            }
+        })
+    };
+    // i32 `x + k` with `0 <= k < 2^31`: the candidates for a 64-bit add, (sum, x).
+    let mut sums = Vec::new();
+    for block in func.layout.blocks() {
+        for inst in func.layout.block_insts(block) {
+            let x = match func.dfg.inst_results(inst).first() {
+                Some(&x) if func.dfg.value_type(x) == types::I32 && !low32.contains(&x) => x,
+                _ => continue,
+            };
+            match func.dfg.insts[inst].opcode() {
+                Opcode::Load if index_or_low32(x) => {
+                    found.insert(x);
+                }
+                Opcode::Iadd => {
+                    let args = func.dfg.inst_args(inst);
+                    let k_at = (0..2).find(|&j| {
+                        i32_const(func, args[j]).is_some_and(|k| (0..=i32::MAX as i64).contains(&k))
+                    });
+                    if let Some(j) = k_at {
+                        if index_or_low32(x) {
+                            sums.push((x, func.dfg.resolve_aliases(args[1 - j])));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // The 64-bit `sext(x) + k` is, for the wrapped 32-bit sum, its zero extension when the
+    // 32-bit sum wrapped or was below 2^31 from below 2^31, and its sign extension
+    // otherwise: an address index either way. That needs `x` held sign-extended: not one of
+    // the values here (held otherwise), and not a value with garbage in its high half. A
+    // low-half-only `x` whose definition never makes garbage (a parameter, a call result,
+    // an operation without a low-half form) leaves that set, which changes nothing in its
+    // own code and lets it be read whole.
+    let relaxed: HashSet<Value> = sums.iter().map(|&(sum, _)| sum).collect();
+    let mut whole = Vec::new();
+    for (sum, x) in sums {
+        if found.contains(&x) || relaxed.contains(&x) {
+            continue;
+        }
+        if low32.contains(&x) {
+            if !defined_sign_extended(func, x) {
+                continue;
+            }
+            whole.push(x);
+        }
+        found.insert(sum);
+    }
+    for x in whole {
+        low32.remove(&x);
+    }
+    found
+}
+
+/// Every use of every value: (user, index among its fixed arguments), or None for a block
+/// argument.
+fn use_map(func: &Function) -> HashMap<Value, Vec<(Inst, Option<usize>)>> {
+    let mut uses: HashMap<Value, Vec<(Inst, Option<usize>)>> = HashMap::new();
+    for block in func.layout.blocks() {
+        for inst in func.layout.block_insts(block) {
+            let fixed = func.dfg.inst_args(inst);
+            for (i, &a) in fixed.iter().enumerate() {
+                uses.entry(func.dfg.resolve_aliases(a))
+                    .or_default()
+                    .push((inst, Some(i)));
+            }
+            for a in func.dfg.inst_values(inst).skip(fixed.len()) {
+                uses.entry(func.dfg.resolve_aliases(a))
+                    .or_default()
+                    .push((inst, None));
+            }
+        }
+    }
+    uses
+}
+
+/// Whether `v`'s definition holds it sign-extended whether or not it is in the low-half set:
+/// only the lowering of these opcodes (`low32_result` in lower.isle, and the bitwise
+/// operations and selects that pass the question on) makes use of that set.
+fn defined_sign_extended(func: &Function, v: Value) -> bool {
+    match func.dfg.value_def(v) {
+        ValueDef::Param(..) => true,
+        ValueDef::Result(inst, _) => {
+            let data = &func.dfg.insts[inst];
+            !matches!(data, InstructionData::Load { .. } | InstructionData::UnaryImm { .. })
+                && !matches!(
+                    data.opcode(),
+                    Opcode::Iadd
+                        | Opcode::Ireduce
+                        | Opcode::Bitcast
+                        | Opcode::Band
+                        | Opcode::Bor
+                        | Opcode::Bxor
+                        | Opcode::Bnot
+                        | Opcode::Select
+                )
+        }
+        _ => false,
+    }
+}
+
+/// The value of the i32 constant `v`, sign-extended.
+fn i32_const(func: &Function, v: Value) -> Option<i64> {
+    let ValueDef::Result(inst, _) = func.dfg.value_def(func.dfg.resolve_aliases(v)) else {
+        return None;
+    };
+    match func.dfg.insts[inst] {
+        InstructionData::UnaryImm {
+            opcode: Opcode::Iconst,
+            imm,
+        } if func.dfg.value_type(v) == types::I32 => Some(imm.bits() as i32 as i64),
+        _ => None,
+    }
+}
+
+fn is_iconst(func: &Function, v: Value) -> bool {
+    match func.dfg.value_def(func.dfg.resolve_aliases(v)) {
+        ValueDef::Result(inst, _) => func.dfg.insts[inst].opcode() == Opcode::Iconst,
+        _ => false,
+    }
 }

@@ -71,8 +71,18 @@ pub fn with_low32_poisoned<R>(f: impl FnOnce() -> R) -> R {
 /// Lowers `func` (already optimized by Cranelift's mid-end). With a `static_frame`,
 /// values may stay in spill slots that ZisK instructions read and write directly.
 pub fn lower_function(func: &Function, static_frame: bool) -> Result<VCode, LowerError> {
+    lower_function_in(func, static_frame, None)
+}
+
+/// [`lower_function`] for a function of a module whose bounds checks have this `shape`
+/// (which lets address-only i32 loads skip their sign extension, `low32::zext_ok_values`).
+pub fn lower_function_in(
+    func: &Function,
+    static_frame: bool,
+    shape: Option<&czisk_frontend::LimitShape>,
+) -> Result<VCode, LowerError> {
     let order = BlockOrder::compute(func);
-    let mut lowerer = isle::Lowerer::new(func, &order, static_frame);
+    let mut lowerer = isle::Lowerer::new(func, &order, static_frame, shape);
     lowerer.lower_all()?;
     Ok(lowerer.finish())
 }

@@ -195,6 +195,34 @@ pub(crate) fn merge_bounds_checks(
 
 /// `trapnz (icmp uge (sextend index) limit)` with an out-of-bounds trap, as the translator
 /// makes it (or, after the mid-end, with the operands swapped or the index a constant).
+/// For an `icmp` that compares an index with an access limit the way a bounds check does
+/// (`index >=u limit`, or `limit <=u index`), which of its two arguments is the index.
+///
+/// Every access limit is at most the memory size plus one, below 2^31, so such a compare
+/// gives the same answer for an index held zero-extended as for one held sign-extended:
+/// below 2^31 the two are equal, and at or above it both are above every limit (the
+/// backend uses this to load an i32 that is only ever an address index without its sign
+/// extension).
+pub fn bounds_compare_index(func: &Function, compare: Inst, shape: &LimitShape) -> Option<usize> {
+    let limit_at = match func.dfg.insts[compare] {
+        InstructionData::IntCompare {
+            opcode: Opcode::Icmp,
+            cond: IntCC::UnsignedGreaterThanOrEqual,
+            ..
+        } => 1,
+        InstructionData::IntCompare {
+            opcode: Opcode::Icmp,
+            cond: IntCC::UnsignedLessThanOrEqual,
+            ..
+        } => 0,
+        _ => return None,
+    };
+    let args = func.dfg.inst_args(compare);
+    (func.dfg.value_type(args[limit_at]) == types::I64).then_some(())?;
+    shape.reach_of(func, args[limit_at])?;
+    Some(1 - limit_at)
+}
+
 pub(crate) fn as_bounds_check(func: &Function, inst: Inst, shape: &LimitShape) -> Option<Check> {
     let InstructionData::CondTrap {
         opcode: Opcode::Trapnz,

@@ -28,8 +28,8 @@ use crate::traps::WasmTrap;
 use crate::{frontend_config, wasm_signature, NS_WASM_FUNC};
 use control::Frame;
 
-pub use bounds::LimitShape;
 pub(crate) use bounds::{as_bounds_check, is_barrier, Check, CheckedIndex};
+pub use bounds::{bounds_compare_index, LimitShape};
 pub(crate) use memory::limit_shape;
 
 /// User ids of the alias regions of linear memory and of its size word.
