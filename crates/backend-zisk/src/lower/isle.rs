@@ -486,6 +486,14 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Whether the i32 `v` is, as an operand, its value sign-extended to 64 bits.
+    fn held_sign_extended(&self, v: Value) -> bool {
+        let v = self.func.dfg.resolve_aliases(v);
+        self.func.dfg.value_type(v) == types::I32
+            && (self.constant(v).is_some()
+                || (!self.low32.contains(&v) && !self.zext_ok.contains(&v)))
+    }
+
     /// `v = zext64(x) + k` (x an i32): (x, k).
     fn zext_plus_const(&self, v: Value) -> Option<(Value, u64)> {
         let inst = defining_inst(self.func, v)?;
@@ -745,6 +753,24 @@ impl generated::Context for Lowerer<'_> {
     fn low32_result(&mut self, inst: Inst) -> Option<()> {
         let result = *self.func.dfg.inst_results(inst).first()?;
         self.low32.contains(&result).then_some(())
+    }
+    /// The width at which an i32 compare, min or max of `x` and `y` may be made: the full 64
+    /// bits when both are held sign-extended (a constant, which becomes a sign-extended
+    /// immediate, or a value neither in the low-half set nor held zero-extended). Sign
+    /// extension is one-to-one and keeps both the signed and the unsigned order, so the
+    /// 64-bit `eq`, `lt`, `ltu`, `le`, `leu`, `min(u)`, `max(u)` give the 32-bit answers (and
+    /// a sign-extended min or max); they cost what the `_w` forms cost, but ZisK proves
+    /// those with small operands (FROPS, `zisk_core::frops`) as table lookups at no
+    /// operation cost, which it does not for the `_w` forms of compares.
+    fn cmp_width(&mut self, ty: Type, x: Value, y: Value) -> Type {
+        if ty != types::I32 {
+            return ty;
+        }
+        if self.held_sign_extended(x) && self.held_sign_extended(y) {
+            types::I64
+        } else {
+            ty
+        }
     }
     fn cmp_for(&mut self, ty: Type, op: &ZOp) -> ZOp {
         if ty != types::I32 {
