@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use czisk_zisk::{run_rom, Execution, RunOptions};
+use czisk_zisk::{run_rom, run_rom_live, Execution, RunOptions};
 use serde_json::json;
 
 use crate::backend::{self, Backend, Compiled};
@@ -61,11 +61,31 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let window = window_addresses(&compiled);
     let options = RunOptions {
         max_steps: args.max_steps,
-        capture_console: true,
+        capture_console: args.json,
         profile_top: args.profile,
         window,
     };
-    let execution = run_rom(&compiled.rom, &input, &options)?;
+    // Known framed (czisk's runtime), known raw, or (an ELF) told by its first bytes.
+    let framing = match guest.format {
+        GuestFormat::Wasm if czisk_runtime => Framing::Framed(console::Decoder::default()),
+        GuestFormat::Wasm => Framing::Raw,
+        GuestFormat::Elf => Framing::Undecided(Vec::new()),
+    };
+    let execution = if args.json {
+        run_rom(&compiled.rom, &input, &options)?
+    } else {
+        // Text mode: the guest's streams reach ours as it writes them.
+        let mut live = LiveStreams {
+            framing,
+            messages: Vec::new(),
+        };
+        let execution = run_rom_live(&compiled.rom, &input, &options, &mut |bytes, out| {
+            live.feed(bytes, out)
+        })?;
+        live.finish();
+        std::io::stderr().write_all(&live.messages)?;
+        execution
+    };
     let framed = match guest.format {
         GuestFormat::Wasm => czisk_runtime,
         // A ziskbin from czisk, or a program from elsewhere.
@@ -84,11 +104,6 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         let report = json_report(&compiled, &execution, &streams);
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        std::io::stdout().write_all(&streams.stdout)?;
-        std::io::stdout().flush()?;
-        let mut stderr = std::io::stderr();
-        stderr.write_all(&streams.stderr)?;
-        stderr.write_all(&streams.messages)?;
         print_text_report(&compiled, &execution, args.stats);
     }
     Ok(match &execution.failure {
@@ -98,6 +113,63 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             ExitCode::from(GUEST_FAILED)
         }
     })
+}
+
+/// How a live console is split.
+enum Framing {
+    Framed(console::Decoder),
+    Raw,
+    /// An ELF's console: framed if it starts as czisk's runtime starts every console.
+    Undecided(Vec<u8>),
+}
+
+/// The guest's streams written to ours as they arrive; the runtime's messages kept for the
+/// end (after the guest's own output).
+struct LiveStreams {
+    framing: Framing,
+    messages: Vec<u8>,
+}
+
+impl LiveStreams {
+    fn feed(&mut self, bytes: &[u8], out: &mut czisk_zisk::LiveConsole) {
+        if let Framing::Undecided(seen) = &mut self.framing {
+            seen.extend_from_slice(bytes);
+            if seen.len() < 2 {
+                return;
+            }
+            let seen = std::mem::take(seen);
+            self.framing = if console::is_framed(&seen) {
+                Framing::Framed(console::Decoder::default())
+            } else {
+                Framing::Raw
+            };
+            return self.feed(&seen, out);
+        }
+        let messages = &mut self.messages;
+        // A closed stream (a pipe to `head`) must not stop the run: errors are dropped.
+        match &mut self.framing {
+            Framing::Raw => {
+                let _ = out.stdout.write_all(bytes);
+            }
+            Framing::Framed(decoder) => decoder.feed(bytes, |stream, run| match stream {
+                console::STREAM_STDOUT => {
+                    let _ = out.stdout.write_all(run);
+                }
+                console::STREAM_STDERR => {
+                    let _ = out.stderr.write_all(run);
+                }
+                _ => messages.extend_from_slice(run),
+            }),
+            Framing::Undecided(_) => unreachable!(),
+        }
+    }
+
+    /// A console shorter than a stream switch is raw.
+    fn finish(&mut self) {
+        if let Framing::Undecided(seen) = &self.framing {
+            let _ = std::io::stdout().write_all(seen);
+        }
+    }
 }
 
 /// The entry addresses of `bench.start` and `bench.end`, when the program has both.

@@ -44,32 +44,66 @@ pub fn is_framed(console: &[u8]) -> bool {
 /// as stdout; an escape with an unknown code or cut off by the end of the run is dropped.
 pub fn decode(console: &[u8]) -> Streams {
     let mut streams = Streams::default();
-    let mut current = STREAM_STDOUT;
-    let mut bytes = console.iter().copied();
-    while let Some(byte) = bytes.next() {
-        let byte = if byte == ESCAPE {
-            match bytes.next() {
-                Some(ESCAPE) => ESCAPE,
-                Some(s) if (STREAM_STDOUT..=STREAM_MESSAGES).contains(&s) => {
-                    current = s;
-                    continue;
-                }
-                _ => continue,
-            }
-        } else {
-            byte
-        };
-        match current {
-            STREAM_STDOUT => streams.stdout.push(byte),
-            STREAM_STDERR => streams.stderr.push(byte),
+    let mut decoder = Decoder::default();
+    decoder.feed(console, |stream, bytes| {
+        match stream {
+            STREAM_STDOUT => streams.stdout.extend_from_slice(bytes),
+            STREAM_STDERR => streams.stderr.extend_from_slice(bytes),
             _ => {
-                streams.messages.push(byte);
-                continue;
+                streams.messages.extend_from_slice(bytes);
+                return;
             }
         }
-        streams.interleaved.push(byte);
-    }
+        streams.interleaved.extend_from_slice(bytes);
+    });
     streams
+}
+
+/// The console protocol decoded as the bytes arrive (a run's console streamed live).
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    current: u8,
+    /// The previous chunk ended in an ESCAPE.
+    escape: bool,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder {
+            current: STREAM_STDOUT,
+            escape: false,
+        }
+    }
+}
+
+impl Decoder {
+    /// Decodes `bytes`, handing each run of one stream's bytes to `out(stream, run)`.
+    pub fn feed(&mut self, bytes: &[u8], mut out: impl FnMut(u8, &[u8])) {
+        let mut run: Vec<u8> = Vec::new();
+        for &byte in bytes {
+            if self.escape {
+                self.escape = false;
+                match byte {
+                    ESCAPE => run.push(ESCAPE),
+                    s if (STREAM_STDOUT..=STREAM_MESSAGES).contains(&s) => {
+                        if !run.is_empty() {
+                            out(self.current, &run);
+                            run.clear();
+                        }
+                        self.current = s;
+                    }
+                    _ => {}
+                }
+            } else if byte == ESCAPE {
+                self.escape = true;
+            } else {
+                run.push(byte);
+            }
+        }
+        if !run.is_empty() {
+            out(self.current, &run);
+        }
+    }
 }
 
 /// A console that is not framed (another compiler's program): all of it is stdout.
@@ -131,6 +165,24 @@ mod tests {
         both.extend([0, 0xff]);
         both.extend(b"err!");
         assert_eq!(s.interleaved, both);
+        // Fed in pieces, cut anywhere (inside an escape too), the same streams.
+        for cut in 0..console.len() {
+            let mut decoder = Decoder::default();
+            let mut pieces = Streams::default();
+            for part in [&console[..cut], &console[cut..]] {
+                decoder.feed(part, |stream, bytes| match stream {
+                    STREAM_STDOUT => pieces.stdout.extend_from_slice(bytes),
+                    STREAM_STDERR => pieces.stderr.extend_from_slice(bytes),
+                    _ => pieces.messages.extend_from_slice(bytes),
+                });
+            }
+            assert_eq!(
+                (&pieces.stdout, &pieces.stderr),
+                (&s.stdout, &s.stderr),
+                "cut at {cut}"
+            );
+            assert_eq!(pieces.messages, s.messages);
+        }
         assert!(!is_framed(b"plain"));
         assert!(!is_framed(&[ESCAPE, 9]));
     }

@@ -11,7 +11,9 @@
 //! `print!` never reaches fd 1, so a capture made there comes back empty. Tests that
 //! check a console go through the `czisk` binary, as a user does.
 
+use std::fs::File;
 use std::io::{Read, Write};
+use std::os::fd::{FromRawFd, OwnedFd};
 use std::sync::Mutex;
 
 static STREAM_REDIRECT: Mutex<()> = Mutex::new(());
@@ -30,6 +32,126 @@ pub(crate) fn with_emulator_streams<T>(
         Ok((result, uart_bytes(printed)))
     } else {
         Ok((f(), Vec::new()))
+    }
+}
+
+/// Where a live console's bytes go: this process's own stdout and stderr (fd 1 is the
+/// emulator's pipe while it runs).
+pub struct LiveConsole<'a> {
+    pub stdout: &'a mut File,
+    pub stderr: &'a mut File,
+}
+
+/// Runs `f` with the emulator's stderr silenced and the bytes the guest stores to the UART
+/// handed to `sink` as they come (from a reader thread, through a pipe on fd 1); returns
+/// them all as well.
+pub(crate) fn with_live_console<T>(
+    sink: &mut (dyn FnMut(&[u8], &mut LiveConsole) + Send),
+    f: impl FnOnce() -> T,
+) -> std::io::Result<(T, Vec<u8>)> {
+    let _guard = lock();
+    std::io::stdout().flush()?;
+    std::io::stderr().flush()?;
+    let mut stdout = File::from(dup(1)?);
+    let mut stderr = File::from(dup(2)?);
+    let (read_end, write_end) = pipe()?;
+    let _silenced = gag::Gag::stderr()?;
+    let saved = dup(1)?;
+    redirect(&write_end, 1)?;
+    drop(write_end);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut pipe = File::from(read_end);
+            let mut decoder = UartDecoder::default();
+            let mut all = Vec::new();
+            let mut buffer = vec![0u8; 1 << 16];
+            loop {
+                let n = match pipe.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                let bytes = decoder.feed(&buffer[..n]);
+                sink(
+                    &bytes,
+                    &mut LiveConsole {
+                        stdout: &mut stdout,
+                        stderr: &mut stderr,
+                    },
+                );
+                all.extend_from_slice(&bytes);
+            }
+            all
+        });
+        let result = f();
+        let flushed = std::io::stdout().flush();
+        // Restoring fd 1 closes the pipe's last write end: the reader sees its end.
+        let restored = redirect(&saved, 1);
+        let all = reader.join().expect("the console reader does not panic");
+        flushed?;
+        restored?;
+        Ok((result, all))
+    })
+}
+
+fn dup(fd: i32) -> std::io::Result<OwnedFd> {
+    // SAFETY: dup returns a new descriptor we own, or -1.
+    let new = unsafe { libc::dup(fd) };
+    if new < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `new` is a fresh descriptor nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(new) })
+}
+
+fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0i32; 2];
+    // SAFETY: pipe writes two descriptors into the array, or fails.
+    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: both are fresh descriptors nothing else owns.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Makes `target` a copy of `fd`.
+fn redirect(fd: &OwnedFd, target: i32) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: dup2 on two valid descriptors.
+    if unsafe { libc::dup2(fd.as_raw_fd(), target) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// [`uart_bytes`] for a stream cut anywhere: a UART byte of 0x80 or more arrives as the two
+/// bytes of its UTF-8 encoding (lead 0xc2 or 0xc3), which a read may split.
+#[derive(Default)]
+struct UartDecoder {
+    lead: Option<u8>,
+}
+
+impl UartDecoder {
+    fn feed(&mut self, printed: &[u8]) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(printed.len());
+        for &b in printed {
+            match self.lead.take() {
+                Some(lead) if b & 0xc0 == 0x80 => bytes.push(((lead & 0x1f) << 6) | (b & 0x3f)),
+                Some(lead) => {
+                    bytes.push(lead);
+                    self.push(b, &mut bytes);
+                }
+                None => self.push(b, &mut bytes),
+            }
+        }
+        bytes
+    }
+
+    fn push(&mut self, b: u8, bytes: &mut Vec<u8>) {
+        if b == 0xc2 || b == 0xc3 {
+            self.lead = Some(b);
+        } else {
+            bytes.push(b);
+        }
     }
 }
 
@@ -76,8 +198,16 @@ mod tests {
     fn uart_bytes_undo_the_char_printing() {
         let bytes: Vec<u8> = (0..=255).collect();
         let printed: String = bytes.iter().map(|&b| b as char).collect();
-        assert_eq!(super::uart_bytes(printed.into_bytes()), bytes);
+        assert_eq!(super::uart_bytes(printed.clone().into_bytes()), bytes);
         // Not from the UART: kept.
         assert_eq!(super::uart_bytes("€".as_bytes().to_vec()), "€".as_bytes());
+        // Streamed, cut at every point: the same bytes.
+        let printed = printed.into_bytes();
+        for cut in 0..printed.len() {
+            let mut decoder = super::UartDecoder::default();
+            let mut got = decoder.feed(&printed[..cut]);
+            got.extend(decoder.feed(&printed[cut..]));
+            assert_eq!(got, bytes, "cut at {cut}");
+        }
     }
 }

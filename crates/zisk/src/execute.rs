@@ -8,7 +8,7 @@ use thiserror::Error;
 use zisk_core::ZiskRom;
 use ziskemu::{Emu, EmuOptions, FailureReason};
 
-use crate::console::with_emulator_streams;
+use crate::console::{with_emulator_streams, with_live_console, LiveConsole};
 use crate::cost::CostReport;
 use crate::panics::contain_panics;
 
@@ -134,6 +134,27 @@ pub fn run_rom(
     let (execution, console) = with_emulator_streams(options.capture_console, || {
         run_emulator(rom, framed_input, options)
     })?;
+    let mut execution = execution?;
+    execution.console = console;
+    Ok(execution)
+}
+
+/// [`run_rom`] with the console handed to `sink` live, as the guest writes it (and in
+/// [`Execution::console`] at the end); `options.capture_console` is not consulted.
+pub fn run_rom_live(
+    rom: &ZiskRom,
+    framed_input: &[u8],
+    options: &RunOptions,
+    sink: &mut (dyn FnMut(&[u8], &mut LiveConsole) + Send),
+) -> Result<Execution, RunError> {
+    if framed_input.len() % 8 != 0 {
+        return Err(RunError::Input(format!(
+            "length {} is not a multiple of 8",
+            framed_input.len()
+        )));
+    }
+    let (execution, console) =
+        with_live_console(sink, || run_emulator(rom, framed_input, options))?;
     let mut execution = execution?;
     execution.console = console;
     Ok(execution)

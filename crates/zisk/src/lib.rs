@@ -17,7 +17,8 @@ mod panics;
 pub mod program;
 
 pub use cost::CostReport;
-pub use execute::{run_rom, Execution, Failure, RunError, RunOptions, Window};
+pub use console::LiveConsole;
+pub use execute::{run_rom, run_rom_live, Execution, Failure, RunError, RunOptions, Window};
 pub use panics::contain_panics;
 pub use program::{frame_input, load_program, rom_to_ziskbin, wasm2zisk, InputError};
 pub use zisk_core::ZiskRom;
