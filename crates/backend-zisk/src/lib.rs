@@ -25,6 +25,7 @@ pub mod link;
 pub mod lower;
 pub mod machine;
 pub mod regalloc;
+pub mod timings;
 
 use std::collections::BTreeMap;
 
@@ -147,17 +148,38 @@ fn allocate_unit(
     // routines, which come from a module of their own).
     limit_shape: Option<&czisk_frontend::LimitShape>,
 ) -> Result<Allocated, BackendError> {
+    allocate_unit_timed(
+        isa,
+        unit,
+        static_frame,
+        limit_shape,
+        &mut timings::FunctionTimes::default(),
+    )
+}
+
+fn allocate_unit_timed(
+    isa: &dyn isa::TargetIsa,
+    unit: ProgramUnit,
+    static_frame: bool,
+    limit_shape: Option<&czisk_frontend::LimitShape>,
+    times: &mut timings::FunctionTimes,
+) -> Result<Allocated, BackendError> {
+    use timings::timed;
     let mut ctx = Context::for_function(unit.func);
-    ctx.optimize(isa, &mut ControlPlane::default())
-        .map_err(|e| BackendError::Optimize {
-            function: unit.name.clone(),
-            message: format!("{e:?}"),
-        })?;
-    czisk_frontend::loop_invariants::hoist_loop_invariants(&mut ctx.func);
-    if let Some(shape) = limit_shape {
-        czisk_frontend::redundant_checks::remove_dominated_checks(&mut ctx.func, shape);
-    }
-    legalize::split_i128_compares(&mut ctx.func);
+    timed(&mut times.optimize, || {
+        ctx.optimize(isa, &mut ControlPlane::default())
+    })
+    .map_err(|e| BackendError::Optimize {
+        function: unit.name.clone(),
+        message: format!("{e:?}"),
+    })?;
+    timed(&mut times.passes, || {
+        czisk_frontend::loop_invariants::hoist_loop_invariants(&mut ctx.func);
+        if let Some(shape) = limit_shape {
+            czisk_frontend::redundant_checks::remove_dominated_checks(&mut ctx.func, shape);
+        }
+        legalize::split_i128_compares(&mut ctx.func);
+    });
     // For working on the backend: CZISK_DUMP_CLIF=part prints the optimized CLIF of every
     // function whose name contains `part`.
     if let Some(part) = std::env::var_os("CZISK_DUMP_CLIF") {
@@ -165,16 +187,20 @@ fn allocate_unit(
             eprintln!("; {}\n{}", unit.name, ctx.func.display());
         }
     }
-    let vcode =
-        lower::lower_function(&ctx.func, static_frame).map_err(|error| BackendError::Lower {
-            function: unit.name.clone(),
-            error,
-        })?;
-    let regalloc = if unit.key.0 == czisk_runtime::softfloat::NS_FLOAT {
-        regalloc::allocate_low(&vcode, ROUTINE_LAST_REG)
-    } else {
-        regalloc::allocate(&vcode)
-    };
+    let vcode = timed(&mut times.lower, || {
+        lower::lower_function(&ctx.func, static_frame)
+    })
+    .map_err(|error| BackendError::Lower {
+        function: unit.name.clone(),
+        error,
+    })?;
+    let regalloc = timed(&mut times.regalloc, || {
+        if unit.key.0 == czisk_runtime::softfloat::NS_FLOAT {
+            regalloc::allocate_low(&vcode, ROUTINE_LAST_REG)
+        } else {
+            regalloc::allocate(&vcode)
+        }
+    });
     let regalloc = regalloc.map_err(|e| BackendError::Regalloc {
         function: unit.name.clone(),
         message: format!("{e:?}"),
@@ -185,7 +211,9 @@ fn allocate_unit(
     } else {
         emit::FrameBase::Stack
     };
-    let frame = emit::frame_layout(&ctx.func, &vcode, &regalloc, base);
+    let frame = timed(&mut times.frame_and_emit, || {
+        emit::frame_layout(&ctx.func, &vcode, &regalloc, base)
+    });
     Ok(Allocated {
         key: unit.key,
         name: unit.name,
@@ -270,65 +298,246 @@ fn float_calls(a: &Allocated) -> Vec<u32> {
         .collect()
 }
 
-/// Compiles a wasm module to a ZisK ROM.
-pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
-    let mut module = translate_module(wasm, &LayoutConfig::zisk())?;
-    let limit_shape = module.limit_shape;
-    let units = program_units(&mut module)?;
-    let isa = optimizer_isa();
-    let reentrant = calls::reentrant_functions(&units);
-    let mut allocated = Vec::new();
-    for unit in units {
-        let static_frame = !reentrant.contains(&unit.key);
-        allocated.push(allocate_unit(&*isa, unit, static_frame, Some(&limit_shape))?);
-    }
-    // The float routines the program calls, and those they call, once each. They never
-    // call back into the program, so none of them can be active twice.
-    let mut routines = std::collections::BTreeSet::new();
-    let mut wanted: Vec<u32> = allocated.iter().flat_map(float_calls).collect();
-    while let Some(index) = wanted.pop() {
-        if routines.insert(index) {
-            let a = allocate_unit(&*isa, czisk_runtime::softfloat::routine_unit(index), true, None)?;
-            // Its callers were allocated assuming these clobbers.
-            assert_eq!(
-                written_registers(&a),
-                routine_clobbers(index),
-                "float routine {} allocated differently",
-                a.name
-            );
-            wanted.extend(float_calls(&a));
-            allocated.push(a);
+/// How to compile: the threads that compile functions, and whether to record timings.
+#[derive(Clone, Debug)]
+pub struct CompileOptions {
+    /// Threads compiling functions in parallel (1: on the calling thread). The output is
+    /// the same whatever the number.
+    pub threads: usize,
+    /// Record each stage's time and peak memory ([`timings::Timings`]).
+    pub timings: bool,
+}
+
+impl Default for CompileOptions {
+    fn default() -> CompileOptions {
+        CompileOptions {
+            threads: 1,
+            timings: false,
         }
     }
-    // Static frames sit at the top of ZisK's stack region; the stack starts below them.
-    let statics: Vec<usize> = (0..allocated.len())
-        .filter(|&i| matches!(allocated[i].frame.base, emit::FrameBase::Static(_)))
-        .collect();
-    let sizes: Vec<(&str, u64)> = statics
-        .iter()
-        .map(|&i| (allocated[i].name.as_str(), allocated[i].frame.size as u64))
-        .collect();
-    let (bases, stack_top) = place_static_frames(&sizes, module.layout.stack_limit)?;
-    for (&i, base) in statics.iter().zip(bases) {
-        allocated[i].frame.base = emit::FrameBase::Static(base);
+}
+
+/// Compiles a wasm module to a ZisK ROM.
+pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
+    compile_wasm_with(wasm, &CompileOptions::default()).map(|(program, _)| program)
+}
+
+/// Functions compiled together between two placements of static frames: the functions of
+/// a batch are allocated (in parallel), their frames placed in order, then they are emitted
+/// (in parallel), so only one batch's VCode and allocations are alive at a time.
+const BATCH: usize = 64;
+
+/// Where the static frames go: placed downwards from the top of ZisK's stack region in the
+/// order the functions are compiled (see [`place_static_frames`], which this does one frame
+/// at a time).
+struct StaticFrames {
+    top: u64,
+    bytes: u64,
+    /// The largest frame (the last of equal ones), for the error.
+    largest: Option<(String, u64)>,
+}
+
+impl StaticFrames {
+    fn new() -> StaticFrames {
+        StaticFrames {
+            top: link::STACK_REGION_TOP,
+            bytes: 0,
+            largest: None,
+        }
     }
-    let functions = allocated
-        .into_iter()
-        .map(|mut a| {
-            let emitted =
-                emit::emit_function(&mut a.vcode, &a.regalloc, a.frame, a.trap_func_index);
+
+    fn place(&mut self, a: &mut Allocated) {
+        if !matches!(a.frame.base, emit::FrameBase::Static(_)) {
+            return;
+        }
+        let size = a.frame.size as u64;
+        if self.largest.as_ref().is_none_or(|(_, l)| size >= *l) {
+            self.largest = Some((a.name.clone(), size));
+        }
+        let size = size.next_multiple_of(8);
+        self.bytes += size;
+        self.top = self.top.wrapping_sub(size);
+        a.frame.base = emit::FrameBase::Static(self.top);
+    }
+
+    /// The stack's top below the frames, or the error [`place_static_frames`] gives.
+    fn stack_top(self, stack_limit: u64) -> Result<u64, BackendError> {
+        let budget = (link::STACK_REGION_TOP - stack_limit).saturating_sub(MIN_STACK_BYTES + 32);
+        if self.bytes > budget {
+            let (largest, largest_bytes) = self.largest.unwrap_or_default();
+            return Err(BackendError::StaticFrames {
+                bytes: self.bytes,
+                budget,
+                largest,
+                largest_bytes,
+                min_stack: MIN_STACK_BYTES,
+            });
+        }
+        let stack_top = (self.top - 16) & !15;
+        assert!(stack_top >= stack_limit + MIN_STACK_BYTES);
+        Ok(stack_top)
+    }
+}
+
+/// Allocates a batch of units, places their static frames in order, emits them; appends
+/// them to `functions` in order.
+fn compile_batch(
+    isa: &dyn isa::TargetIsa,
+    pool: Option<&rayon::ThreadPool>,
+    batch: Vec<(ProgramUnit, bool, Option<&czisk_frontend::LimitShape>)>,
+    frames: &mut StaticFrames,
+    functions: &mut Vec<link::LinkedFunction>,
+    times: &mut timings::FunctionTimes,
+    mut check: impl FnMut(&Allocated) -> Result<(), BackendError>,
+) -> Result<(), BackendError> {
+    let allocate = |(unit, static_frame, shape): (ProgramUnit, bool, _)| {
+        let mut t = timings::FunctionTimes::default();
+        allocate_unit_timed(isa, unit, static_frame, shape, &mut t).map(|a| (a, t))
+    };
+    let results: Vec<Result<(Allocated, timings::FunctionTimes), BackendError>> = match pool {
+        Some(pool) => {
+            use rayon::prelude::*;
+            pool.install(|| batch.into_par_iter().map(allocate).collect())
+        }
+        None => batch.into_iter().map(allocate).collect(),
+    };
+    let mut allocated = Vec::with_capacity(results.len());
+    for result in results {
+        let (mut a, t) = result?;
+        times.add(&t);
+        check(&a)?;
+        frames.place(&mut a);
+        allocated.push(a);
+    }
+    let emit = |mut a: Allocated| {
+        let start = std::time::Instant::now();
+        let emitted = emit::emit_function(&mut a.vcode, &a.regalloc, a.frame, a.trap_func_index);
+        (
             link::LinkedFunction {
                 key: a.key,
                 name: a.name,
                 emitted,
+            },
+            start.elapsed(),
+        )
+    };
+    let emitted: Vec<(link::LinkedFunction, std::time::Duration)> = match pool {
+        Some(pool) => {
+            use rayon::prelude::*;
+            pool.install(|| allocated.into_par_iter().map(emit).collect())
+        }
+        None => allocated.into_iter().map(emit).collect(),
+    };
+    for (f, d) in emitted {
+        times.frame_and_emit += d;
+        functions.push(f);
+    }
+    Ok(())
+}
+
+/// Compiles a wasm module to a ZisK ROM, with `options`; the timings are empty unless
+/// asked for.
+pub fn compile_wasm_with(
+    wasm: &[u8],
+    options: &CompileOptions,
+) -> Result<(ZiskProgram, timings::Timings), BackendError> {
+    let mut rec = timings::Recorder::new(options.timings);
+    let threads = options.threads.max(1);
+    let pool = if threads > 1 {
+        Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .map_err(|e| BackendError::Link(format!("cannot start threads: {e}")))?,
+        )
+    } else {
+        None
+    };
+    let (module, units) = rec.stage("read and translate", || -> Result<_, BackendError> {
+        let mut module = translate_module(wasm, &LayoutConfig::zisk())?;
+        let units = program_units(&mut module)?;
+        Ok((module, units))
+    })?;
+    let limit_shape = module.limit_shape;
+    let isa = optimizer_isa();
+    let reentrant = rec.stage("call graph", || calls::reentrant_functions(&units));
+    let num_units = units.len();
+    let mut times = timings::FunctionTimes::default();
+    let mut frames = StaticFrames::new();
+    let mut functions = Vec::with_capacity(num_units);
+    let mut wanted: Vec<u32> = Vec::new();
+    rec.stage("compile functions", || -> Result<(), BackendError> {
+        let mut units = units.into_iter().peekable();
+        while units.peek().is_some() {
+            let batch: Vec<_> = units
+                .by_ref()
+                .take(BATCH)
+                .map(|unit| {
+                    let static_frame = !reentrant.contains(&unit.key);
+                    (unit, static_frame, Some(&limit_shape))
+                })
+                .collect();
+            compile_batch(
+                &*isa,
+                pool.as_ref(),
+                batch,
+                &mut frames,
+                &mut functions,
+                &mut times,
+                |a| {
+                    wanted.extend(float_calls(a));
+                    Ok(())
+                },
+            )?;
+        }
+        Ok(())
+    })?;
+    // The float routines the program calls, and those they call, once each. They never
+    // call back into the program, so none of them can be active twice.
+    rec.stage("float routines", || -> Result<(), BackendError> {
+        let mut routines = std::collections::BTreeSet::new();
+        while let Some(index) = wanted.pop() {
+            if routines.insert(index) {
+                let unit = czisk_runtime::softfloat::routine_unit(index);
+                let mut found = Vec::new();
+                compile_batch(
+                    &*isa,
+                    None,
+                    vec![(unit, true, None)],
+                    &mut frames,
+                    &mut functions,
+                    &mut times,
+                    |a| {
+                        // Its callers were allocated assuming these clobbers.
+                        assert_eq!(
+                            written_registers(a),
+                            routine_clobbers(index),
+                            "float routine {} allocated differently",
+                            a.name
+                        );
+                        found = float_calls(a);
+                        Ok(())
+                    },
+                )?;
+                wanted.extend(found);
             }
-        })
-        .collect();
-    let linked = link::link(functions, &module.data, stack_top).map_err(BackendError::Link)?;
-    Ok(ZiskProgram {
-        rom: linked.rom,
-        symbols: linked.symbols,
-    })
+        }
+        Ok(())
+    })?;
+    rec.add_function_phases(&times);
+    rec.timings.functions = functions.len();
+    rec.timings.threads = threads;
+    // Static frames sit at the top of ZisK's stack region; the stack starts below them.
+    let stack_top = frames.stack_top(module.layout.stack_limit)?;
+    let linked = rec.stage("link", || link::link(functions, &module.data, stack_top))
+        .map_err(BackendError::Link)?;
+    Ok((
+        ZiskProgram {
+            rom: linked.rom,
+            symbols: linked.symbols,
+        },
+        rec.timings,
+    ))
 }
 
 #[cfg(test)]
