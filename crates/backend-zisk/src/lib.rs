@@ -124,6 +124,11 @@ pub fn place_static_frames(
 fn optimizer_isa() -> OwnedTargetIsa {
     let mut flags = settings::builder();
     flags.set("opt_level", "speed").expect("known setting");
+    // As wasmtime does: the IR verifier checks Cranelift itself, between its passes; the
+    // tests' builds (feature validate-ssa) keep it.
+    if !cfg!(feature = "validate-ssa") {
+        flags.set("enable_verifier", "false").expect("known setting");
+    }
     isa::lookup_by_name("riscv64")
         .expect("riscv64 is built in")
         .finish(settings::Flags::new(flags))
@@ -306,6 +311,10 @@ pub struct CompileOptions {
     pub threads: usize,
     /// Record each stage's time and peak memory ([`timings::Timings`]).
     pub timings: bool,
+    /// Prepare the ROM for execution (`ZiskRom::optimize_instruction_lookup`: a second,
+    /// dense copy of every instruction). A ROM only encoded (an ELF, a listing) needs
+    /// only its instruction map, and the same bytes come out either way.
+    pub for_execution: bool,
 }
 
 impl Default for CompileOptions {
@@ -313,6 +322,7 @@ impl Default for CompileOptions {
         CompileOptions {
             threads: 1,
             timings: false,
+            for_execution: true,
         }
     }
 }
@@ -529,7 +539,7 @@ pub fn compile_wasm_with(
     rec.timings.threads = threads;
     // Static frames sit at the top of ZisK's stack region; the stack starts below them.
     let stack_top = frames.stack_top(module.layout.stack_limit)?;
-    let linked = rec.stage("link", || link::link(functions, &module.data, stack_top))
+    let linked = rec.stage("link", || link::link(functions, &module.data, stack_top, options.for_execution))
         .map_err(BackendError::Link)?;
     Ok((
         ZiskProgram {

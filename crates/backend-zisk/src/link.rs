@@ -74,6 +74,8 @@ pub fn link(
     functions: Vec<LinkedFunction>,
     data: &[DataInit],
     stack_top: u64,
+    // Build the lookup tables ziskemu executes from (not needed to encode the ROM).
+    for_execution: bool,
 ) -> Result<Linked, String> {
     let mut all = vec![
         LinkedFunction {
@@ -158,8 +160,10 @@ pub fn link(
         }
     }
     rom.rw_data_64.extend(preload(data));
-    rom.optimize_instruction_lookup()
-        .map_err(|e| e.to_string())?;
+    if for_execution {
+        rom.optimize_instruction_lookup()
+            .map_err(|e| e.to_string())?;
+    }
     Ok(Linked { rom, symbols })
 }
 

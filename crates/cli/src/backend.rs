@@ -58,6 +58,8 @@ pub struct Settings {
     pub threads: usize,
     /// Record per-phase times and peak memory (the zisk backend).
     pub timings: bool,
+    /// The ROM will be executed, not only encoded (an ELF or a listing).
+    pub for_execution: bool,
 }
 
 impl Default for Settings {
@@ -66,6 +68,7 @@ impl Default for Settings {
         Settings {
             threads: default_threads(),
             timings: false,
+            for_execution: true,
         }
     }
 }
@@ -96,6 +99,7 @@ pub fn compile_with(backend: Backend, wasm: &[u8], settings: Settings) -> Result
             let options = czisk_backend_zisk::CompileOptions {
                 threads: settings.threads,
                 timings: settings.timings,
+                for_execution: settings.for_execution,
             };
             let (program, t) = czisk_backend_zisk::compile_wasm_with(wasm, &options)
                 .map_err(|e| anyhow!("the zisk backend cannot compile this module: {e}"))?;

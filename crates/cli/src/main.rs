@@ -154,6 +154,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
             let settings = backend::Settings {
                 threads: threads.unwrap_or_else(backend::default_threads),
                 timings: false,
+                for_execution: false,
             };
             let compiled = backend::compile_file(&guest, backend, settings)?;
             let title = format!(
@@ -189,6 +190,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     let settings = backend::Settings {
         threads: args.threads.unwrap_or_else(backend::default_threads),
         timings: args.timings || args.json,
+        for_execution: false,
     };
     let mut compiled = backend::compile_file(&args.guest, args.backend, settings)?;
     let mut timings = compiled.timings.take();
