@@ -135,10 +135,20 @@ pub fn compile_with(backend: Backend, wasm: &[u8], settings: Settings) -> Result
 
 /// Reads and compiles a guest file with `settings`: a wasm module through `backend`, an
 /// ELF as ZisK loads it.
-pub fn compile_file(path: &std::path::Path, backend: Backend, settings: Settings) -> Result<Compiled> {
+/// Function imports from the modules in `stub` become functions that do nothing
+/// (`--stub-imports`).
+pub fn compile_file(
+    path: &std::path::Path,
+    backend: Backend,
+    settings: Settings,
+    stub: &[String],
+) -> Result<Compiled> {
     let guest = crate::guest::read_guest(path)?;
     match guest.format {
-        crate::guest::GuestFormat::Wasm => compile_with(backend, &guest.bytes, settings),
+        crate::guest::GuestFormat::Wasm => {
+            let wasm = crate::stub_imports::stub_imports(&guest.bytes, stub)?;
+            compile_with(backend, &wasm, settings)
+        }
         crate::guest::GuestFormat::Elf => load_elf(&guest.bytes),
     }
 }

@@ -11,6 +11,7 @@ mod fuzz;
 mod guest;
 mod run;
 mod spec;
+mod stub_imports;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -76,6 +77,10 @@ enum Command {
         /// the output is the same whatever the number.
         #[arg(long)]
         threads: Option<usize>,
+        /// Define the function imports from MODULE as functions that do nothing and return
+        /// zeros (e.g. `bench`, Sightglass's timing markers); repeatable.
+        #[arg(long = "stub-imports", value_name = "MODULE")]
+        stub_imports: Vec<String>,
     },
     /// Compile GUEST and write the ROM as ZisK assembly text.
     Asm {
@@ -87,6 +92,10 @@ enum Command {
         /// Threads compiling functions (default: the machine's cores, or CZISK_THREADS).
         #[arg(long)]
         threads: Option<usize>,
+        /// Define the function imports from MODULE as functions that do nothing and return
+        /// zeros (e.g. `bench`, Sightglass's timing markers); repeatable.
+        #[arg(long = "stub-imports", value_name = "MODULE")]
+        stub_imports: Vec<String>,
     },
     /// Compile and run every benchmark guest on every path; write bench/results.{md,json}.
     Bench(bench::BenchArgs),
@@ -136,6 +145,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
             timings,
             json,
             threads,
+            stub_imports,
         } => build(&BuildArgs {
             guest,
             output,
@@ -144,19 +154,21 @@ fn dispatch(command: Command) -> Result<ExitCode> {
             timings,
             json,
             threads,
+            stub_imports,
         }),
         Command::Asm {
             guest,
             output,
             backend,
             threads,
+            stub_imports,
         } => {
             let settings = backend::Settings {
                 threads: threads.unwrap_or_else(backend::default_threads),
                 timings: false,
                 for_execution: false,
             };
-            let compiled = backend::compile_file(&guest, backend, settings)?;
+            let compiled = backend::compile_file(&guest, backend, settings, &stub_imports)?;
             let title = format!(
                 "{} compiled by czisk --backend {}",
                 guest.display(),
@@ -182,6 +194,7 @@ struct BuildArgs {
     timings: bool,
     json: bool,
     threads: Option<usize>,
+    stub_imports: Vec<String>,
 }
 
 /// `czisk build`: the ELF, and what the compile took when asked.
@@ -192,7 +205,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
         timings: args.timings || args.json,
         for_execution: false,
     };
-    let mut compiled = backend::compile_file(&args.guest, args.backend, settings)?;
+    let mut compiled = backend::compile_file(&args.guest, args.backend, settings, &args.stub_imports)?;
     let mut timings = compiled.timings.take();
     let encode = || czisk_zisk::rom_to_ziskbin(&compiled.rom);
     let elf = match &mut timings {
