@@ -43,7 +43,10 @@ use zisk_core::zisk_rom::ZiskRom;
 pub const TRAP_REPORTER_KEY: (u32, u32) = (NS_BACKEND, TRAP_REPORTER);
 
 pub struct ZiskProgram {
+    /// The ROM (empty if only the ELF was asked for).
     pub rom: ZiskRom,
+    /// The ziskbin ELF, if asked for ([`link::LinkOutput::Elf`]).
+    pub elf: Option<Vec<u8>>,
     /// Start address of every function, by address.
     pub symbols: BTreeMap<u64, String>,
 }
@@ -311,10 +314,9 @@ pub struct CompileOptions {
     pub threads: usize,
     /// Record each stage's time and peak memory ([`timings::Timings`]).
     pub timings: bool,
-    /// Prepare the ROM for execution (`ZiskRom::optimize_instruction_lookup`: a second,
-    /// dense copy of every instruction). A ROM only encoded (an ELF, a listing) needs
-    /// only its instruction map, and the same bytes come out either way.
-    pub for_execution: bool,
+    /// What to make: a ROM to execute, a ROM to list, or the ELF alone (see
+    /// [`link::LinkOutput`]); the same ROM whichever.
+    pub output: link::LinkOutput,
 }
 
 impl Default for CompileOptions {
@@ -322,7 +324,7 @@ impl Default for CompileOptions {
         CompileOptions {
             threads: 1,
             timings: false,
-            for_execution: true,
+            output: link::LinkOutput::Execute,
         }
     }
 }
@@ -539,11 +541,12 @@ pub fn compile_wasm_with(
     rec.timings.threads = threads;
     // Static frames sit at the top of ZisK's stack region; the stack starts below them.
     let stack_top = frames.stack_top(module.layout.stack_limit)?;
-    let linked = rec.stage("link", || link::link(functions, &module.data, stack_top, options.for_execution))
+    let linked = rec.stage("link", || link::link(functions, &module.data, stack_top, options.output))
         .map_err(BackendError::Link)?;
     Ok((
         ZiskProgram {
             rom: linked.rom,
+            elf: linked.elf,
             symbols: linked.symbols,
         },
         rec.timings,
@@ -553,6 +556,63 @@ pub fn compile_wasm_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A module of many functions (more than a batch): calls forwards and backwards, a
+    /// recursive pair (stack frames), float routines, a table, memory and data.
+    fn many_functions_module() -> Vec<u8> {
+        let mut wat = String::from(
+            "(module (memory 1) (data (i32.const 64) \"czisk\") (table 4 funcref)\n\
+             (elem (i32.const 0) $f0 $f1 $f2 $f3) (type $t (func (param i64) (result i64)))\n\
+             (func $even (param i64) (result i64) (if (result i64) (i64.eqz (local.get 0))\n\
+               (then (i64.const 1)) (else (call $odd (i64.sub (local.get 0) (i64.const 1))))))\n\
+             (func $odd (param i64) (result i64) (if (result i64) (i64.eqz (local.get 0))\n\
+               (then (i64.const 0)) (else (call $even (i64.sub (local.get 0) (i64.const 1))))))\n",
+        );
+        let n = 150;
+        for i in 0..n {
+            let next = (i + 1) % n;
+            wat += &format!(
+                "(func $f{i} (param i64) (result i64) (local f64)\n\
+                   (local.set 1 (f64.mul (f64.convert_i64_s (local.get 0)) (f64.const 1.5)))\n\
+                   (i64.store (i32.const {addr}) (i64.add (local.get 0) (i64.const {i})))\n\
+                   (if (result i64) (i64.gt_u (local.get 0) (i64.const {i}))\n\
+                     (then (i64.add (i64.trunc_f64_s (local.get 1)) (call $even (local.get 0))))\n\
+                     (else (call_indirect (type $t) (i64.add (local.get 0) (i64.const 1))\n\
+                       (i32.wrap_i64 (i64.and (local.get 0) (i64.const 3)))))))\n\
+                 (func $g{i} (export \"g{i}\") (result i64) (call $f{next} (i64.const {i})))\n",
+                addr = 128 + 8 * i
+            );
+        }
+        wat += "(func (export \"_start\") (drop (call $g0))))";
+        wat::parse_str(&wat).unwrap()
+    }
+
+    /// The output is the same whatever the number of threads, and the ELF encoded as the
+    /// program is linked is zisk-core's encoding of the whole ROM.
+    #[test]
+    fn same_rom_bytes_whatever_the_threads_and_the_streamed_elf() {
+        let wasm = many_functions_module();
+        let compile = |threads, output| {
+            let options = CompileOptions {
+                threads,
+                timings: false,
+                output,
+            };
+            compile_wasm_with(&wasm, &options).unwrap().0
+        };
+        let reference = compile(1, link::LinkOutput::Rom);
+        let elf = czisk_zisk::rom_to_ziskbin(&reference.rom);
+        assert!(reference.rom.insts.len() > 3000, "{}", reference.rom.insts.len());
+        for threads in [1, 2, 3] {
+            let rom = compile(threads, link::LinkOutput::Rom);
+            assert_eq!(czisk_zisk::rom_to_ziskbin(&rom.rom), elf, "{threads} threads");
+            assert_eq!(rom.symbols, reference.symbols, "{threads} threads");
+            let streamed = compile(threads, link::LinkOutput::Elf);
+            assert!(streamed.elf.as_ref() == Some(&elf), "streamed, {threads} threads");
+        }
+        let executable = compile(2, link::LinkOutput::Execute);
+        assert_eq!(czisk_zisk::rom_to_ziskbin(&executable.rom), elf);
+    }
 
     /// Static frames are laid out below the stack region's top: up to the budget they
     /// leave [`MIN_STACK_BYTES`] of stack above the limit; beyond it, a compile error

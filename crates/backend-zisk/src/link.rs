@@ -25,8 +25,23 @@ pub struct LinkedFunction {
     pub emitted: EmittedFunction,
 }
 
+/// What [`link`] makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkOutput {
+    /// A `ZiskRom` ready for ziskemu (with its execution lookup tables).
+    Execute,
+    /// A `ZiskRom` to encode or list (its instruction map alone).
+    Rom,
+    /// The ziskbin ELF alone, encoded function by function as it is linked: no `ZiskRom`
+    /// of the whole program is ever built (its instructions take some 250 bytes each).
+    Elf,
+}
+
 pub struct Linked {
+    /// The ROM (empty when only the ELF was asked for).
     pub rom: ZiskRom,
+    /// The ziskbin ELF, when asked for.
+    pub elf: Option<Vec<u8>>,
     /// Start address of every function, by address.
     pub symbols: BTreeMap<u64, String>,
 }
@@ -74,8 +89,7 @@ pub fn link(
     functions: Vec<LinkedFunction>,
     data: &[DataInit],
     stack_top: u64,
-    // Build the lookup tables ziskemu executes from (not needed to encode the ROM).
-    for_execution: bool,
+    output: LinkOutput,
 ) -> Result<Linked, String> {
     let mut all = vec![
         LinkedFunction {
@@ -103,6 +117,23 @@ pub fn link(
     }
 
     let mut rom = base_rom()?;
+    // Streaming: the base ROM's instructions below the program go first, those above it
+    // (if any) last; each function's are encoded as soon as they are built.
+    let mut stream = (output == LinkOutput::Elf).then(RomStream::new);
+    let mut after_program = BTreeMap::new();
+    // The base ROM's data sections and zkvmcalls go after every instruction.
+    let mut tail = ZiskRom::default();
+    if let Some(stream) = &mut stream {
+        tail.ro_data_64 = std::mem::take(&mut rom.ro_data_64);
+        tail.rw_data_64 = std::mem::take(&mut rom.rw_data_64);
+        tail.zkvmcalls = std::mem::take(&mut rom.zkvmcalls);
+        after_program = rom.insts.split_off(&ROM_ADDR);
+        if after_program.keys().next().is_some_and(|&a| a < pc) {
+            return Err("the base ROM has instructions inside the program's addresses".into());
+        }
+        stream.push(&rom)?;
+        rom.insts.clear();
+    }
     let func_addr = |key: (u32, u32), name: &str| {
         addrs
             .get(&key)
@@ -158,13 +189,182 @@ pub fn link(
             b.j(offset(z.j1)?, offset(z.j2)?);
             b.build(&mut rom);
         }
+        if let Some(stream) = &mut stream {
+            stream.push(&rom)?;
+            rom.insts.clear();
+        }
+    }
+    if let Some(mut stream) = stream {
+        rom.insts = after_program;
+        stream.push(&rom)?;
+        drop(rom);
+        tail.rw_data_64.extend(preload(data));
+        let elf = stream.finish(&tail)?;
+        return Ok(Linked {
+            rom: ZiskRom::default(),
+            elf: Some(elf),
+            symbols,
+        });
     }
     rom.rw_data_64.extend(preload(data));
-    if for_execution {
+    if output == LinkOutput::Execute {
         rom.optimize_instruction_lookup()
             .map_err(|e| e.to_string())?;
     }
-    Ok(Linked { rom, symbols })
+    Ok(Linked {
+        rom,
+        elf: None,
+        symbols,
+    })
+}
+
+/// A ziskbin ROM encoded piece by piece, in ascending addresses: the bytes
+/// `zisk_core::ziskbin::rom_to_elf` gives for the whole ROM (a test checks). Each piece is
+/// encoded by zisk-core itself (`encode_rom` on a ROM holding just the piece's
+/// instructions); of the framing around its instruction stream (a header of magic,
+/// version, profile and three counts; the stream, each instruction's address as the
+/// difference from the one before; the data sections; the zkvmcalls), the header and the
+/// first address are rewritten to join the pieces.
+struct RomStream {
+    instructions: u64,
+    last_addr: u64,
+    body: Vec<u8>,
+}
+
+fn read_uvarint(bytes: &[u8], pos: &mut usize) -> Result<u64, String> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = *bytes.get(*pos).ok_or("ziskbin: truncated varint")?;
+        *pos += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Ok(value);
+        }
+    }
+    Err("ziskbin: varint too long".into())
+}
+
+fn put_uvarint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// Magic, version and profile.
+const ZISKBIN_PREFIX: usize = 6;
+
+impl RomStream {
+    fn new() -> RomStream {
+        RomStream {
+            instructions: 0,
+            last_addr: 0,
+            body: Vec::new(),
+        }
+    }
+
+    /// Appends the instructions of `piece` (which has no data sections nor zkvmcalls).
+    fn push(&mut self, piece: &ZiskRom) -> Result<(), String> {
+        let (Some(&first), Some(&last)) = (piece.insts.keys().next(), piece.insts.keys().last())
+        else {
+            return Ok(());
+        };
+        if self.instructions > 0 && first <= self.last_addr {
+            return Err("ziskbin stream: instructions out of order".into());
+        }
+        let bytes = zisk_core::ziskbin::encode_rom(piece);
+        let mut pos = ZISKBIN_PREFIX;
+        let n = read_uvarint(&bytes, &mut pos)?;
+        let (ro, rw) = (read_uvarint(&bytes, &mut pos)?, read_uvarint(&bytes, &mut pos)?);
+        let addr = read_uvarint(&bytes, &mut pos)?;
+        if n != piece.insts.len() as u64 || ro != 0 || rw != 0 || addr != first {
+            return Err(format!("ziskbin stream: unexpected piece header {n} {ro} {rw} {addr:#x} (first {first:#x}, {} insts) {:?}", piece.insts.len(), &bytes[..16.min(bytes.len())]));
+        }
+        // The piece ends with its zkvmcalls: none, one zero byte.
+        if bytes.last() != Some(&0) || !piece.zkvmcalls.is_empty() {
+            return Err("ziskbin stream: unexpected piece trailer".into());
+        }
+        put_uvarint(&mut self.body, first - self.last_addr);
+        self.body.extend_from_slice(&bytes[pos..bytes.len() - 1]);
+        self.instructions += n;
+        self.last_addr = last;
+        Ok(())
+    }
+
+    /// The ELF, with `tail`'s data sections and zkvmcalls (it has no instructions).
+    fn finish(self, tail: &ZiskRom) -> Result<Vec<u8>, String> {
+        let bytes = zisk_core::ziskbin::encode_rom(tail);
+        let mut pos = ZISKBIN_PREFIX;
+        let n = read_uvarint(&bytes, &mut pos)?;
+        let ro = read_uvarint(&bytes, &mut pos)?;
+        let rw = read_uvarint(&bytes, &mut pos)?;
+        if n != 0 {
+            return Err("ziskbin stream: instructions in the tail".into());
+        }
+        let mut blob = bytes[..ZISKBIN_PREFIX].to_vec();
+        put_uvarint(&mut blob, self.instructions);
+        put_uvarint(&mut blob, ro);
+        put_uvarint(&mut blob, rw);
+        blob.reserve(self.body.len() + bytes.len() - pos);
+        blob.extend_from_slice(&self.body);
+        drop(self.body);
+        blob.extend_from_slice(&bytes[pos..]);
+        Ok(ziskbin_elf(&blob))
+    }
+}
+
+/// The ziskbin ELF around an encoded ROM: an ELF64 executable for machine `EM_ZISK`
+/// with no program headers and two sections, `.ziskrom` (the ROM) and `.shstrtab`.
+fn ziskbin_elf(blob: &[u8]) -> Vec<u8> {
+    const EHSIZE: u64 = 64;
+    const SHENTSIZE: u64 = 64;
+    let shstrtab: &[u8] = b"\0.ziskrom\0.shstrtab\0";
+    let (name_rom, name_shstrtab) = (1u32, 10u32);
+    let off_blob = EHSIZE;
+    let off_shstr = off_blob + blob.len() as u64;
+    let off_sh = off_shstr + shstrtab.len() as u64;
+    let mut out = Vec::with_capacity(off_sh as usize + 3 * SHENTSIZE as usize);
+    let w16 = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_le_bytes());
+    let w32 = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
+    let w64 = |out: &mut Vec<u8>, v: u64| out.extend_from_slice(&v.to_le_bytes());
+    // e_ident: magic, 64-bit, little-endian, version 1, System V ABI, padding.
+    out.extend_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    w16(&mut out, 2); // ET_EXEC
+    w16(&mut out, zisk_core::ziskbin::EM_ZISK);
+    w32(&mut out, 1); // EV_CURRENT
+    w64(&mut out, zisk_core::ROM_ENTRY); // the entry proper is in the ROM
+    w64(&mut out, 0); // no program headers
+    w64(&mut out, off_sh);
+    w32(&mut out, 0); // flags
+    w16(&mut out, EHSIZE as u16);
+    w16(&mut out, 0);
+    w16(&mut out, 0);
+    w16(&mut out, SHENTSIZE as u16);
+    w16(&mut out, 3); // null, .ziskrom, .shstrtab
+    w16(&mut out, 2); // the section names are in section 2
+    out.extend_from_slice(blob);
+    out.extend_from_slice(shstrtab);
+    let mut section = |name: u32, kind: u32, offset: u64, size: u64| {
+        w32(&mut out, name);
+        w32(&mut out, kind);
+        w64(&mut out, 0); // flags
+        w64(&mut out, 0); // address
+        w64(&mut out, offset);
+        w64(&mut out, size);
+        w32(&mut out, 0); // link
+        w32(&mut out, 0); // info
+        w64(&mut out, 1); // alignment
+        w64(&mut out, 0); // entry size
+    };
+    section(0, 0, 0, 0);
+    section(name_rom, 1, off_blob, blob.len() as u64); // SHT_PROGBITS
+    section(name_shstrtab, 3, off_shstr, shstrtab.len() as u64); // SHT_STRTAB
+    out
 }
 
 /// ZisK's BIOS, with an empty program: what ZisK's own loader makes of a one-instruction

@@ -48,6 +48,8 @@ pub struct Compiled {
     pub compile_ms: f64,
     /// Where the compile's time and memory went (the zisk backend, when asked for).
     pub timings: Option<czisk_backend_zisk::timings::Timings>,
+    /// The ziskbin ELF, when the backend encoded it as it linked (then `rom` is empty).
+    pub elf: Option<Vec<u8>>,
 }
 
 /// How to compile.
@@ -58,8 +60,8 @@ pub struct Settings {
     pub threads: usize,
     /// Record per-phase times and peak memory (the zisk backend).
     pub timings: bool,
-    /// The ROM will be executed, not only encoded (an ELF or a listing).
-    pub for_execution: bool,
+    /// What the zisk backend makes: a ROM to execute, one to list, or the ELF alone.
+    pub output: czisk_backend_zisk::link::LinkOutput,
 }
 
 impl Default for Settings {
@@ -68,7 +70,7 @@ impl Default for Settings {
         Settings {
             threads: default_threads(),
             timings: false,
-            for_execution: true,
+            output: czisk_backend_zisk::link::LinkOutput::Execute,
         }
     }
 }
@@ -94,16 +96,18 @@ pub fn compile(backend: Backend, wasm: &[u8]) -> Result<Compiled> {
 pub fn compile_with(backend: Backend, wasm: &[u8], settings: Settings) -> Result<Compiled> {
     let start = Instant::now();
     let mut timings = None;
+    let mut elf = None;
     let (rom, symbols) = match backend {
         Backend::Zisk => {
             let options = czisk_backend_zisk::CompileOptions {
                 threads: settings.threads,
                 timings: settings.timings,
-                for_execution: settings.for_execution,
+                output: settings.output,
             };
             let (program, t) = czisk_backend_zisk::compile_wasm_with(wasm, &options)
                 .map_err(|e| anyhow!("the zisk backend cannot compile this module: {e}"))?;
             timings = settings.timings.then_some(t);
+            elf = program.elf;
             (program.rom, program.symbols)
         }
         Backend::Riscv | Backend::RiscvIma => {
@@ -130,6 +134,7 @@ pub fn compile_with(backend: Backend, wasm: &[u8], settings: Settings) -> Result
         symbols,
         compile_ms: start.elapsed().as_secs_f64() * 1e3,
         timings,
+        elf,
     })
 }
 
@@ -165,5 +170,6 @@ pub fn load_elf(elf: &[u8]) -> Result<Compiled> {
         symbols: BTreeMap::new(),
         compile_ms: start.elapsed().as_secs_f64() * 1e3,
         timings: None,
+        elf: None,
     })
 }

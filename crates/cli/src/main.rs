@@ -166,7 +166,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
             let settings = backend::Settings {
                 threads: threads.unwrap_or_else(backend::default_threads),
                 timings: false,
-                for_execution: false,
+                output: czisk_backend_zisk::link::LinkOutput::Rom,
             };
             let compiled = backend::compile_file(&guest, backend, settings, &stub_imports)?;
             let title = format!(
@@ -203,15 +203,22 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     let settings = backend::Settings {
         threads: args.threads.unwrap_or_else(backend::default_threads),
         timings: args.timings || args.json,
-        for_execution: false,
+        output: czisk_backend_zisk::link::LinkOutput::Elf,
     };
     let mut compiled = backend::compile_file(&args.guest, args.backend, settings, &args.stub_imports)?;
     let mut timings = compiled.timings.take();
-    let encode = || czisk_zisk::rom_to_ziskbin(&compiled.rom);
-    let elf = match &mut timings {
-        Some(t) => t.stage("encode ELF", encode),
-        None => encode(),
+    // The zisk backend encodes the ELF as it links; the others give a ROM.
+    let elf = match compiled.elf.take() {
+        Some(elf) => elf,
+        None => {
+            let encode = || czisk_zisk::rom_to_ziskbin(&compiled.rom);
+            match &mut timings {
+                Some(t) => t.stage("encode ELF", encode),
+                None => encode(),
+            }
+        }
     };
+    let elf_bytes = elf.len();
     std::fs::write(&args.output, elf)
         .with_context(|| format!("cannot write '{}'", args.output.display()))?;
     let seconds = start.elapsed().as_secs_f64();
@@ -252,7 +259,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
             "compile_ms": compiled.compile_ms,
             "seconds": seconds,
             "peak_rss_bytes": peak,
-            "rom_instructions": compiled.rom.insts.len(),
+            "elf_bytes": elf_bytes,
             "phases": phases,
         });
         println!("{}", serde_json::to_string_pretty(&report)?);
