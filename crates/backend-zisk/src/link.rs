@@ -116,7 +116,10 @@ pub fn link(
         pc += INST_SIZE * f.emitted.code.len() as u64;
     }
 
-    let mut rom = base_rom()?;
+    let mut rom = match output {
+        LinkOutput::Elf => embedded_base_rom()?,
+        LinkOutput::Execute | LinkOutput::Rom => base_rom()?,
+    };
     // Streaming: the base ROM's instructions below the program go first, those above it
     // (if any) last; each function's are encoded as soon as they are built.
     let mut stream = (output == LinkOutput::Elf).then(RomStream::new);
@@ -367,6 +370,26 @@ fn ziskbin_elf(blob: &[u8]) -> Vec<u8> {
     out
 }
 
+/// [`base_rom`] as zisk-core encodes it (`rom_to_elf`), kept in the source tree: decoding
+/// it takes a few microseconds, where building it runs ZisK's RISC-V loader over its float
+/// library (some 40 ms and 20 MB, for every compile). Only encoded ROMs use it (the
+/// decoded instructions are those the encoding keeps); a test checks it is current, and
+/// writes it anew with `CZISK_BLESS_BASE_ROM=1`.
+const BASE_ROM_ZISKBIN: &[u8] = include_bytes!("base_rom.ziskbin");
+/// Its build counter (how many instructions ZisK's loader built, the float library's
+/// included): the next instruction's index, which the encoding carries.
+const BASE_ROM_BUILD_COUNTER: &str = include_str!("base_rom.build_counter");
+
+fn embedded_base_rom() -> Result<ZiskRom, String> {
+    let mut rom = zisk_core::ziskbin::ziskbin2rom(BASE_ROM_ZISKBIN)?
+        .ok_or_else(|| "the embedded base ROM is no ziskbin ELF".to_string())?;
+    rom.build_counter = BASE_ROM_BUILD_COUNTER
+        .trim()
+        .parse()
+        .map_err(|e| format!("the embedded base ROM's build counter: {e}"))?;
+    Ok(rom)
+}
+
 /// ZisK's BIOS, with an empty program: what ZisK's own loader makes of a one-instruction
 /// RISC-V ELF whose entry is `ROM_ADDR`, that instruction and the float library removed.
 /// The BIOS enters the program at `ROM_ADDR`, where our `_start` goes.
@@ -418,6 +441,30 @@ fn preload(data: &[DataInit]) -> Vec<DataSection64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The embedded base ROM is the one ZisK's loader makes now (after a ZisK upgrade, run
+    /// this test with `CZISK_BLESS_BASE_ROM=1` to write it anew), and decodes to the same
+    /// encoding.
+    #[test]
+    fn the_embedded_base_rom_is_current() {
+        let base = base_rom().unwrap();
+        let current = zisk_core::ziskbin::rom_to_elf(&base);
+        if std::env::var_os("CZISK_BLESS_BASE_ROM").is_some() {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/");
+            std::fs::write(format!("{dir}base_rom.ziskbin"), &current).unwrap();
+            std::fs::write(
+                format!("{dir}base_rom.build_counter"),
+                format!("{}\n", base.build_counter),
+            )
+            .unwrap();
+            return;
+        }
+        let stale = "the base ROM changed: rerun with CZISK_BLESS_BASE_ROM=1";
+        assert!(current == BASE_ROM_ZISKBIN, "{stale}");
+        let decoded = embedded_base_rom().unwrap();
+        assert_eq!(decoded.build_counter, base.build_counter, "{stale}");
+        assert!(zisk_core::ziskbin::rom_to_elf(&decoded) == BASE_ROM_ZISKBIN);
+    }
     use crate::machine::{float_call_clobbers, preg, FIRST_FLOAT_CLOBBERED};
 
     /// What a float call clobbers (`machine::float_call_clobbers`, which regalloc2 and the
