@@ -340,12 +340,15 @@ pub fn resolve_overlaps(mut data: Vec<DataInit>) -> Vec<DataInit> {
     pieces
 }
 
-/// Structurally equal function types get the same id, as call_indirect's check requires.
+/// Structurally equal function types get the same id, as call_indirect's check requires:
+/// the index of the first type equal to each (one hash lookup a type, not a scan of those
+/// before it).
 fn canonical_signature_ids(types: &[FuncType]) -> Vec<u32> {
-    let mut ids = Vec::with_capacity(types.len());
-    for (i, ty) in types.iter().enumerate() {
-        let first = types[..i].iter().position(|t| t == ty).unwrap_or(i);
-        ids.push(if first == i { i as u32 } else { ids[first] });
-    }
-    ids
+    let mut first: std::collections::HashMap<&FuncType, u32> =
+        std::collections::HashMap::with_capacity(types.len());
+    types
+        .iter()
+        .enumerate()
+        .map(|(i, ty)| *first.entry(ty).or_insert(i as u32))
+        .collect()
 }
