@@ -86,8 +86,11 @@ pub fn reentrant_functions(units: &[ProgramUnit]) -> HashSet<(u32, u32)> {
 /// such function, in edges linear in the calls rather than their product.
 pub fn reentrant(summaries: &[CallSummary]) -> HashSet<(u32, u32)> {
     let n = summaries.len();
-    let index: HashMap<(u32, u32), usize> =
-        summaries.iter().enumerate().map(|(i, u)| (u.key, i)).collect();
+    let index: HashMap<(u32, u32), usize> = summaries
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.key, i))
+        .collect();
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut shape_nodes: HashMap<Shape, usize> = HashMap::new();
     let mut shape_node = |edges: &mut Vec<Vec<usize>>, s: &Shape| -> usize {
@@ -101,7 +104,13 @@ pub fn reentrant(summaries: &[CallSummary]) -> HashSet<(u32, u32)> {
     let mut address_taken = HashSet::new();
     for (i, summary) in summaries.iter().enumerate() {
         edges[i].extend(summary.direct.iter().filter_map(|k| index.get(k)).copied());
-        address_taken.extend(summary.address_taken.iter().filter_map(|k| index.get(k)).copied());
+        address_taken.extend(
+            summary
+                .address_taken
+                .iter()
+                .filter_map(|k| index.get(k))
+                .copied(),
+        );
     }
     for (i, summary) in summaries.iter().enumerate() {
         for s in &summary.indirect {
@@ -196,7 +205,13 @@ mod tests {
         let s64 = (vec![I64], vec![]);
         let found = reentrant(&[
             summary(0, vec![I32], vec![], vec![s32.clone()], vec![]),
-            summary(1, vec![], vec![(0, 0)], vec![s64.clone()], vec![(0, 0), (0, 2)]),
+            summary(
+                1,
+                vec![],
+                vec![(0, 0)],
+                vec![s64.clone()],
+                vec![(0, 0), (0, 2)],
+            ),
             summary(2, vec![I64], vec![], vec![s32], vec![]),
         ]);
         let mut found: Vec<_> = found.into_iter().collect();

@@ -33,8 +33,10 @@ use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::isa::{self, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
-use czisk_frontend::{translate_module, CompileError, LayoutConfig};
-use czisk_runtime::program::{program_units, ProgramUnit, NS_BACKEND, TRAP_REPORTER};
+use czisk_frontend::{prepare_module, CompileError, LayoutConfig};
+use czisk_runtime::program::{
+    program_unit_sources, ProgramUnit, UnitSource, NS_BACKEND, TRAP_REPORTER,
+};
 use czisk_runtime::RuntimeError;
 use thiserror::Error;
 use zisk_core::zisk_rom::ZiskRom;
@@ -130,7 +132,9 @@ fn optimizer_isa() -> OwnedTargetIsa {
     // As wasmtime does: the IR verifier checks Cranelift itself, between its passes; the
     // tests' builds (feature validate-ssa) keep it.
     if !cfg!(feature = "validate-ssa") {
-        flags.set("enable_verifier", "false").expect("known setting");
+        flags
+            .set("enable_verifier", "false")
+            .expect("known setting");
     }
     isa::lookup_by_name("riscv64")
         .expect("riscv64 is built in")
@@ -249,8 +253,13 @@ pub fn routine_clobbers(index: u32) -> regalloc2::PRegSet {
         return *set;
     }
     let isa = optimizer_isa();
-    let a = allocate_unit(&*isa, czisk_runtime::softfloat::routine_unit(index), true, None)
-        .expect("the float routines compile");
+    let a = allocate_unit(
+        &*isa,
+        czisk_runtime::softfloat::routine_unit(index),
+        true,
+        None,
+    )
+    .expect("the float routines compile");
     let set = written_registers(&a);
     sets.lock().unwrap().insert(index, set);
     set
@@ -391,19 +400,52 @@ impl StaticFrames {
     }
 }
 
+/// A function to compile: its CLIF, or the defined wasm function to translate again (its
+/// first translation was summarized for the call graph and dropped).
+enum Body {
+    Clif(cranelift_codegen::ir::Function),
+    Translate(usize),
+}
+
+struct Unit {
+    key: (u32, u32),
+    name: String,
+    trap_func_index: u32,
+    body: Body,
+}
+
+/// CLIF instructions of the first translation kept for compiling (beyond them, functions
+/// are translated again when compiled): small modules translate once, big ones hold about
+/// this much CLIF at most rather than all of it.
+const KEEP_CLIF_INSTS: usize = 1 << 17;
+
 /// Allocates a batch of units, places their static frames in order, emits them; appends
 /// them to `functions` in order.
 fn compile_batch(
     isa: &dyn isa::TargetIsa,
     pool: Option<&rayon::ThreadPool>,
-    batch: Vec<(ProgramUnit, bool, Option<&czisk_frontend::LimitShape>)>,
+    translator: Option<&czisk_frontend::ModuleTranslator>,
+    batch: Vec<(Unit, bool, Option<&czisk_frontend::LimitShape>)>,
     frames: &mut StaticFrames,
     functions: &mut Vec<link::LinkedFunction>,
     times: &mut timings::FunctionTimes,
     mut check: impl FnMut(&Allocated) -> Result<(), BackendError>,
 ) -> Result<(), BackendError> {
-    let allocate = |(unit, static_frame, shape): (ProgramUnit, bool, _)| {
+    let allocate = |(unit, static_frame, shape): (Unit, bool, _)| {
         let mut t = timings::FunctionTimes::default();
+        let func = match unit.body {
+            Body::Clif(func) => func,
+            Body::Translate(i) => {
+                let translator = translator.expect("a translator for the module's functions");
+                timings::timed(&mut t.translate, || translator.translate(i))?
+            }
+        };
+        let unit = ProgramUnit {
+            key: unit.key,
+            name: unit.name,
+            func,
+            trap_func_index: unit.trap_func_index,
+        };
         allocate_unit_timed(isa, unit, static_frame, shape, &mut t).map(|a| (a, t))
     };
     let results: Vec<Result<(Allocated, timings::FunctionTimes), BackendError>> = match pool {
@@ -465,14 +507,71 @@ pub fn compile_wasm_with(
     } else {
         None
     };
-    let (module, units) = rec.stage("read and translate", || -> Result<_, BackendError> {
-        let mut module = translate_module(wasm, &LayoutConfig::zisk())?;
-        let units = program_units(&mut module)?;
-        Ok((module, units))
+    let (mut module, translator) = rec.stage("read and validate", || {
+        prepare_module(wasm, &LayoutConfig::zisk())
     })?;
+    // Every function translated (in parallel) for the call graph; the CLIF kept only up to
+    // KEEP_CLIF_INSTS instructions.
+    let units = rec.stage("translate, call graph", || -> Result<_, BackendError> {
+        let sources = program_unit_sources(&mut module, translator.len())?;
+        let kept = std::sync::atomic::AtomicUsize::new(0);
+        let summarize = |source: UnitSource| -> Result<(calls::CallSummary, Unit), BackendError> {
+            Ok(match source {
+                UnitSource::Ready(u) => (
+                    calls::summarize(u.key, &u.func),
+                    Unit {
+                        key: u.key,
+                        name: u.name,
+                        trap_func_index: u.trap_func_index,
+                        body: Body::Clif(u.func),
+                    },
+                ),
+                UnitSource::Defined {
+                    key,
+                    name,
+                    trap_func_index,
+                    defined,
+                } => {
+                    let func = translator.translate(defined)?;
+                    let summary = calls::summarize(key, &func);
+                    let size = func.dfg.num_insts();
+                    let before = kept.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+                    let body = if before + size <= KEEP_CLIF_INSTS {
+                        Body::Clif(func)
+                    } else {
+                        Body::Translate(defined)
+                    };
+                    (
+                        summary,
+                        Unit {
+                            key,
+                            name,
+                            trap_func_index,
+                            body,
+                        },
+                    )
+                }
+            })
+        };
+        let results: Vec<Result<_, BackendError>> = match &pool {
+            Some(pool) => {
+                use rayon::prelude::*;
+                pool.install(|| sources.into_par_iter().map(summarize).collect())
+            }
+            None => sources.into_iter().map(summarize).collect(),
+        };
+        let mut summaries = Vec::with_capacity(results.len());
+        let mut units = Vec::with_capacity(results.len());
+        for result in results {
+            let (summary, unit) = result?;
+            summaries.push(summary);
+            units.push(unit);
+        }
+        Ok((calls::reentrant(&summaries), units))
+    })?;
+    let (reentrant, units) = units;
     let limit_shape = module.limit_shape;
     let isa = optimizer_isa();
-    let reentrant = rec.stage("call graph", || calls::reentrant_functions(&units));
     let num_units = units.len();
     let mut times = timings::FunctionTimes::default();
     let mut frames = StaticFrames::new();
@@ -492,6 +591,7 @@ pub fn compile_wasm_with(
             compile_batch(
                 &*isa,
                 pool.as_ref(),
+                Some(&translator),
                 batch,
                 &mut frames,
                 &mut functions,
@@ -511,9 +611,16 @@ pub fn compile_wasm_with(
         while let Some(index) = wanted.pop() {
             if routines.insert(index) {
                 let unit = czisk_runtime::softfloat::routine_unit(index);
+                let unit = Unit {
+                    key: unit.key,
+                    name: unit.name,
+                    trap_func_index: unit.trap_func_index,
+                    body: Body::Clif(unit.func),
+                };
                 let mut found = Vec::new();
                 compile_batch(
                     &*isa,
+                    None,
                     None,
                     vec![(unit, true, None)],
                     &mut frames,
@@ -541,7 +648,10 @@ pub fn compile_wasm_with(
     rec.timings.threads = threads;
     // Static frames sit at the top of ZisK's stack region; the stack starts below them.
     let stack_top = frames.stack_top(module.layout.stack_limit)?;
-    let linked = rec.stage("link", || link::link(functions, &module.data, stack_top, options.output))
+    let linked = rec
+        .stage("link", || {
+            link::link(functions, &module.data, stack_top, options.output)
+        })
         .map_err(BackendError::Link)?;
     Ok((
         ZiskProgram {
@@ -602,13 +712,24 @@ mod tests {
         };
         let reference = compile(1, link::LinkOutput::Rom);
         let elf = czisk_zisk::rom_to_ziskbin(&reference.rom);
-        assert!(reference.rom.insts.len() > 3000, "{}", reference.rom.insts.len());
+        assert!(
+            reference.rom.insts.len() > 3000,
+            "{}",
+            reference.rom.insts.len()
+        );
         for threads in [1, 2, 3] {
             let rom = compile(threads, link::LinkOutput::Rom);
-            assert_eq!(czisk_zisk::rom_to_ziskbin(&rom.rom), elf, "{threads} threads");
+            assert_eq!(
+                czisk_zisk::rom_to_ziskbin(&rom.rom),
+                elf,
+                "{threads} threads"
+            );
             assert_eq!(rom.symbols, reference.symbols, "{threads} threads");
             let streamed = compile(threads, link::LinkOutput::Elf);
-            assert!(streamed.elf.as_ref() == Some(&elf), "streamed, {threads} threads");
+            assert!(
+                streamed.elf.as_ref() == Some(&elf),
+                "streamed, {threads} threads"
+            );
         }
         let executable = compile(2, link::LinkOutput::Execute);
         assert_eq!(czisk_zisk::rom_to_ziskbin(&executable.rom), elf);
@@ -658,8 +779,8 @@ mod tests {
   (func $iadd (export "iadd") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1))))"#,
         )
         .unwrap();
-        let mut module = translate_module(&wasm, &LayoutConfig::zisk()).unwrap();
-        let units = program_units(&mut module).unwrap();
+        let mut module = czisk_frontend::translate_module(&wasm, &LayoutConfig::zisk()).unwrap();
+        let units = czisk_runtime::program::program_units(&mut module).unwrap();
         let isa = optimizer_isa();
         let mut checked = 0;
         for unit in units {

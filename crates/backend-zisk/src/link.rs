@@ -283,7 +283,10 @@ impl RomStream {
         let bytes = zisk_core::ziskbin::encode_rom(piece);
         let mut pos = ZISKBIN_PREFIX;
         let n = read_uvarint(&bytes, &mut pos)?;
-        let (ro, rw) = (read_uvarint(&bytes, &mut pos)?, read_uvarint(&bytes, &mut pos)?);
+        let (ro, rw) = (
+            read_uvarint(&bytes, &mut pos)?,
+            read_uvarint(&bytes, &mut pos)?,
+        );
         let addr = read_uvarint(&bytes, &mut pos)?;
         if n != piece.insts.len() as u64 || ro != 0 || rw != 0 || addr != first {
             return Err(format!("ziskbin stream: unexpected piece header {n} {ro} {rw} {addr:#x} (first {first:#x}, {} insts) {:?}", piece.insts.len(), &bytes[..16.min(bytes.len())]));
@@ -309,27 +312,28 @@ impl RomStream {
         if n != 0 {
             return Err("ziskbin stream: instructions in the tail".into());
         }
-        let mut blob = bytes[..ZISKBIN_PREFIX].to_vec();
-        put_uvarint(&mut blob, self.instructions);
-        put_uvarint(&mut blob, ro);
-        put_uvarint(&mut blob, rw);
-        blob.reserve(self.body.len() + bytes.len() - pos);
-        blob.extend_from_slice(&self.body);
-        drop(self.body);
-        blob.extend_from_slice(&bytes[pos..]);
-        Ok(ziskbin_elf(&blob))
+        let mut header = bytes[..ZISKBIN_PREFIX].to_vec();
+        put_uvarint(&mut header, self.instructions);
+        put_uvarint(&mut header, ro);
+        put_uvarint(&mut header, rw);
+        // The blob (header, stream, tail) goes straight into the ELF: one copy of the
+        // stream, not two.
+        let parts = [&header[..], &self.body[..], &bytes[pos..]];
+        Ok(ziskbin_elf(&parts))
     }
 }
 
 /// The ziskbin ELF around an encoded ROM: an ELF64 executable for machine `EM_ZISK`
 /// with no program headers and two sections, `.ziskrom` (the ROM) and `.shstrtab`.
-fn ziskbin_elf(blob: &[u8]) -> Vec<u8> {
+/// The blob comes in parts, written one after the other.
+fn ziskbin_elf(blob_parts: &[&[u8]]) -> Vec<u8> {
+    let blob_len: usize = blob_parts.iter().map(|p| p.len()).sum();
     const EHSIZE: u64 = 64;
     const SHENTSIZE: u64 = 64;
     let shstrtab: &[u8] = b"\0.ziskrom\0.shstrtab\0";
     let (name_rom, name_shstrtab) = (1u32, 10u32);
     let off_blob = EHSIZE;
-    let off_shstr = off_blob + blob.len() as u64;
+    let off_shstr = off_blob + blob_len as u64;
     let off_sh = off_shstr + shstrtab.len() as u64;
     let mut out = Vec::with_capacity(off_sh as usize + 3 * SHENTSIZE as usize);
     let w16 = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_le_bytes());
@@ -350,7 +354,9 @@ fn ziskbin_elf(blob: &[u8]) -> Vec<u8> {
     w16(&mut out, SHENTSIZE as u16);
     w16(&mut out, 3); // null, .ziskrom, .shstrtab
     w16(&mut out, 2); // the section names are in section 2
-    out.extend_from_slice(blob);
+    for part in blob_parts {
+        out.extend_from_slice(part);
+    }
     out.extend_from_slice(shstrtab);
     let mut section = |name: u32, kind: u32, offset: u64, size: u64| {
         w32(&mut out, name);
@@ -365,7 +371,7 @@ fn ziskbin_elf(blob: &[u8]) -> Vec<u8> {
         w64(&mut out, 0); // entry size
     };
     section(0, 0, 0, 0);
-    section(name_rom, 1, off_blob, blob.len() as u64); // SHT_PROGBITS
+    section(name_rom, 1, off_blob, blob_len as u64); // SHT_PROGBITS
     section(name_shstrtab, 3, off_shstr, shstrtab.len() as u64); // SHT_STRTAB
     out
 }

@@ -63,10 +63,7 @@ impl Timings {
 
     /// A table for people (stages with their per-function phases indented under them).
     pub fn report(&self) -> String {
-        let mut out = format!(
-            "{:<26} {:>10} {:>12}\n",
-            "phase", "seconds", "peak RSS MB"
-        );
+        let mut out = format!("{:<26} {:>10} {:>12}\n", "phase", "seconds", "peak RSS MB");
         for p in &self.phases {
             let name = if p.per_function {
                 format!("  {}", p.name)
@@ -138,6 +135,8 @@ impl Recorder {
 /// The time one function (or many, added up) spent in each phase.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct FunctionTimes {
+    /// Translating again a function whose first CLIF was not kept.
+    pub translate: Duration,
     pub optimize: Duration,
     pub passes: Duration,
     pub lower: Duration,
@@ -147,6 +146,7 @@ pub(crate) struct FunctionTimes {
 
 impl FunctionTimes {
     pub(crate) fn add(&mut self, other: &FunctionTimes) {
+        self.translate += other.translate;
         self.optimize += other.optimize;
         self.passes += other.passes;
         self.lower += other.lower;
@@ -154,8 +154,9 @@ impl FunctionTimes {
         self.frame_and_emit += other.frame_and_emit;
     }
 
-    fn named(&self) -> [(&'static str, Duration); 5] {
+    fn named(&self) -> [(&'static str, Duration); 6] {
         [
+            ("translate again", self.translate),
             ("mid-end (optimize)", self.optimize),
             ("czisk passes", self.passes),
             ("lower (ISLE)", self.lower),

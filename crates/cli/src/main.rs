@@ -205,7 +205,8 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
         timings: args.timings || args.json,
         output: czisk_backend_zisk::link::LinkOutput::Elf,
     };
-    let mut compiled = backend::compile_file(&args.guest, args.backend, settings, &args.stub_imports)?;
+    let mut compiled =
+        backend::compile_file(&args.guest, args.backend, settings, &args.stub_imports)?;
     let mut timings = compiled.timings.take();
     // The zisk backend encodes the ELF as it links; the others give a ROM.
     let elf = match compiled.elf.take() {
@@ -225,8 +226,8 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     // VmHWM belongs to this process image alone (unlike getrusage's maxrss, which exec
     // carries over from the parent); the timings reset it at each stage, so the peak is
     // the largest of theirs.
-    let peak = czisk_backend_zisk::timings::peak_rss()
-        .max(timings.as_ref().and_then(|t| t.peak_rss()));
+    let peak =
+        czisk_backend_zisk::timings::peak_rss().max(timings.as_ref().and_then(|t| t.peak_rss()));
     if args.peak_memory {
         if let Some(bytes) = peak {
             eprintln!("peak memory: {} kB", bytes / 1024);

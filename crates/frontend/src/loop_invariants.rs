@@ -24,12 +24,12 @@
 use std::collections::HashMap;
 
 use cranelift_codegen::dominator_tree::DominatorTree;
+use cranelift_codegen::entity::SecondaryMap;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     AliasRegion, Block, Function, Inst, InstructionData, Opcode, TrapCode, Value, ValueDef,
 };
-use cranelift_codegen::entity::SecondaryMap;
 use cranelift_codegen::loop_analysis::{Loop, LoopAnalysis};
 
 use crate::translate::{is_barrier, HEAP_REGION_ID, MEMORY_SIZE_REGION_ID};
@@ -382,7 +382,11 @@ pub(crate) fn remove_dead_code(func: &mut Function) {
             continue;
         }
         args.clear();
-        args.extend(func.dfg.inst_values(inst).map(|v| func.dfg.resolve_aliases(v)));
+        args.extend(
+            func.dfg
+                .inst_values(inst)
+                .map(|v| func.dfg.resolve_aliases(v)),
+        );
         func.layout.remove_inst(inst);
         for &arg in &args {
             uses[arg] -= 1;
