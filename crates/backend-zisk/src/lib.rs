@@ -343,11 +343,6 @@ pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
     compile_wasm_with(wasm, &CompileOptions::default()).map(|(program, _)| program)
 }
 
-/// Functions compiled together between two placements of static frames: the functions of
-/// a batch are allocated (in parallel), their frames placed in order, then they are emitted
-/// (in parallel), so only one batch's VCode and allocations are alive at a time.
-const BATCH: usize = 64;
-
 /// Where the static frames go: placed downwards from the top of ZisK's stack region in the
 /// order the functions are compiled (see [`place_static_frames`], which this does one frame
 /// at a time).
@@ -419,74 +414,146 @@ struct Unit {
 /// this much CLIF at most rather than all of it.
 const KEEP_CLIF_INSTS: usize = 1 << 17;
 
-/// Allocates a batch of units, places their static frames in order, emits them; appends
-/// them to `functions` in order.
-fn compile_batch(
+/// Translates (if need be) and allocates one unit.
+fn allocate_one(
     isa: &dyn isa::TargetIsa,
-    pool: Option<&rayon::ThreadPool>,
     translator: Option<&czisk_frontend::ModuleTranslator>,
-    batch: Vec<(Unit, bool, Option<&czisk_frontend::LimitShape>)>,
+    (unit, static_frame, shape): (Unit, bool, Option<&czisk_frontend::LimitShape>),
+) -> Result<(Allocated, timings::FunctionTimes), BackendError> {
+    let mut t = timings::FunctionTimes::default();
+    let func = match unit.body {
+        Body::Clif(func) => func,
+        Body::Translate(i) => {
+            let translator = translator.expect("a translator for the module's functions");
+            timings::timed(&mut t.translate, || translator.translate(i))?
+        }
+    };
+    let unit = ProgramUnit {
+        key: unit.key,
+        name: unit.name,
+        func,
+        trap_func_index: unit.trap_func_index,
+    };
+    allocate_unit_timed(isa, unit, static_frame, shape, &mut t).map(|a| (a, t))
+}
+
+/// Functions a worker may be ahead of the emission, per thread: bounds the VCode alive.
+const WINDOW_PER_THREAD: usize = 8;
+
+/// Compiles `units` in order: each is allocated (on `threads` worker threads, in any
+/// order), then, in the units' order, checked, given its static frame and emitted, and
+/// appended to `functions`. The output is the same whatever the number of threads.
+#[allow(clippy::too_many_arguments)]
+fn compile_units(
+    isa: &dyn isa::TargetIsa,
+    threads: usize,
+    translator: Option<&czisk_frontend::ModuleTranslator>,
+    units: Vec<(Unit, bool, Option<&czisk_frontend::LimitShape>)>,
     frames: &mut StaticFrames,
     functions: &mut Vec<link::LinkedFunction>,
     times: &mut timings::FunctionTimes,
     mut check: impl FnMut(&Allocated) -> Result<(), BackendError>,
 ) -> Result<(), BackendError> {
-    let allocate = |(unit, static_frame, shape): (Unit, bool, _)| {
-        let mut t = timings::FunctionTimes::default();
-        let func = match unit.body {
-            Body::Clif(func) => func,
-            Body::Translate(i) => {
-                let translator = translator.expect("a translator for the module's functions");
-                timings::timed(&mut t.translate, || translator.translate(i))?
-            }
-        };
-        let unit = ProgramUnit {
-            key: unit.key,
-            name: unit.name,
-            func,
-            trap_func_index: unit.trap_func_index,
-        };
-        allocate_unit_timed(isa, unit, static_frame, shape, &mut t).map(|a| (a, t))
-    };
-    let results: Vec<Result<(Allocated, timings::FunctionTimes), BackendError>> = match pool {
-        Some(pool) => {
-            use rayon::prelude::*;
-            pool.install(|| batch.into_par_iter().map(allocate).collect())
-        }
-        None => batch.into_iter().map(allocate).collect(),
-    };
-    let mut allocated = Vec::with_capacity(results.len());
-    for result in results {
+    let mut finish = |result: Result<(Allocated, timings::FunctionTimes), BackendError>| {
         let (mut a, t) = result?;
         times.add(&t);
         check(&a)?;
         frames.place(&mut a);
-        allocated.push(a);
-    }
-    let emit = |mut a: Allocated| {
         let start = std::time::Instant::now();
         let emitted = emit::emit_function(&mut a.vcode, &a.regalloc, a.frame, a.trap_func_index);
-        (
-            link::LinkedFunction {
-                key: a.key,
-                name: a.name,
-                emitted,
-            },
-            start.elapsed(),
-        )
+        times.frame_and_emit += start.elapsed();
+        functions.push(link::LinkedFunction {
+            key: a.key,
+            name: a.name,
+            emitted,
+        });
+        Ok::<(), BackendError>(())
     };
-    let emitted: Vec<(link::LinkedFunction, std::time::Duration)> = match pool {
-        Some(pool) => {
-            use rayon::prelude::*;
-            pool.install(|| allocated.into_par_iter().map(emit).collect())
+    if threads <= 1 || units.len() <= 1 {
+        for unit in units {
+            finish(allocate_one(isa, translator, unit))?;
         }
-        None => allocated.into_iter().map(emit).collect(),
-    };
-    for (f, d) in emitted {
-        times.frame_and_emit += d;
-        functions.push(f);
+        return Ok(());
     }
-    Ok(())
+    use std::sync::{Condvar, Mutex};
+    // A worker's panic is handed to the emitter, which goes on unwinding with it.
+    type Done = std::thread::Result<Result<(Allocated, timings::FunctionTimes), BackendError>>;
+    struct Shared<U> {
+        /// The units not yet taken, in order (taken from the front).
+        pending: std::collections::VecDeque<U>,
+        /// The index of the next unit to take.
+        next: usize,
+        /// The index of the next unit to emit (workers stay within a window of it).
+        emitted: usize,
+        done: std::collections::BTreeMap<usize, Done>,
+        stop: bool,
+    }
+    let total = units.len();
+    let window = WINDOW_PER_THREAD * threads;
+    let shared = Mutex::new(Shared {
+        pending: units.into(),
+        next: 0,
+        emitted: 0,
+        done: Default::default(),
+        stop: false,
+    });
+    // Workers wait for room in the window; the emitter waits for the next result.
+    let (room, ready) = (Condvar::new(), Condvar::new());
+    std::thread::scope(|scope| -> Result<(), BackendError> {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let (i, unit) = {
+                    let mut s = shared.lock().unwrap();
+                    loop {
+                        if s.stop || s.pending.is_empty() {
+                            return;
+                        }
+                        if s.next < s.emitted + window {
+                            break;
+                        }
+                        s = room.wait(s).unwrap();
+                    }
+                    let unit = s.pending.pop_front().expect("a pending unit");
+                    s.next += 1;
+                    (s.next - 1, unit)
+                };
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    allocate_one(isa, translator, unit)
+                }));
+                shared.lock().unwrap().done.insert(i, result);
+                ready.notify_all();
+            });
+        }
+        let mut outcome = Ok(());
+        for i in 0..total {
+            let result = {
+                let mut s = shared.lock().unwrap();
+                loop {
+                    if let Some(result) = s.done.remove(&i) {
+                        s.emitted = i + 1;
+                        break result;
+                    }
+                    s = ready.wait(s).unwrap();
+                }
+            };
+            room.notify_all();
+            let result = match result {
+                Ok(result) => result,
+                Err(panic) => {
+                    shared.lock().unwrap().stop = true;
+                    room.notify_all();
+                    std::panic::resume_unwind(panic);
+                }
+            };
+            if let Err(e) = finish(result) {
+                outcome = Err(e);
+                break;
+            }
+        }
+        shared.lock().unwrap().stop = true;
+        room.notify_all();
+        outcome
+    })
 }
 
 /// Compiles a wasm module to a ZisK ROM, with `options`; the timings are empty unless
@@ -497,6 +564,8 @@ pub fn compile_wasm_with(
 ) -> Result<(ZiskProgram, timings::Timings), BackendError> {
     let mut rec = timings::Recorder::new(options.timings);
     let threads = options.threads.max(1);
+    // For the first translation (a parallel map); the functions are compiled by
+    // `compile_units`' own threads.
     let pool = if threads > 1 {
         Some(
             rayon::ThreadPoolBuilder::new()
@@ -578,31 +647,26 @@ pub fn compile_wasm_with(
     let mut functions = Vec::with_capacity(num_units);
     let mut wanted: Vec<u32> = Vec::new();
     rec.stage("compile functions", || -> Result<(), BackendError> {
-        let mut units = units.into_iter().peekable();
-        while units.peek().is_some() {
-            let batch: Vec<_> = units
-                .by_ref()
-                .take(BATCH)
-                .map(|unit| {
-                    let static_frame = !reentrant.contains(&unit.key);
-                    (unit, static_frame, Some(&limit_shape))
-                })
-                .collect();
-            compile_batch(
-                &*isa,
-                pool.as_ref(),
-                Some(&translator),
-                batch,
-                &mut frames,
-                &mut functions,
-                &mut times,
-                |a| {
-                    wanted.extend(float_calls(a));
-                    Ok(())
-                },
-            )?;
-        }
-        Ok(())
+        let units: Vec<_> = units
+            .into_iter()
+            .map(|unit| {
+                let static_frame = !reentrant.contains(&unit.key);
+                (unit, static_frame, Some(&limit_shape))
+            })
+            .collect();
+        compile_units(
+            &*isa,
+            threads,
+            Some(&translator),
+            units,
+            &mut frames,
+            &mut functions,
+            &mut times,
+            |a| {
+                wanted.extend(float_calls(a));
+                Ok(())
+            },
+        )
     })?;
     // The float routines the program calls, and those they call, once each. They never
     // call back into the program, so none of them can be active twice.
@@ -618,9 +682,9 @@ pub fn compile_wasm_with(
                     body: Body::Clif(unit.func),
                 };
                 let mut found = Vec::new();
-                compile_batch(
+                compile_units(
                     &*isa,
-                    None,
+                    1,
                     None,
                     vec![(unit, true, None)],
                     &mut frames,
@@ -667,7 +731,7 @@ pub fn compile_wasm_with(
 mod tests {
     use super::*;
 
-    /// A module of many functions (more than a batch): calls forwards and backwards, a
+    /// A module of many functions (more than the threads' window): calls forwards and backwards, a
     /// recursive pair (stack frames), float routines, a table, memory and data.
     fn many_functions_module() -> Vec<u8> {
         let mut wat = String::from(
