@@ -460,7 +460,10 @@ fn compile_units(
         check(&a)?;
         frames.place(&mut a);
         let start = std::time::Instant::now();
-        let emitted = emit::emit_function(&mut a.vcode, &a.regalloc, a.frame, a.trap_func_index);
+        let mut emitted =
+            emit::emit_function(&mut a.vcode, &a.regalloc, a.frame, a.trap_func_index);
+        // Kept until the link: no spare capacity.
+        emitted.code.shrink_to_fit();
         times.frame_and_emit += start.elapsed();
         functions.push(link::LinkedFunction {
             key: a.key,

@@ -122,14 +122,20 @@ pub fn link(
     };
     // Streaming: the base ROM's instructions below the program go first, those above it
     // (if any) last; each function's are encoded as soon as they are built.
-    let mut stream = (output == LinkOutput::Elf).then(RomStream::new);
+    let mut stream = None;
     let mut after_program = BTreeMap::new();
-    // The base ROM's data sections and zkvmcalls go after every instruction.
-    let mut tail = ZiskRom::default();
-    if let Some(stream) = &mut stream {
+    if output == LinkOutput::Elf {
+        // The base ROM's data sections and zkvmcalls, and the preloaded RAM, go after
+        // every instruction.
+        let mut tail = ZiskRom::default();
         tail.ro_data_64 = std::mem::take(&mut rom.ro_data_64);
         tail.rw_data_64 = std::mem::take(&mut rom.rw_data_64);
+        tail.rw_data_64.extend(preload(data));
         tail.zkvmcalls = std::mem::take(&mut rom.zkvmcalls);
+        // One ZisK instruction a ZInst.
+        let instructions = rom.insts.len() as u64
+            + all.iter().map(|f| f.emitted.code.len() as u64).sum::<u64>();
+        let stream = stream.insert(RomStream::new(instructions, &tail)?);
         after_program = rom.insts.split_off(&ROM_ADDR);
         if after_program.keys().next().is_some_and(|&a| a < pc) {
             return Err("the base ROM has instructions inside the program's addresses".into());
@@ -143,7 +149,8 @@ pub fn link(
             .copied()
             .ok_or_else(|| format!("{name}: call to an undefined function {key:?}"))
     };
-    for (f, &base) in all.iter().zip(&bases) {
+    // Each function's code is dropped once built (and, streaming, encoded).
+    for (f, &base) in all.into_iter().zip(&bases) {
         for (i, z) in f.emitted.code.iter().enumerate() {
             let pc = base + INST_SIZE * i as u64;
             let label_addr = |l: u32| base + INST_SIZE * f.emitted.labels[l as usize] as u64;
@@ -191,6 +198,13 @@ pub fn link(
             }
             b.j(offset(z.j1)?, offset(z.j2)?);
             b.build(&mut rom);
+            // A long function goes in several pieces.
+            if let Some(stream) = &mut stream {
+                if rom.insts.len() >= STREAM_PIECE {
+                    stream.push(&rom)?;
+                    rom.insts.clear();
+                }
+            }
         }
         if let Some(stream) = &mut stream {
             stream.push(&rom)?;
@@ -201,8 +215,7 @@ pub fn link(
         rom.insts = after_program;
         stream.push(&rom)?;
         drop(rom);
-        tail.rw_data_64.extend(preload(data));
-        let elf = stream.finish(&tail)?;
+        let elf = stream.finish()?;
         return Ok(Linked {
             rom: ZiskRom::default(),
             elf: Some(elf),
@@ -221,17 +234,26 @@ pub fn link(
     })
 }
 
-/// A ziskbin ROM encoded piece by piece, in ascending addresses: the bytes
-/// `zisk_core::ziskbin::rom_to_elf` gives for the whole ROM (a test checks). Each piece is
-/// encoded by zisk-core itself (`encode_rom` on a ROM holding just the piece's
-/// instructions); of the framing around its instruction stream (a header of magic,
+/// Instructions encoded together (a function's, or this many of a longer one's).
+const STREAM_PIECE: usize = 4096;
+
+/// A ziskbin ELF written piece by piece, its ROM's instructions in ascending addresses:
+/// the bytes `zisk_core::ziskbin::rom_to_elf` gives for the whole ROM (a test checks).
+/// Each piece is encoded by zisk-core itself (`encode_rom` on a ROM holding just the
+/// piece's instructions); of the framing around its instruction stream (a header of magic,
 /// version, profile and three counts; the stream, each instruction's address as the
 /// difference from the one before; the data sections; the zkvmcalls), the header and the
-/// first address are rewritten to join the pieces.
+/// first address are rewritten to join the pieces. The counts are known before the first
+/// piece, so the pieces go straight into the ELF.
 struct RomStream {
+    /// The ELF so far: its header (the section headers' offset still to patch), then the
+    /// ROM's header and the pieces so far.
+    out: Vec<u8>,
     instructions: u64,
+    written: u64,
     last_addr: u64,
-    body: Vec<u8>,
+    /// The encoded data sections and zkvmcalls, after the instructions.
+    tail: Vec<u8>,
 }
 
 fn read_uvarint(bytes: &[u8], pos: &mut usize) -> Result<u64, String> {
@@ -261,49 +283,16 @@ fn put_uvarint(out: &mut Vec<u8>, mut v: u64) {
 
 /// Magic, version and profile.
 const ZISKBIN_PREFIX: usize = 6;
+/// The ELF header, before the ROM.
+const ELF_HEADER: usize = 64;
+/// Where the ELF header holds the section headers' offset.
+const E_SHOFF: usize = 40;
+const SHSTRTAB: &[u8] = b"\0.ziskrom\0.shstrtab\0";
 
 impl RomStream {
-    fn new() -> RomStream {
-        RomStream {
-            instructions: 0,
-            last_addr: 0,
-            body: Vec::new(),
-        }
-    }
-
-    /// Appends the instructions of `piece` (which has no data sections nor zkvmcalls).
-    fn push(&mut self, piece: &ZiskRom) -> Result<(), String> {
-        let (Some(&first), Some(&last)) = (piece.insts.keys().next(), piece.insts.keys().last())
-        else {
-            return Ok(());
-        };
-        if self.instructions > 0 && first <= self.last_addr {
-            return Err("ziskbin stream: instructions out of order".into());
-        }
-        let bytes = zisk_core::ziskbin::encode_rom(piece);
-        let mut pos = ZISKBIN_PREFIX;
-        let n = read_uvarint(&bytes, &mut pos)?;
-        let (ro, rw) = (
-            read_uvarint(&bytes, &mut pos)?,
-            read_uvarint(&bytes, &mut pos)?,
-        );
-        let addr = read_uvarint(&bytes, &mut pos)?;
-        if n != piece.insts.len() as u64 || ro != 0 || rw != 0 || addr != first {
-            return Err(format!("ziskbin stream: unexpected piece header {n} {ro} {rw} {addr:#x} (first {first:#x}, {} insts) {:?}", piece.insts.len(), &bytes[..16.min(bytes.len())]));
-        }
-        // The piece ends with its zkvmcalls: none, one zero byte.
-        if bytes.last() != Some(&0) || !piece.zkvmcalls.is_empty() {
-            return Err("ziskbin stream: unexpected piece trailer".into());
-        }
-        put_uvarint(&mut self.body, first - self.last_addr);
-        self.body.extend_from_slice(&bytes[pos..bytes.len() - 1]);
-        self.instructions += n;
-        self.last_addr = last;
-        Ok(())
-    }
-
-    /// The ELF, with `tail`'s data sections and zkvmcalls (it has no instructions).
-    fn finish(self, tail: &ZiskRom) -> Result<Vec<u8>, String> {
+    /// A stream of `instructions` instructions, then `tail`'s data sections and zkvmcalls
+    /// (it has no instructions).
+    fn new(instructions: u64, tail: &ZiskRom) -> Result<RomStream, String> {
         let bytes = zisk_core::ziskbin::encode_rom(tail);
         let mut pos = ZISKBIN_PREFIX;
         let n = read_uvarint(&bytes, &mut pos)?;
@@ -312,30 +301,74 @@ impl RomStream {
         if n != 0 {
             return Err("ziskbin stream: instructions in the tail".into());
         }
-        let mut header = bytes[..ZISKBIN_PREFIX].to_vec();
-        put_uvarint(&mut header, self.instructions);
-        put_uvarint(&mut header, ro);
-        put_uvarint(&mut header, rw);
-        // The blob (header, stream, tail) goes straight into the ELF: one copy of the
-        // stream, not two.
-        let parts = [&header[..], &self.body[..], &bytes[pos..]];
-        Ok(ziskbin_elf(&parts))
+        let mut out = elf_header();
+        // Room for the whole ELF at once (ZisK instructions encode in some 18 bytes; pages
+        // reserved and not written cost no memory), so it never moves while it grows.
+        out.reserve(instructions as usize * 32 + bytes.len() + 4096);
+        out.extend_from_slice(&bytes[..ZISKBIN_PREFIX]);
+        put_uvarint(&mut out, instructions);
+        put_uvarint(&mut out, ro);
+        put_uvarint(&mut out, rw);
+        Ok(RomStream {
+            out,
+            instructions,
+            written: 0,
+            last_addr: 0,
+            tail: bytes[pos..].to_vec(),
+        })
+    }
+
+    /// Appends the instructions of `piece` (which has no data sections nor zkvmcalls).
+    fn push(&mut self, piece: &ZiskRom) -> Result<(), String> {
+        let (Some(&first), Some(&last)) = (piece.insts.keys().next(), piece.insts.keys().last())
+        else {
+            return Ok(());
+        };
+        if self.written > 0 && first <= self.last_addr {
+            return Err("ziskbin stream: instructions out of order".into());
+        }
+        let bytes = zisk_core::ziskbin::encode_rom(piece);
+        let mut pos = ZISKBIN_PREFIX;
+        let n = read_uvarint(&bytes, &mut pos)?;
+        let (ro, rw) = (read_uvarint(&bytes, &mut pos)?, read_uvarint(&bytes, &mut pos)?);
+        let addr = read_uvarint(&bytes, &mut pos)?;
+        if n != piece.insts.len() as u64 || ro != 0 || rw != 0 || addr != first {
+            return Err(format!(
+                "ziskbin stream: unexpected piece header ({n} instructions, {ro} + {rw} \
+                 sections, first at {addr:#x})"
+            ));
+        }
+        // The piece ends with its zkvmcalls: none, one zero byte.
+        if bytes.last() != Some(&0) || !piece.zkvmcalls.is_empty() {
+            return Err("ziskbin stream: unexpected piece trailer".into());
+        }
+        put_uvarint(&mut self.out, first - self.last_addr);
+        self.out.extend_from_slice(&bytes[pos..bytes.len() - 1]);
+        self.written += n;
+        self.last_addr = last;
+        Ok(())
+    }
+
+    /// The ELF.
+    fn finish(mut self) -> Result<Vec<u8>, String> {
+        if self.written != self.instructions {
+            return Err(format!(
+                "ziskbin stream: {} instructions written, {} announced",
+                self.written, self.instructions
+            ));
+        }
+        self.out.extend_from_slice(&self.tail);
+        let blob_len = (self.out.len() - ELF_HEADER) as u64;
+        finish_elf(&mut self.out, blob_len);
+        Ok(self.out)
     }
 }
 
 /// The ziskbin ELF around an encoded ROM: an ELF64 executable for machine `EM_ZISK`
-/// with no program headers and two sections, `.ziskrom` (the ROM) and `.shstrtab`.
-/// The blob comes in parts, written one after the other.
-fn ziskbin_elf(blob_parts: &[&[u8]]) -> Vec<u8> {
-    let blob_len: usize = blob_parts.iter().map(|p| p.len()).sum();
-    const EHSIZE: u64 = 64;
-    const SHENTSIZE: u64 = 64;
-    let shstrtab: &[u8] = b"\0.ziskrom\0.shstrtab\0";
-    let (name_rom, name_shstrtab) = (1u32, 10u32);
-    let off_blob = EHSIZE;
-    let off_shstr = off_blob + blob_len as u64;
-    let off_sh = off_shstr + shstrtab.len() as u64;
-    let mut out = Vec::with_capacity(off_sh as usize + 3 * SHENTSIZE as usize);
+/// with no program headers and two sections, `.ziskrom` (the ROM, right after this
+/// header) and `.shstrtab`. The section headers' offset is patched by [`finish_elf`].
+fn elf_header() -> Vec<u8> {
+    let mut out = Vec::with_capacity(ELF_HEADER);
     let w16 = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_le_bytes());
     let w32 = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
     let w64 = |out: &mut Vec<u8>, v: u64| out.extend_from_slice(&v.to_le_bytes());
@@ -346,34 +379,42 @@ fn ziskbin_elf(blob_parts: &[&[u8]]) -> Vec<u8> {
     w32(&mut out, 1); // EV_CURRENT
     w64(&mut out, zisk_core::ROM_ENTRY); // the entry proper is in the ROM
     w64(&mut out, 0); // no program headers
-    w64(&mut out, off_sh);
+    w64(&mut out, 0); // e_shoff, patched
     w32(&mut out, 0); // flags
-    w16(&mut out, EHSIZE as u16);
+    w16(&mut out, ELF_HEADER as u16);
     w16(&mut out, 0);
     w16(&mut out, 0);
-    w16(&mut out, SHENTSIZE as u16);
+    w16(&mut out, 64); // section header size
     w16(&mut out, 3); // null, .ziskrom, .shstrtab
     w16(&mut out, 2); // the section names are in section 2
-    for part in blob_parts {
-        out.extend_from_slice(part);
-    }
-    out.extend_from_slice(shstrtab);
+    debug_assert_eq!(out.len(), ELF_HEADER);
+    out
+}
+
+/// Appends the section names and headers to an ELF whose ROM (`blob_len` bytes) follows
+/// its header, and patches the header's section headers' offset.
+fn finish_elf(out: &mut Vec<u8>, blob_len: u64) {
+    let (name_rom, name_shstrtab) = (1u32, 10u32);
+    let off_blob = ELF_HEADER as u64;
+    let off_shstr = off_blob + blob_len;
+    let off_sh = off_shstr + SHSTRTAB.len() as u64;
+    out.extend_from_slice(SHSTRTAB);
+    out[E_SHOFF..E_SHOFF + 8].copy_from_slice(&off_sh.to_le_bytes());
     let mut section = |name: u32, kind: u32, offset: u64, size: u64| {
-        w32(&mut out, name);
-        w32(&mut out, kind);
-        w64(&mut out, 0); // flags
-        w64(&mut out, 0); // address
-        w64(&mut out, offset);
-        w64(&mut out, size);
-        w32(&mut out, 0); // link
-        w32(&mut out, 0); // info
-        w64(&mut out, 1); // alignment
-        w64(&mut out, 0); // entry size
+        out.extend_from_slice(&name.to_le_bytes());
+        out.extend_from_slice(&kind.to_le_bytes());
+        out.extend_from_slice(&0u64.to_le_bytes()); // flags
+        out.extend_from_slice(&0u64.to_le_bytes()); // address
+        out.extend_from_slice(&offset.to_le_bytes());
+        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes()); // link
+        out.extend_from_slice(&0u32.to_le_bytes()); // info
+        out.extend_from_slice(&1u64.to_le_bytes()); // alignment
+        out.extend_from_slice(&0u64.to_le_bytes()); // entry size
     };
     section(0, 0, 0, 0);
-    section(name_rom, 1, off_blob, blob_len as u64); // SHT_PROGBITS
-    section(name_shstrtab, 3, off_shstr, shstrtab.len() as u64); // SHT_STRTAB
-    out
+    section(name_rom, 1, off_blob, blob_len); // SHT_PROGBITS
+    section(name_shstrtab, 3, off_shstr, SHSTRTAB.len() as u64); // SHT_STRTAB
 }
 
 /// [`base_rom`] as zisk-core encodes it (`rom_to_elf`), kept in the source tree: decoding
