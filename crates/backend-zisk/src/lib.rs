@@ -24,6 +24,7 @@ pub mod legalize;
 pub mod link;
 pub mod lower;
 pub mod machine;
+pub mod packed;
 pub mod regalloc;
 pub mod timings;
 
@@ -460,10 +461,9 @@ fn compile_units(
         check(&a)?;
         frames.place(&mut a);
         let start = std::time::Instant::now();
-        let mut emitted =
-            emit::emit_function(&mut a.vcode, &a.regalloc, a.frame, a.trap_func_index);
-        // Kept until the link: no spare capacity.
-        emitted.code.shrink_to_fit();
+        let emitted = emit::emit_function(&mut a.vcode, &a.regalloc, a.frame, a.trap_func_index);
+        // Kept until the link: packed.
+        let emitted = link::PackedFunction::from(emitted);
         times.frame_and_emit += start.elapsed();
         functions.push(link::LinkedFunction {
             key: a.key,

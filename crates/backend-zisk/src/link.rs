@@ -13,6 +13,7 @@ use zisk_core::{DataSection, ZiskInstBuilder, ROM_ADDR};
 
 use crate::emit::{EmittedFunction, Target, ZInst, ZSrc, ZStore};
 use crate::machine::{ZOp, SP};
+use crate::packed::PackedCode;
 
 /// Bytes between consecutive instructions.
 const INST_SIZE: u64 = 4;
@@ -22,7 +23,24 @@ pub const STACK_REGION_TOP: u64 = 0xa040_0000;
 pub struct LinkedFunction {
     pub key: (u32, u32),
     pub name: String,
-    pub emitted: EmittedFunction,
+    pub emitted: PackedFunction,
+}
+
+/// An emitted function as it waits for the link: its code packed (`packed.rs`).
+pub struct PackedFunction {
+    pub code: PackedCode,
+    pub labels: Vec<usize>,
+    pub tables: Vec<usize>,
+}
+
+impl From<EmittedFunction> for PackedFunction {
+    fn from(f: EmittedFunction) -> PackedFunction {
+        PackedFunction {
+            code: PackedCode::pack(&f.code),
+            labels: f.labels,
+            tables: f.tables,
+        }
+    }
 }
 
 /// What [`link`] makes.
@@ -95,12 +113,12 @@ pub fn link(
         LinkedFunction {
             key: (u32::MAX, 0),
             name: "_start".into(),
-            emitted: start_code(stack_top),
+            emitted: start_code(stack_top).into(),
         },
         LinkedFunction {
             key: (NS_INTRINSIC, INTRINSIC_EXIT),
             name: "__czisk_exit".into(),
-            emitted: exit_code(),
+            emitted: exit_code().into(),
         },
     ];
     all.extend(functions);
@@ -133,8 +151,8 @@ pub fn link(
         tail.rw_data_64.extend(preload(data));
         tail.zkvmcalls = std::mem::take(&mut rom.zkvmcalls);
         // One ZisK instruction a ZInst.
-        let instructions = rom.insts.len() as u64
-            + all.iter().map(|f| f.emitted.code.len() as u64).sum::<u64>();
+        let instructions =
+            rom.insts.len() as u64 + all.iter().map(|f| f.emitted.code.len() as u64).sum::<u64>();
         let stream = stream.insert(RomStream::new(instructions, &tail)?);
         after_program = rom.insts.split_off(&ROM_ADDR);
         if after_program.keys().next().is_some_and(|&a| a < pc) {
@@ -330,7 +348,10 @@ impl RomStream {
         let bytes = zisk_core::ziskbin::encode_rom(piece);
         let mut pos = ZISKBIN_PREFIX;
         let n = read_uvarint(&bytes, &mut pos)?;
-        let (ro, rw) = (read_uvarint(&bytes, &mut pos)?, read_uvarint(&bytes, &mut pos)?);
+        let (ro, rw) = (
+            read_uvarint(&bytes, &mut pos)?,
+            read_uvarint(&bytes, &mut pos)?,
+        );
         let addr = read_uvarint(&bytes, &mut pos)?;
         if n != piece.insts.len() as u64 || ro != 0 || rw != 0 || addr != first {
             return Err(format!(
