@@ -413,7 +413,7 @@ struct Unit {
 /// CLIF instructions of the first translation kept for compiling (beyond them, functions
 /// are translated again when compiled): small modules translate once, big ones hold about
 /// this much CLIF at most rather than all of it.
-const KEEP_CLIF_INSTS: usize = 1 << 17;
+const KEEP_CLIF_INSTS: usize = 1 << 18;
 
 /// Translates (if need be) and allocates one unit.
 fn allocate_one(
