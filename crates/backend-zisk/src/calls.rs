@@ -22,59 +22,110 @@ fn callee_key(func: &ir::Function, f: ir::FuncRef) -> Option<(u32, u32)> {
 }
 
 /// The parameter and result types: what a `call_indirect` signature check compares.
-fn shape(sig: &Signature) -> (Vec<ir::Type>, Vec<ir::Type>) {
+type Shape = (Vec<ir::Type>, Vec<ir::Type>);
+
+fn shape(sig: &Signature) -> Shape {
     (
         sig.params.iter().map(|p| p.value_type).collect(),
         sig.returns.iter().map(|p| p.value_type).collect(),
     )
 }
 
-pub fn reentrant_functions(units: &[ProgramUnit]) -> HashSet<(u32, u32)> {
-    let index: HashMap<(u32, u32), usize> =
-        units.iter().enumerate().map(|(i, u)| (u.key, i)).collect();
-    let mut direct: Vec<Vec<usize>> = vec![Vec::new(); units.len()];
-    let mut indirect_shapes: Vec<Vec<(Vec<ir::Type>, Vec<ir::Type>)>> =
-        vec![Vec::new(); units.len()];
-    let mut address_taken = HashSet::new();
-    for (i, unit) in units.iter().enumerate() {
-        let func = &unit.func;
-        for block in func.layout.blocks() {
-            for inst in func.layout.block_insts(block) {
-                match func.dfg.insts[inst] {
-                    InstructionData::Call { func_ref, .. } => {
-                        if let Some(&j) = callee_key(func, func_ref).and_then(|k| index.get(&k)) {
-                            direct[i].push(j);
-                        }
-                    }
-                    InstructionData::CallIndirect { sig_ref, .. } => {
-                        indirect_shapes[i].push(shape(&func.dfg.signatures[sig_ref]));
-                    }
-                    InstructionData::FuncAddr { func_ref, .. } => {
-                        if let Some(&j) = callee_key(func, func_ref).and_then(|k| index.get(&k)) {
-                            address_taken.insert(j);
-                        }
-                    }
-                    _ => {}
+/// What the call graph needs of one function, so that its CLIF need not be kept.
+pub struct CallSummary {
+    pub key: (u32, u32),
+    /// Its signature's shape.
+    shape: Shape,
+    /// The functions it calls directly.
+    direct: Vec<(u32, u32)>,
+    /// The signatures of its indirect calls (each once).
+    indirect: Vec<Shape>,
+    /// The functions whose address it takes.
+    address_taken: Vec<(u32, u32)>,
+}
+
+/// The calls, indirect calls and address-takings of `func`.
+pub fn summarize(key: (u32, u32), func: &ir::Function) -> CallSummary {
+    let mut summary = CallSummary {
+        key,
+        shape: shape(&func.signature),
+        direct: Vec::new(),
+        indirect: Vec::new(),
+        address_taken: Vec::new(),
+    };
+    for block in func.layout.blocks() {
+        for inst in func.layout.block_insts(block) {
+            match func.dfg.insts[inst] {
+                InstructionData::Call { func_ref, .. } => {
+                    summary.direct.extend(callee_key(func, func_ref));
                 }
+                InstructionData::CallIndirect { sig_ref, .. } => {
+                    let s = shape(&func.dfg.signatures[sig_ref]);
+                    if !summary.indirect.contains(&s) {
+                        summary.indirect.push(s);
+                    }
+                }
+                InstructionData::FuncAddr { func_ref, .. } => {
+                    summary.address_taken.extend(callee_key(func, func_ref));
+                }
+                _ => {}
             }
         }
     }
-    let mut by_shape: HashMap<(Vec<ir::Type>, Vec<ir::Type>), Vec<usize>> = HashMap::new();
-    for &j in &address_taken {
-        by_shape
-            .entry(shape(&units[j].func.signature))
-            .or_default()
-            .push(j);
-    }
-    let mut edges = direct;
-    for (i, shapes) in indirect_shapes.into_iter().enumerate() {
-        for s in shapes {
-            edges[i].extend(by_shape.get(&s).into_iter().flatten().copied());
+    summary
+}
+
+pub fn reentrant_functions(units: &[ProgramUnit]) -> HashSet<(u32, u32)> {
+    let summaries: Vec<CallSummary> = units.iter().map(|u| summarize(u.key, &u.func)).collect();
+    reentrant(&summaries)
+}
+
+/// The functions that may be active twice, from every function's summary. An indirect
+/// call goes through a node of its signature's shape, with an edge to every function of
+/// that shape whose address is taken: the same cycles as an edge from each call to each
+/// such function, in edges linear in the calls rather than their product.
+pub fn reentrant(summaries: &[CallSummary]) -> HashSet<(u32, u32)> {
+    let n = summaries.len();
+    let index: HashMap<(u32, u32), usize> = summaries
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.key, i))
+        .collect();
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut shape_nodes: HashMap<Shape, usize> = HashMap::new();
+    let mut shape_node = |edges: &mut Vec<Vec<usize>>, s: &Shape| -> usize {
+        if let Some(&node) = shape_nodes.get(s) {
+            return node;
         }
+        edges.push(Vec::new());
+        shape_nodes.insert(s.clone(), edges.len() - 1);
+        edges.len() - 1
+    };
+    let mut address_taken = HashSet::new();
+    for (i, summary) in summaries.iter().enumerate() {
+        edges[i].extend(summary.direct.iter().filter_map(|k| index.get(k)).copied());
+        address_taken.extend(
+            summary
+                .address_taken
+                .iter()
+                .filter_map(|k| index.get(k))
+                .copied(),
+        );
+    }
+    for (i, summary) in summaries.iter().enumerate() {
+        for s in &summary.indirect {
+            let node = shape_node(&mut edges, s);
+            edges[i].push(node);
+        }
+    }
+    for &j in &address_taken {
+        let node = shape_node(&mut edges, &summaries[j].shape);
+        edges[node].push(j);
     }
     cyclic_nodes(&edges)
         .into_iter()
-        .map(|i| units[i].key)
+        .filter(|&i| i < n)
+        .map(|i| summaries[i].key)
         .collect()
 }
 
@@ -135,7 +186,39 @@ fn cyclic_nodes(edges: &[Vec<usize>]) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::cyclic_nodes;
+    use super::{cyclic_nodes, reentrant, CallSummary};
+    use cranelift_codegen::ir::types::{I32, I64};
+
+    /// Indirect calls reach the address-taken functions of their shape only: f calls
+    /// through (i32)->() and is such a function itself; g calls f directly and h, of
+    /// another shape, indirectly; h's address is taken but nothing reaches it from h.
+    #[test]
+    fn indirect_calls_reach_the_address_taken_functions_of_their_shape() {
+        let summary = |index, params: Vec<_>, direct, indirect, taken| CallSummary {
+            key: (0, index),
+            shape: (params, vec![]),
+            direct,
+            indirect,
+            address_taken: taken,
+        };
+        let s32 = (vec![I32], vec![]);
+        let s64 = (vec![I64], vec![]);
+        let found = reentrant(&[
+            summary(0, vec![I32], vec![], vec![s32.clone()], vec![]),
+            summary(
+                1,
+                vec![],
+                vec![(0, 0)],
+                vec![s64.clone()],
+                vec![(0, 0), (0, 2)],
+            ),
+            summary(2, vec![I64], vec![], vec![s32], vec![]),
+        ]);
+        let mut found: Vec<_> = found.into_iter().collect();
+        found.sort();
+        // f reaches itself; h reaches f, which does not reach h.
+        assert_eq!(found, vec![(0, 0)]);
+    }
 
     #[test]
     fn cycles_and_self_loops_are_found() {

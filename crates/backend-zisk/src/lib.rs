@@ -24,7 +24,9 @@ pub mod legalize;
 pub mod link;
 pub mod lower;
 pub mod machine;
+pub mod packed;
 pub mod regalloc;
+pub mod timings;
 
 use std::collections::BTreeMap;
 
@@ -32,8 +34,10 @@ use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::isa::{self, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
-use czisk_frontend::{translate_module, CompileError, LayoutConfig};
-use czisk_runtime::program::{program_units, ProgramUnit, NS_BACKEND, TRAP_REPORTER};
+use czisk_frontend::{prepare_module, CompileError, LayoutConfig};
+use czisk_runtime::program::{
+    program_unit_sources, ProgramUnit, UnitSource, NS_BACKEND, TRAP_REPORTER,
+};
 use czisk_runtime::RuntimeError;
 use thiserror::Error;
 use zisk_core::zisk_rom::ZiskRom;
@@ -42,7 +46,10 @@ use zisk_core::zisk_rom::ZiskRom;
 pub const TRAP_REPORTER_KEY: (u32, u32) = (NS_BACKEND, TRAP_REPORTER);
 
 pub struct ZiskProgram {
+    /// The ROM (empty if only the ELF was asked for).
     pub rom: ZiskRom,
+    /// The ziskbin ELF, if asked for ([`link::LinkOutput::Elf`]).
+    pub elf: Option<Vec<u8>>,
     /// Start address of every function, by address.
     pub symbols: BTreeMap<u64, String>,
 }
@@ -123,6 +130,13 @@ pub fn place_static_frames(
 fn optimizer_isa() -> OwnedTargetIsa {
     let mut flags = settings::builder();
     flags.set("opt_level", "speed").expect("known setting");
+    // As wasmtime does: the IR verifier checks Cranelift itself, between its passes; the
+    // tests' builds (feature validate-ssa) keep it.
+    if !cfg!(feature = "validate-ssa") {
+        flags
+            .set("enable_verifier", "false")
+            .expect("known setting");
+    }
     isa::lookup_by_name("riscv64")
         .expect("riscv64 is built in")
         .finish(settings::Flags::new(flags))
@@ -147,17 +161,38 @@ fn allocate_unit(
     // routines, which come from a module of their own).
     limit_shape: Option<&czisk_frontend::LimitShape>,
 ) -> Result<Allocated, BackendError> {
+    allocate_unit_timed(
+        isa,
+        unit,
+        static_frame,
+        limit_shape,
+        &mut timings::FunctionTimes::default(),
+    )
+}
+
+fn allocate_unit_timed(
+    isa: &dyn isa::TargetIsa,
+    unit: ProgramUnit,
+    static_frame: bool,
+    limit_shape: Option<&czisk_frontend::LimitShape>,
+    times: &mut timings::FunctionTimes,
+) -> Result<Allocated, BackendError> {
+    use timings::timed;
     let mut ctx = Context::for_function(unit.func);
-    ctx.optimize(isa, &mut ControlPlane::default())
-        .map_err(|e| BackendError::Optimize {
-            function: unit.name.clone(),
-            message: format!("{e:?}"),
-        })?;
-    czisk_frontend::loop_invariants::hoist_loop_invariants(&mut ctx.func);
-    if let Some(shape) = limit_shape {
-        czisk_frontend::redundant_checks::remove_dominated_checks(&mut ctx.func, shape);
-    }
-    legalize::split_i128_compares(&mut ctx.func);
+    timed(&mut times.optimize, || {
+        ctx.optimize(isa, &mut ControlPlane::default())
+    })
+    .map_err(|e| BackendError::Optimize {
+        function: unit.name.clone(),
+        message: format!("{e:?}"),
+    })?;
+    timed(&mut times.passes, || {
+        czisk_frontend::loop_invariants::hoist_loop_invariants(&mut ctx.func);
+        if let Some(shape) = limit_shape {
+            czisk_frontend::redundant_checks::remove_dominated_checks(&mut ctx.func, shape);
+        }
+        legalize::split_i128_compares(&mut ctx.func);
+    });
     // For working on the backend: CZISK_DUMP_CLIF=part prints the optimized CLIF of every
     // function whose name contains `part`.
     if let Some(part) = std::env::var_os("CZISK_DUMP_CLIF") {
@@ -165,16 +200,20 @@ fn allocate_unit(
             eprintln!("; {}\n{}", unit.name, ctx.func.display());
         }
     }
-    let vcode =
-        lower::lower_function_in(&ctx.func, static_frame, limit_shape).map_err(|error| BackendError::Lower {
-            function: unit.name.clone(),
-            error,
-        })?;
-    let regalloc = if unit.key.0 == czisk_runtime::softfloat::NS_FLOAT {
-        regalloc::allocate_low(&vcode, ROUTINE_LAST_REG)
-    } else {
-        regalloc::allocate(&vcode)
-    };
+    let vcode = timed(&mut times.lower, || {
+        lower::lower_function_in(&ctx.func, static_frame, limit_shape)
+    })
+    .map_err(|error| BackendError::Lower {
+        function: unit.name.clone(),
+        error,
+    })?;
+    let regalloc = timed(&mut times.regalloc, || {
+        if unit.key.0 == czisk_runtime::softfloat::NS_FLOAT {
+            regalloc::allocate_low(&vcode, ROUTINE_LAST_REG)
+        } else {
+            regalloc::allocate(&vcode)
+        }
+    });
     let regalloc = regalloc.map_err(|e| BackendError::Regalloc {
         function: unit.name.clone(),
         message: format!("{e:?}"),
@@ -185,7 +224,9 @@ fn allocate_unit(
     } else {
         emit::FrameBase::Stack
     };
-    let frame = emit::frame_layout(&ctx.func, &vcode, &regalloc, base);
+    let frame = timed(&mut times.frame_and_emit, || {
+        emit::frame_layout(&ctx.func, &vcode, &regalloc, base)
+    });
     Ok(Allocated {
         key: unit.key,
         name: unit.name,
@@ -213,8 +254,13 @@ pub fn routine_clobbers(index: u32) -> regalloc2::PRegSet {
         return *set;
     }
     let isa = optimizer_isa();
-    let a = allocate_unit(&*isa, czisk_runtime::softfloat::routine_unit(index), true, None)
-        .expect("the float routines compile");
+    let a = allocate_unit(
+        &*isa,
+        czisk_runtime::softfloat::routine_unit(index),
+        true,
+        None,
+    )
+    .expect("the float routines compile");
     let set = written_registers(&a);
     sets.lock().unwrap().insert(index, set);
     set
@@ -270,70 +316,491 @@ fn float_calls(a: &Allocated) -> Vec<u32> {
         .collect()
 }
 
-/// Compiles a wasm module to a ZisK ROM.
-pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
-    let mut module = translate_module(wasm, &LayoutConfig::zisk())?;
-    let limit_shape = module.limit_shape;
-    let units = program_units(&mut module)?;
-    let isa = optimizer_isa();
-    let reentrant = calls::reentrant_functions(&units);
-    let mut allocated = Vec::new();
-    for unit in units {
-        let static_frame = !reentrant.contains(&unit.key);
-        allocated.push(allocate_unit(&*isa, unit, static_frame, Some(&limit_shape))?);
-    }
-    // The float routines the program calls, and those they call, once each. They never
-    // call back into the program, so none of them can be active twice.
-    let mut routines = std::collections::BTreeSet::new();
-    let mut wanted: Vec<u32> = allocated.iter().flat_map(float_calls).collect();
-    while let Some(index) = wanted.pop() {
-        if routines.insert(index) {
-            let a = allocate_unit(&*isa, czisk_runtime::softfloat::routine_unit(index), true, None)?;
-            // Its callers were allocated assuming these clobbers.
-            assert_eq!(
-                written_registers(&a),
-                routine_clobbers(index),
-                "float routine {} allocated differently",
-                a.name
-            );
-            wanted.extend(float_calls(&a));
-            allocated.push(a);
+/// How to compile: the threads that compile functions, and whether to record timings.
+#[derive(Clone, Debug)]
+pub struct CompileOptions {
+    /// Threads compiling functions in parallel (1: on the calling thread). The output is
+    /// the same whatever the number.
+    pub threads: usize,
+    /// Record each stage's time and peak memory ([`timings::Timings`]).
+    pub timings: bool,
+    /// What to make: a ROM to execute, a ROM to list, or the ELF alone (see
+    /// [`link::LinkOutput`]); the same ROM whichever.
+    pub output: link::LinkOutput,
+}
+
+impl Default for CompileOptions {
+    fn default() -> CompileOptions {
+        CompileOptions {
+            threads: 1,
+            timings: false,
+            output: link::LinkOutput::Execute,
         }
     }
-    // Static frames sit at the top of ZisK's stack region; the stack starts below them.
-    let statics: Vec<usize> = (0..allocated.len())
-        .filter(|&i| matches!(allocated[i].frame.base, emit::FrameBase::Static(_)))
-        .collect();
-    let sizes: Vec<(&str, u64)> = statics
-        .iter()
-        .map(|&i| (allocated[i].name.as_str(), allocated[i].frame.size as u64))
-        .collect();
-    let (bases, stack_top) = place_static_frames(&sizes, module.layout.stack_limit)?;
-    for (&i, base) in statics.iter().zip(bases) {
-        allocated[i].frame.base = emit::FrameBase::Static(base);
+}
+
+/// Compiles a wasm module to a ZisK ROM.
+pub fn compile_wasm(wasm: &[u8]) -> Result<ZiskProgram, BackendError> {
+    compile_wasm_with(wasm, &CompileOptions::default()).map(|(program, _)| program)
+}
+
+/// Where the static frames go: placed downwards from the top of ZisK's stack region in the
+/// order the functions are compiled (see [`place_static_frames`], which this does one frame
+/// at a time).
+struct StaticFrames {
+    top: u64,
+    bytes: u64,
+    /// The largest frame (the last of equal ones), for the error.
+    largest: Option<(String, u64)>,
+}
+
+impl StaticFrames {
+    fn new() -> StaticFrames {
+        StaticFrames {
+            top: link::STACK_REGION_TOP,
+            bytes: 0,
+            largest: None,
+        }
     }
-    let functions = allocated
-        .into_iter()
-        .map(|mut a| {
-            let emitted =
-                emit::emit_function(&mut a.vcode, &a.regalloc, a.frame, a.trap_func_index);
-            link::LinkedFunction {
-                key: a.key,
-                name: a.name,
-                emitted,
+
+    fn place(&mut self, a: &mut Allocated) {
+        if !matches!(a.frame.base, emit::FrameBase::Static(_)) {
+            return;
+        }
+        let size = a.frame.size as u64;
+        if self.largest.as_ref().is_none_or(|(_, l)| size >= *l) {
+            self.largest = Some((a.name.clone(), size));
+        }
+        let size = size.next_multiple_of(8);
+        self.bytes += size;
+        self.top = self.top.wrapping_sub(size);
+        a.frame.base = emit::FrameBase::Static(self.top);
+    }
+
+    /// The stack's top below the frames, or the error [`place_static_frames`] gives.
+    fn stack_top(self, stack_limit: u64) -> Result<u64, BackendError> {
+        let budget = (link::STACK_REGION_TOP - stack_limit).saturating_sub(MIN_STACK_BYTES + 32);
+        if self.bytes > budget {
+            let (largest, largest_bytes) = self.largest.unwrap_or_default();
+            return Err(BackendError::StaticFrames {
+                bytes: self.bytes,
+                budget,
+                largest,
+                largest_bytes,
+                min_stack: MIN_STACK_BYTES,
+            });
+        }
+        let stack_top = (self.top - 16) & !15;
+        assert!(stack_top >= stack_limit + MIN_STACK_BYTES);
+        Ok(stack_top)
+    }
+}
+
+/// A function to compile: its CLIF, or the defined wasm function to translate again (its
+/// first translation was summarized for the call graph and dropped).
+enum Body {
+    Clif(cranelift_codegen::ir::Function),
+    Translate(usize),
+}
+
+struct Unit {
+    key: (u32, u32),
+    name: String,
+    trap_func_index: u32,
+    body: Body,
+}
+
+/// CLIF instructions of the first translation kept for compiling (beyond them, functions
+/// are translated again when compiled): small modules translate once, big ones hold about
+/// this much CLIF at most rather than all of it.
+const KEEP_CLIF_INSTS: usize = 1 << 18;
+
+/// Translates (if need be) and allocates one unit.
+fn allocate_one(
+    isa: &dyn isa::TargetIsa,
+    translator: Option<&czisk_frontend::ModuleTranslator>,
+    (unit, static_frame, shape): (Unit, bool, Option<&czisk_frontend::LimitShape>),
+) -> Result<(Allocated, timings::FunctionTimes), BackendError> {
+    let mut t = timings::FunctionTimes::default();
+    let func = match unit.body {
+        Body::Clif(func) => func,
+        Body::Translate(i) => {
+            let translator = translator.expect("a translator for the module's functions");
+            timings::timed(&mut t.translate, || translator.translate(i))?
+        }
+    };
+    let unit = ProgramUnit {
+        key: unit.key,
+        name: unit.name,
+        func,
+        trap_func_index: unit.trap_func_index,
+    };
+    allocate_unit_timed(isa, unit, static_frame, shape, &mut t).map(|a| (a, t))
+}
+
+/// Functions a worker may be ahead of the emission, per thread: bounds the VCode alive.
+const WINDOW_PER_THREAD: usize = 8;
+
+/// Compiles `units` in order: each is allocated (on `threads` worker threads, in any
+/// order), then, in the units' order, checked, given its static frame and emitted, and
+/// appended to `functions`. The output is the same whatever the number of threads.
+#[allow(clippy::too_many_arguments)]
+fn compile_units(
+    isa: &dyn isa::TargetIsa,
+    threads: usize,
+    translator: Option<&czisk_frontend::ModuleTranslator>,
+    units: Vec<(Unit, bool, Option<&czisk_frontend::LimitShape>)>,
+    frames: &mut StaticFrames,
+    functions: &mut Vec<link::LinkedFunction>,
+    times: &mut timings::FunctionTimes,
+    mut check: impl FnMut(&Allocated) -> Result<(), BackendError>,
+) -> Result<(), BackendError> {
+    let mut finish = |result: Result<(Allocated, timings::FunctionTimes), BackendError>| {
+        let (mut a, t) = result?;
+        times.add(&t);
+        check(&a)?;
+        frames.place(&mut a);
+        let start = std::time::Instant::now();
+        let emitted = emit::emit_function(&mut a.vcode, &a.regalloc, a.frame, a.trap_func_index);
+        // Kept until the link: packed.
+        let emitted = link::PackedFunction::from(emitted);
+        times.frame_and_emit += start.elapsed();
+        functions.push(link::LinkedFunction {
+            key: a.key,
+            name: a.name,
+            emitted,
+        });
+        Ok::<(), BackendError>(())
+    };
+    if threads <= 1 || units.len() <= 1 {
+        for unit in units {
+            finish(allocate_one(isa, translator, unit))?;
+        }
+        return Ok(());
+    }
+    use std::sync::{Condvar, Mutex};
+    // A worker's panic is handed to the emitter, which goes on unwinding with it.
+    type Done = std::thread::Result<Result<(Allocated, timings::FunctionTimes), BackendError>>;
+    struct Shared<U> {
+        /// The units not yet taken, in order (taken from the front).
+        pending: std::collections::VecDeque<U>,
+        /// The index of the next unit to take.
+        next: usize,
+        /// The index of the next unit to emit (workers stay within a window of it).
+        emitted: usize,
+        done: std::collections::BTreeMap<usize, Done>,
+        stop: bool,
+    }
+    let total = units.len();
+    let window = WINDOW_PER_THREAD * threads;
+    let shared = Mutex::new(Shared {
+        pending: units.into(),
+        next: 0,
+        emitted: 0,
+        done: Default::default(),
+        stop: false,
+    });
+    // Workers wait for room in the window; the emitter waits for the next result.
+    let (room, ready) = (Condvar::new(), Condvar::new());
+    std::thread::scope(|scope| -> Result<(), BackendError> {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let (i, unit) = {
+                    let mut s = shared.lock().unwrap();
+                    loop {
+                        if s.stop || s.pending.is_empty() {
+                            return;
+                        }
+                        if s.next < s.emitted + window {
+                            break;
+                        }
+                        s = room.wait(s).unwrap();
+                    }
+                    let unit = s.pending.pop_front().expect("a pending unit");
+                    s.next += 1;
+                    (s.next - 1, unit)
+                };
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    allocate_one(isa, translator, unit)
+                }));
+                shared.lock().unwrap().done.insert(i, result);
+                ready.notify_all();
+            });
+        }
+        let mut outcome = Ok(());
+        for i in 0..total {
+            let result = {
+                let mut s = shared.lock().unwrap();
+                loop {
+                    if let Some(result) = s.done.remove(&i) {
+                        s.emitted = i + 1;
+                        break result;
+                    }
+                    s = ready.wait(s).unwrap();
+                }
+            };
+            room.notify_all();
+            let result = match result {
+                Ok(result) => result,
+                Err(panic) => {
+                    shared.lock().unwrap().stop = true;
+                    room.notify_all();
+                    std::panic::resume_unwind(panic);
+                }
+            };
+            if let Err(e) = finish(result) {
+                outcome = Err(e);
+                break;
             }
-        })
-        .collect();
-    let linked = link::link(functions, &module.data, stack_top).map_err(BackendError::Link)?;
-    Ok(ZiskProgram {
-        rom: linked.rom,
-        symbols: linked.symbols,
+        }
+        shared.lock().unwrap().stop = true;
+        room.notify_all();
+        outcome
     })
+}
+
+/// Compiles a wasm module to a ZisK ROM, with `options`; the timings are empty unless
+/// asked for.
+pub fn compile_wasm_with(
+    wasm: &[u8],
+    options: &CompileOptions,
+) -> Result<(ZiskProgram, timings::Timings), BackendError> {
+    let mut rec = timings::Recorder::new(options.timings);
+    let threads = options.threads.max(1);
+    // For the first translation (a parallel map); the functions are compiled by
+    // `compile_units`' own threads.
+    let pool = if threads > 1 {
+        Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .map_err(|e| BackendError::Link(format!("cannot start threads: {e}")))?,
+        )
+    } else {
+        None
+    };
+    let (mut module, translator) = rec.stage("read and validate", || {
+        prepare_module(wasm, &LayoutConfig::zisk())
+    })?;
+    // Every function translated (in parallel) for the call graph; the CLIF kept only up to
+    // KEEP_CLIF_INSTS instructions.
+    let units = rec.stage("translate, call graph", || -> Result<_, BackendError> {
+        let sources = program_unit_sources(&mut module, translator.len())?;
+        let kept = std::sync::atomic::AtomicUsize::new(0);
+        let summarize = |source: UnitSource| -> Result<(calls::CallSummary, Unit), BackendError> {
+            Ok(match source {
+                UnitSource::Ready(u) => (
+                    calls::summarize(u.key, &u.func),
+                    Unit {
+                        key: u.key,
+                        name: u.name,
+                        trap_func_index: u.trap_func_index,
+                        body: Body::Clif(u.func),
+                    },
+                ),
+                UnitSource::Defined {
+                    key,
+                    name,
+                    trap_func_index,
+                    defined,
+                } => {
+                    let func = translator.translate(defined)?;
+                    let summary = calls::summarize(key, &func);
+                    let size = func.dfg.num_insts();
+                    let before = kept.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+                    let body = if before + size <= KEEP_CLIF_INSTS {
+                        Body::Clif(func)
+                    } else {
+                        Body::Translate(defined)
+                    };
+                    (
+                        summary,
+                        Unit {
+                            key,
+                            name,
+                            trap_func_index,
+                            body,
+                        },
+                    )
+                }
+            })
+        };
+        let results: Vec<Result<_, BackendError>> = match &pool {
+            Some(pool) => {
+                use rayon::prelude::*;
+                pool.install(|| sources.into_par_iter().map(summarize).collect())
+            }
+            None => sources.into_iter().map(summarize).collect(),
+        };
+        let mut summaries = Vec::with_capacity(results.len());
+        let mut units = Vec::with_capacity(results.len());
+        for result in results {
+            let (summary, unit) = result?;
+            summaries.push(summary);
+            units.push(unit);
+        }
+        Ok((calls::reentrant(&summaries), units))
+    })?;
+    let (reentrant, units) = units;
+    let limit_shape = module.limit_shape;
+    let isa = optimizer_isa();
+    let num_units = units.len();
+    let mut times = timings::FunctionTimes::default();
+    let mut frames = StaticFrames::new();
+    let mut functions = Vec::with_capacity(num_units);
+    let mut wanted: Vec<u32> = Vec::new();
+    rec.stage("compile functions", || -> Result<(), BackendError> {
+        let units: Vec<_> = units
+            .into_iter()
+            .map(|unit| {
+                let static_frame = !reentrant.contains(&unit.key);
+                (unit, static_frame, Some(&limit_shape))
+            })
+            .collect();
+        compile_units(
+            &*isa,
+            threads,
+            Some(&translator),
+            units,
+            &mut frames,
+            &mut functions,
+            &mut times,
+            |a| {
+                wanted.extend(float_calls(a));
+                Ok(())
+            },
+        )
+    })?;
+    // The float routines the program calls, and those they call, once each. They never
+    // call back into the program, so none of them can be active twice.
+    rec.stage("float routines", || -> Result<(), BackendError> {
+        let mut routines = std::collections::BTreeSet::new();
+        while let Some(index) = wanted.pop() {
+            if routines.insert(index) {
+                let unit = czisk_runtime::softfloat::routine_unit(index);
+                let unit = Unit {
+                    key: unit.key,
+                    name: unit.name,
+                    trap_func_index: unit.trap_func_index,
+                    body: Body::Clif(unit.func),
+                };
+                let mut found = Vec::new();
+                compile_units(
+                    &*isa,
+                    1,
+                    None,
+                    vec![(unit, true, None)],
+                    &mut frames,
+                    &mut functions,
+                    &mut times,
+                    |a| {
+                        // Its callers were allocated assuming these clobbers.
+                        assert_eq!(
+                            written_registers(a),
+                            routine_clobbers(index),
+                            "float routine {} allocated differently",
+                            a.name
+                        );
+                        found = float_calls(a);
+                        Ok(())
+                    },
+                )?;
+                wanted.extend(found);
+            }
+        }
+        Ok(())
+    })?;
+    rec.add_function_phases(&times);
+    rec.timings.functions = functions.len();
+    rec.timings.threads = threads;
+    // Static frames sit at the top of ZisK's stack region; the stack starts below them.
+    let stack_top = frames.stack_top(module.layout.stack_limit)?;
+    let linked = rec
+        .stage("link", || {
+            link::link(functions, &module.data, stack_top, options.output)
+        })
+        .map_err(BackendError::Link)?;
+    Ok((
+        ZiskProgram {
+            rom: linked.rom,
+            elf: linked.elf,
+            symbols: linked.symbols,
+        },
+        rec.timings,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A module of many functions (more than the threads' window): calls forwards and backwards, a
+    /// recursive pair (stack frames), float routines, a table, memory and data.
+    fn many_functions_module() -> Vec<u8> {
+        let mut wat = String::from(
+            "(module (memory 1) (data (i32.const 64) \"czisk\") (table 4 funcref)\n\
+             (elem (i32.const 0) $f0 $f1 $f2 $f3) (type $t (func (param i64) (result i64)))\n\
+             (func $even (param i64) (result i64) (if (result i64) (i64.eqz (local.get 0))\n\
+               (then (i64.const 1)) (else (call $odd (i64.sub (local.get 0) (i64.const 1))))))\n\
+             (func $odd (param i64) (result i64) (if (result i64) (i64.eqz (local.get 0))\n\
+               (then (i64.const 0)) (else (call $even (i64.sub (local.get 0) (i64.const 1))))))\n",
+        );
+        let n = 150;
+        for i in 0..n {
+            let next = (i + 1) % n;
+            wat += &format!(
+                "(func $f{i} (param i64) (result i64) (local f64)\n\
+                   (local.set 1 (f64.mul (f64.convert_i64_s (local.get 0)) (f64.const 1.5)))\n\
+                   (i64.store (i32.const {addr}) (i64.add (local.get 0) (i64.const {i})))\n\
+                   (if (result i64) (i64.gt_u (local.get 0) (i64.const {i}))\n\
+                     (then (i64.add (i64.trunc_f64_s (local.get 1)) (call $even (local.get 0))))\n\
+                     (else (call_indirect (type $t) (i64.add (local.get 0) (i64.const 1))\n\
+                       (i32.wrap_i64 (i64.and (local.get 0) (i64.const 3)))))))\n\
+                 (func $g{i} (export \"g{i}\") (result i64) (call $f{next} (i64.const {i})))\n",
+                addr = 128 + 8 * i
+            );
+        }
+        wat += "(func (export \"_start\") (drop (call $g0))))";
+        wat::parse_str(&wat).unwrap()
+    }
+
+    /// The output is the same whatever the number of threads, and the ELF encoded as the
+    /// program is linked is zisk-core's encoding of the whole ROM.
+    #[test]
+    fn same_rom_bytes_whatever_the_threads_and_the_streamed_elf() {
+        let wasm = many_functions_module();
+        let compile = |threads, output| {
+            let options = CompileOptions {
+                threads,
+                timings: false,
+                output,
+            };
+            compile_wasm_with(&wasm, &options).unwrap().0
+        };
+        let reference = compile(1, link::LinkOutput::Rom);
+        let elf = czisk_zisk::rom_to_ziskbin(&reference.rom);
+        assert!(
+            reference.rom.insts.len() > 3000,
+            "{}",
+            reference.rom.insts.len()
+        );
+        for threads in [1, 2, 3] {
+            let rom = compile(threads, link::LinkOutput::Rom);
+            assert_eq!(
+                czisk_zisk::rom_to_ziskbin(&rom.rom),
+                elf,
+                "{threads} threads"
+            );
+            assert_eq!(rom.symbols, reference.symbols, "{threads} threads");
+            let streamed = compile(threads, link::LinkOutput::Elf);
+            assert!(
+                streamed.elf.as_ref() == Some(&elf),
+                "streamed, {threads} threads"
+            );
+        }
+        let executable = compile(2, link::LinkOutput::Execute);
+        assert_eq!(czisk_zisk::rom_to_ziskbin(&executable.rom), elf);
+    }
 
     /// Static frames are laid out below the stack region's top: up to the budget they
     /// leave [`MIN_STACK_BYTES`] of stack above the limit; beyond it, a compile error
@@ -379,8 +846,8 @@ mod tests {
   (func $iadd (export "iadd") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1))))"#,
         )
         .unwrap();
-        let mut module = translate_module(&wasm, &LayoutConfig::zisk()).unwrap();
-        let units = program_units(&mut module).unwrap();
+        let mut module = czisk_frontend::translate_module(&wasm, &LayoutConfig::zisk()).unwrap();
+        let units = czisk_runtime::program::program_units(&mut module).unwrap();
         let isa = optimizer_isa();
         let mut checked = 0;
         for unit in units {

@@ -100,7 +100,7 @@ pub fn allocate_low(
         validate_ssa: cfg!(debug_assertions),
         algorithm: regalloc2::Algorithm::Ion,
     };
-    regalloc2::run(vcode, &env, &options)
+    run(vcode, &env, &options)
 }
 
 /// Allocates registers for a lowered function.
@@ -112,5 +112,29 @@ pub fn allocate(vcode: &VCode) -> Result<regalloc2::Output, regalloc2::RegAllocE
         validate_ssa: cfg!(any(debug_assertions, test, feature = "validate-ssa")),
         algorithm: regalloc2::Algorithm::Ion,
     };
-    regalloc2::run(vcode, &machine_env(), &options)
+    run(vcode, &machine_env(), &options)
+}
+
+/// regalloc2 with one context per thread, reused from function to function (as Cranelift
+/// does): its working memory is allocated once rather than once a function.
+fn run(
+    vcode: &VCode,
+    env: &regalloc2::MachineEnv,
+    options: &regalloc2::RegallocOptions,
+) -> Result<regalloc2::Output, regalloc2::RegAllocError> {
+    thread_local! {
+        static CTX: std::cell::RefCell<regalloc2::Ctx> = Default::default();
+    }
+    CTX.with(|cell| {
+        // An allocation may start another (a call's clobbers are a float routine's
+        // allocation, `crate::routine_clobbers`): that one gets a context of its own.
+        let mut fresh = regalloc2::Ctx::default();
+        let mut borrowed = cell.try_borrow_mut();
+        let ctx = match &mut borrowed {
+            Ok(ctx) => &mut **ctx,
+            Err(_) => &mut fresh,
+        };
+        regalloc2::run_with_ctx(vcode, env, options, ctx)?;
+        Ok(std::mem::take(&mut ctx.output))
+    })
 }

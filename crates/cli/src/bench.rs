@@ -103,6 +103,12 @@ pub struct BenchArgs {
     /// wasm instructions.
     #[arg(long, value_delimiter = ',')]
     benchmarks: Vec<String>,
+    /// Skip the compile table (bench/compile.md: compile time and memory on big modules).
+    #[arg(long, conflicts_with = "compile_only")]
+    no_compile: bool,
+    /// Only the compile table.
+    #[arg(long)]
+    compile_only: bool,
 }
 
 /// One guest on one path.
@@ -163,6 +169,10 @@ pub fn bench(args: &BenchArgs) -> Result<ExitCode> {
     if !args.no_build {
         build_guests()?;
     }
+    if args.compile_only {
+        crate::compile_bench::compile_bench(&args.out_dir, crate::backend::default_threads())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let skipped = read_skipped(&args.guests_dir);
 
     let total = guests.len() * paths.len();
@@ -198,6 +208,9 @@ pub fn bench(args: &BenchArgs) -> Result<ExitCode> {
     let md_path = args.out_dir.join("results.md");
     std::fs::write(&md_path, render_markdown(&records))?;
     eprintln!("wrote {} and {}", md_path.display(), json_path.display());
+    if !args.no_compile {
+        crate::compile_bench::compile_bench(&args.out_dir, crate::backend::default_threads())?;
+    }
     let mismatches = output_mismatches(&records);
     if !mismatches.is_empty() {
         eprintln!(

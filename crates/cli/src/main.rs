@@ -6,12 +6,14 @@
 
 mod backend;
 mod bench;
+mod compile_bench;
 mod float_ops;
 mod fuzz;
 mod guest;
 mod run;
 mod sightglass;
 mod spec;
+mod stub_imports;
 mod world;
 
 use std::path::PathBuf;
@@ -77,6 +79,21 @@ enum Command {
         /// Print this process's peak resident memory (VmHWM) on stderr when done.
         #[arg(long)]
         peak_memory: bool,
+        /// Print the time and peak memory of each compile phase on stderr.
+        #[arg(long)]
+        timings: bool,
+        /// Print one JSON object on stdout: compile time, peak memory, and each phase's
+        /// time and peak memory.
+        #[arg(long)]
+        json: bool,
+        /// Threads compiling functions (default: the machine's cores, or CZISK_THREADS);
+        /// the output is the same whatever the number.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Define the function imports from MODULE as functions that do nothing and return
+        /// zeros (e.g. `bench`, Sightglass's timing markers); repeatable.
+        #[arg(long = "stub-imports", value_name = "MODULE")]
+        stub_imports: Vec<String>,
     },
     /// Compile GUEST and write the ROM as ZisK assembly text.
     Asm {
@@ -85,6 +102,13 @@ enum Command {
         output: PathBuf,
         #[arg(long, value_enum, default_value = "zisk")]
         backend: Backend,
+        /// Threads compiling functions (default: the machine's cores, or CZISK_THREADS).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Define the function imports from MODULE as functions that do nothing and return
+        /// zeros (e.g. `bench`, Sightglass's timing markers); repeatable.
+        #[arg(long = "stub-imports", value_name = "MODULE")]
+        stub_imports: Vec<String>,
     },
     /// Compile and run every benchmark guest on every path; write bench/results.{md,json}.
     Bench(bench::BenchArgs),
@@ -139,27 +163,33 @@ fn dispatch(command: Command) -> Result<ExitCode> {
             output,
             backend,
             peak_memory,
-        } => {
-            let compiled = run::compile_guest(&guest, backend)?;
-            let elf = czisk_zisk::rom_to_ziskbin(&compiled.rom);
-            std::fs::write(&output, elf)
-                .with_context(|| format!("cannot write '{}'", output.display()))?;
-            if peak_memory {
-                // VmHWM belongs to this process image alone (unlike getrusage's maxrss,
-                // which exec carries over from the parent).
-                let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-                if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
-                    eprintln!("peak memory: {}", line.trim_start_matches("VmHWM:").trim());
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+            timings,
+            json,
+            threads,
+            stub_imports,
+        } => build(&BuildArgs {
+            guest,
+            output,
+            backend,
+            peak_memory,
+            timings,
+            json,
+            threads,
+            stub_imports,
+        }),
         Command::Asm {
             guest,
             output,
             backend,
+            threads,
+            stub_imports,
         } => {
-            let compiled = run::compile_guest(&guest, backend)?;
+            let settings = backend::Settings {
+                threads: threads.unwrap_or_else(backend::default_threads),
+                timings: false,
+                output: czisk_backend_zisk::link::LinkOutput::Rom,
+            };
+            let compiled = backend::compile_file(&guest, backend, settings, &stub_imports)?;
             let title = format!(
                 "{} compiled by czisk --backend {}",
                 guest.display(),
@@ -175,4 +205,86 @@ fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Fuzz(args) => fuzz::fuzz(&args),
         Command::FloatOps(args) => float_ops::float_ops(&args),
     }
+}
+
+struct BuildArgs {
+    guest: PathBuf,
+    output: PathBuf,
+    backend: Backend,
+    peak_memory: bool,
+    timings: bool,
+    json: bool,
+    threads: Option<usize>,
+    stub_imports: Vec<String>,
+}
+
+/// `czisk build`: the ELF, and what the compile took when asked.
+fn build(args: &BuildArgs) -> Result<ExitCode> {
+    let start = std::time::Instant::now();
+    let settings = backend::Settings {
+        threads: args.threads.unwrap_or_else(backend::default_threads),
+        timings: args.timings || args.json,
+        output: czisk_backend_zisk::link::LinkOutput::Elf,
+    };
+    let mut compiled =
+        backend::compile_file(&args.guest, args.backend, settings, &args.stub_imports)?;
+    let mut timings = compiled.timings.take();
+    // The zisk backend encodes the ELF as it links; the others give a ROM.
+    let elf = match compiled.elf.take() {
+        Some(elf) => elf,
+        None => {
+            let encode = || czisk_zisk::rom_to_ziskbin(&compiled.rom);
+            match &mut timings {
+                Some(t) => t.stage("encode ELF", encode),
+                None => encode(),
+            }
+        }
+    };
+    let elf_bytes = elf.len();
+    std::fs::write(&args.output, elf)
+        .with_context(|| format!("cannot write '{}'", args.output.display()))?;
+    let seconds = start.elapsed().as_secs_f64();
+    // VmHWM belongs to this process image alone (unlike getrusage's maxrss, which exec
+    // carries over from the parent); the timings reset it at each stage, so the peak is
+    // the largest of theirs.
+    let peak =
+        czisk_backend_zisk::timings::peak_rss().max(timings.as_ref().and_then(|t| t.peak_rss()));
+    if args.peak_memory {
+        if let Some(bytes) = peak {
+            eprintln!("peak memory: {} kB", bytes / 1024);
+        }
+    }
+    if args.timings {
+        if let Some(t) = &timings {
+            eprint!("{}", t.report());
+        }
+    }
+    if args.json {
+        let phases: Vec<serde_json::Value> = timings
+            .iter()
+            .flat_map(|t| &t.phases)
+            .map(|p| {
+                serde_json::json!({
+                    "name": p.name,
+                    "seconds": p.seconds,
+                    "peak_rss_bytes": p.peak_rss,
+                    "per_function": p.per_function,
+                })
+            })
+            .collect();
+        let report = serde_json::json!({
+            "guest": args.guest.display().to_string(),
+            "output": args.output.display().to_string(),
+            "backend": args.backend.name(),
+            "threads": settings.threads,
+            "functions": timings.as_ref().map(|t| t.functions),
+            "compile_ms": compiled.compile_ms,
+            "seconds": seconds,
+            "peak_rss_bytes": peak,
+            "elf_bytes": elf_bytes,
+            "phases": phases,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,7 @@
 //! `czisk run`: compile, execute on ziskemu, report.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -28,15 +28,6 @@ pub struct RunArgs {
 
 /// Exit code for a guest that ran and failed.
 pub const GUEST_FAILED: u8 = 3;
-
-/// Reads and compiles a guest: a wasm module through `backend`, an ELF as ZisK loads it.
-pub fn compile_guest(path: &Path, backend: Backend) -> Result<Compiled> {
-    let guest = read_guest(path)?;
-    match guest.format {
-        GuestFormat::Wasm => backend::compile(backend, &guest.bytes),
-        GuestFormat::Elf => backend::load_elf(&guest.bytes),
-    }
-}
 
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let stdin = read_stdin(args.input.as_deref())?;

@@ -113,6 +113,12 @@ pub fn run_suite(args: &SuiteArgs) -> Result<ExitCode> {
             records.push(record);
         }
     }
+    let records = merge_with_previous(args.out_dir, records, &manifest);
+    let paths: Vec<Backend> = PATHS
+        .iter()
+        .copied()
+        .filter(|p| records.iter().any(|r| r.path == p.name()))
+        .collect();
     std::fs::create_dir_all(args.out_dir)?;
     let json = args.out_dir.join("sightglass.json");
     std::fs::write(&json, serde_json::to_string_pretty(&records)? + "\n")?;
@@ -129,6 +135,36 @@ pub fn run_suite(args: &SuiteArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Keeps the earlier records of (benchmark, path) pairs this run did not measure, so that
+/// one path can be rerun alone; in the manifest's order, then the paths'.
+fn merge_with_previous(
+    out_dir: &Path,
+    fresh: Vec<SuiteRecord>,
+    manifest: &[Benchmark],
+) -> Vec<SuiteRecord> {
+    let previous: Vec<SuiteRecord> = std::fs::read_to_string(out_dir.join("sightglass.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    let mut records: Vec<SuiteRecord> = previous
+        .into_iter()
+        .filter(|old| {
+            !fresh
+                .iter()
+                .any(|new| new.benchmark == old.benchmark && new.path == old.path)
+        })
+        .collect();
+    records.extend(fresh);
+    let rank = |r: &SuiteRecord| {
+        (
+            manifest.iter().position(|b| b.name == r.benchmark),
+            PATHS.iter().position(|p| p.name() == r.path),
+        )
+    };
+    records.sort_by_key(rank);
+    records
 }
 
 fn read_manifest(dir: &Path) -> Result<Vec<Benchmark>> {

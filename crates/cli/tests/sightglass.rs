@@ -31,13 +31,14 @@ fn a_slice_of_sightglass_prints_its_expected_output_with_a_measured_window() {
                 paths,
             ])
             .args(["--benchmarks", benchmarks, "--out-dir"])
-            .arg(&out)
+            .arg(out.join(paths))
             .output()
             .expect("czisk runs");
         let log = String::from_utf8_lossy(&output.stderr);
-        let records: Vec<serde_json::Value> =
-            serde_json::from_str(&std::fs::read_to_string(out.join("sightglass.json")).unwrap())
-                .unwrap();
+        let records: Vec<serde_json::Value> = serde_json::from_str(
+            &std::fs::read_to_string(out.join(paths).join("sightglass.json")).unwrap(),
+        )
+        .unwrap();
         assert_eq!(records.len(), benchmarks.split(',').count(), "{log}");
         let record = |name: &str| {
             records
@@ -65,7 +66,7 @@ fn a_slice_of_sightglass_prints_its_expected_output_with_a_measured_window() {
             assert_eq!(window("libsodium-sodium_utils3"), None);
             assert_eq!(record("rust-protobuf")["stderr_matches"], true);
         }
-        let table = std::fs::read_to_string(out.join("sightglass.md")).unwrap();
+        let table = std::fs::read_to_string(out.join(paths).join("sightglass.md")).unwrap();
         assert!(table.contains("| shootout-ackermann |"), "{table}");
     }
     let _ = std::fs::remove_dir_all(&out);

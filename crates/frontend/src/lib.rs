@@ -193,6 +193,50 @@ pub fn translate_module(
     wasm: &[u8],
     config: &LayoutConfig,
 ) -> Result<TranslatedModule, CompileError> {
+    let (mut module, translator) = prepare_module(wasm, config)?;
+    module.functions = (0..translator.len())
+        .map(|i| translator.translate(i))
+        .collect::<Result<_, _>>()?;
+    Ok(module)
+}
+
+/// Translates a module's functions one at a time, in any order, from any thread: a
+/// backend that compiles each function as it comes holds one function's CLIF at a time.
+pub struct ModuleTranslator<'a> {
+    info: module::ModuleInfo,
+    layout: MachineLayout,
+    sig_ids: Vec<u32>,
+    bodies: Vec<wasmparser::FunctionBody<'a>>,
+}
+
+impl ModuleTranslator<'_> {
+    /// The module's defined functions.
+    pub fn len(&self) -> usize {
+        self.bodies.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bodies.is_empty()
+    }
+
+    /// The CLIF of defined function `i` (wasm function index: imports first).
+    pub fn translate(&self, i: usize) -> Result<ir::Function, CompileError> {
+        let env = translate::ModuleEnv {
+            info: &self.info,
+            layout: &self.layout,
+            sig_ids: &self.sig_ids,
+        };
+        let index = self.info.num_imported_funcs() + i as u32;
+        translate::translate_function(&env, index, &self.bodies[i])
+    }
+}
+
+/// Validates `wasm` and translates everything but its functions' bodies: the module
+/// (with no `functions`), and what translates them.
+pub fn prepare_module<'a>(
+    wasm: &'a [u8],
+    config: &LayoutConfig,
+) -> Result<(TranslatedModule, ModuleTranslator<'a>), CompileError> {
     let info = module::read_module(wasm)?;
     let passive_data: Vec<Option<u64>> = info
         .data
@@ -235,11 +279,10 @@ pub fn translate_module(
         sig_ids: &sig_ids,
     };
 
-    let mut functions = Vec::new();
+    let mut bodies = Vec::new();
     for payload in Parser::new(0).parse_all(wasm) {
         if let Payload::CodeSectionEntry(body) = payload? {
-            let index = info.num_imported_funcs() + functions.len() as u32;
-            functions.push(translate::translate_function(&env, index, &body)?);
+            bodies.push(body);
         }
     }
     let imports = info
@@ -297,15 +340,24 @@ pub fn translate_module(
         })
         .collect();
     let limit_shape = translate::limit_shape(&info, &layout);
-    Ok(TranslatedModule {
-        functions,
+    let module = TranslatedModule {
+        functions: Vec::new(),
         imports,
-        layout,
+        layout: layout.clone(),
         data,
         entry_functions,
         func_names,
         limit_shape,
-    })
+    };
+    Ok((
+        module,
+        ModuleTranslator {
+            info,
+            layout,
+            sig_ids,
+            bodies,
+        },
+    ))
 }
 
 /// The RAM contents `data` leaves when written piece by piece in its order (instantiation
@@ -340,12 +392,15 @@ pub fn resolve_overlaps(mut data: Vec<DataInit>) -> Vec<DataInit> {
     pieces
 }
 
-/// Structurally equal function types get the same id, as call_indirect's check requires.
+/// Structurally equal function types get the same id, as call_indirect's check requires:
+/// the index of the first type equal to each (one hash lookup a type, not a scan of those
+/// before it).
 fn canonical_signature_ids(types: &[FuncType]) -> Vec<u32> {
-    let mut ids = Vec::with_capacity(types.len());
-    for (i, ty) in types.iter().enumerate() {
-        let first = types[..i].iter().position(|t| t == ty).unwrap_or(i);
-        ids.push(if first == i { i as u32 } else { ids[first] });
-    }
-    ids
+    let mut first: std::collections::HashMap<&FuncType, u32> =
+        std::collections::HashMap::with_capacity(types.len());
+    types
+        .iter()
+        .enumerate()
+        .map(|(i, ty)| *first.entry(ty).or_insert(i as u32))
+        .collect()
 }

@@ -24,6 +24,7 @@
 use std::collections::HashMap;
 
 use cranelift_codegen::dominator_tree::DominatorTree;
+use cranelift_codegen::entity::SecondaryMap;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
@@ -353,38 +354,52 @@ fn region_with_id(func: &Function, user_id: u32) -> Option<AliasRegion> {
 }
 
 /// Removes the computations only the moved checks used (pure instructions and loads that
-/// cannot trap, once nothing uses their results).
+/// cannot trap, once nothing uses their results): a worklist, each use counted once, so a
+/// chain of dead computations goes in one pass rather than one pass a link.
 pub(crate) fn remove_dead_code(func: &mut Function) {
-    loop {
-        let mut uses: HashMap<Value, u32> = HashMap::new();
-        for block in func.layout.blocks() {
-            for inst in func.layout.block_insts(block) {
-                for arg in func.dfg.inst_values(inst) {
-                    *uses.entry(func.dfg.resolve_aliases(arg)).or_default() += 1;
+    fn removable(func: &Function, inst: Inst) -> bool {
+        is_pure(func, inst)
+            || matches!(func.dfg.insts[inst], InstructionData::Load { flags, .. }
+                if func.dfg.mem_flags[flags].trap_code().is_none())
+    }
+    fn unused(func: &Function, uses: &SecondaryMap<Value, u32>, inst: Inst) -> bool {
+        func.dfg.inst_results(inst).iter().all(|&r| uses[r] == 0)
+    }
+    let mut uses: SecondaryMap<Value, u32> = SecondaryMap::new();
+    let mut work = Vec::new();
+    for block in func.layout.blocks() {
+        for inst in func.layout.block_insts(block) {
+            for arg in func.dfg.inst_values(inst) {
+                uses[func.dfg.resolve_aliases(arg)] += 1;
+            }
+            work.push(inst);
+        }
+    }
+    work.retain(|&inst| removable(func, inst) && unused(func, &uses, inst));
+    let mut args = Vec::new();
+    while let Some(inst) = work.pop() {
+        if func.layout.inst_block(inst).is_none() {
+            continue;
+        }
+        args.clear();
+        args.extend(
+            func.dfg
+                .inst_values(inst)
+                .map(|v| func.dfg.resolve_aliases(v)),
+        );
+        func.layout.remove_inst(inst);
+        for &arg in &args {
+            uses[arg] -= 1;
+            if uses[arg] == 0 {
+                if let ValueDef::Result(def, _) = func.dfg.value_def(arg) {
+                    if func.layout.inst_block(def).is_some()
+                        && removable(func, def)
+                        && unused(func, &uses, def)
+                    {
+                        work.push(def);
+                    }
                 }
             }
-        }
-        let dead: Vec<Inst> = func
-            .layout
-            .blocks()
-            .flat_map(|block| func.layout.block_insts(block))
-            .filter(|&inst| {
-                let removable = is_pure(func, inst)
-                    || matches!(func.dfg.insts[inst], InstructionData::Load { flags, .. }
-                        if func.dfg.mem_flags[flags].trap_code().is_none());
-                removable
-                    && func
-                        .dfg
-                        .inst_results(inst)
-                        .iter()
-                        .all(|r| !uses.contains_key(r))
-            })
-            .collect();
-        if dead.is_empty() {
-            return;
-        }
-        for inst in dead {
-            func.layout.remove_inst(inst);
         }
     }
 }

@@ -37,32 +37,69 @@ pub fn runtime_env(module: &TranslatedModule) -> RuntimeEnv {
     }
 }
 
+/// A function of the program: built, or a defined wasm function still to translate.
+pub enum UnitSource {
+    Ready(ProgramUnit),
+    /// Defined function `defined` (0 the first defined one), to be translated by the
+    /// module's translator (`czisk_frontend::ModuleTranslator`).
+    Defined {
+        key: (u32, u32),
+        name: String,
+        trap_func_index: u32,
+        defined: usize,
+    },
+}
+
 /// Every function of the program: imports (as runtime functions), the guest's own, the
 /// entries `instantiate` and `main`, the trap reporter, and `memmove`/`memset`.
 pub fn program_units(module: &mut TranslatedModule) -> Result<Vec<ProgramUnit>, RuntimeError> {
+    let defined = module.functions.len();
+    let mut functions = std::mem::take(&mut module.functions).into_iter();
+    Ok(program_unit_sources(module, defined)?
+        .into_iter()
+        .map(|source| match source {
+            UnitSource::Ready(unit) => unit,
+            UnitSource::Defined {
+                key,
+                name,
+                trap_func_index,
+                ..
+            } => ProgramUnit {
+                key,
+                name,
+                func: functions.next().expect("one function a defined unit"),
+                trap_func_index,
+            },
+        })
+        .collect())
+}
+
+/// [`program_units`] with the module's `defined` functions left to translate, in the same
+/// order.
+pub fn program_unit_sources(
+    module: &mut TranslatedModule,
+    defined: usize,
+) -> Result<Vec<UnitSource>, RuntimeError> {
     let env = runtime_env(module);
     let mut units = Vec::new();
     for import in &module.imports {
         let name = UserExternalName::new(NS_WASM_FUNC, import.func_index);
         let func = import_function(&import.module, &import.field, &import.signature, name, &env)?;
-        units.push(ProgramUnit {
+        units.push(UnitSource::Ready(ProgramUnit {
             key: (NS_WASM_FUNC, import.func_index),
             name: format!("{}::{}", import.module, import.field),
             func,
             trap_func_index: import.func_index,
-        });
+        }));
     }
     let first_defined = module.imports.len() as u32;
-    for (i, func) in std::mem::take(&mut module.functions)
-        .into_iter()
-        .enumerate()
-    {
+    for i in 0..defined {
         let index = first_defined + i as u32;
-        units.push(ProgramUnit {
+        units.push(UnitSource::Defined {
             key: (NS_WASM_FUNC, index),
             name: module.func_names[index as usize].clone(),
-            func,
             trap_func_index: index,
+            defined: i,
         });
     }
     for (func, (index, name)) in std::mem::take(&mut module.entry_functions)
@@ -72,15 +109,15 @@ pub fn program_units(module: &mut TranslatedModule) -> Result<Vec<ProgramUnit>, 
             (ENTRY_MAIN, "__czisk_main"),
         ])
     {
-        units.push(ProgramUnit {
+        units.push(UnitSource::Ready(ProgramUnit {
             key: (NS_ENTRY, index),
             name: name.into(),
             func,
             trap_func_index: 0xff_ffff,
-        });
+        }));
     }
     let messages: Vec<&str> = WasmTrap::ALL.iter().map(|t| t.message()).collect();
-    units.push(ProgramUnit {
+    units.push(UnitSource::Ready(ProgramUnit {
         key: (NS_BACKEND, TRAP_REPORTER),
         name: "__czisk_trap".into(),
         func: trap_reporter(
@@ -89,7 +126,7 @@ pub fn program_units(module: &mut TranslatedModule) -> Result<Vec<ProgramUnit>, 
             &messages,
         ),
         trap_func_index: 0xff_ffff,
-    });
+    }));
     for (index, name) in [
         (INTRINSIC_MEMMOVE, "__czisk_memmove"),
         (INTRINSIC_MEMSET, "__czisk_memset"),
@@ -100,12 +137,12 @@ pub fn program_units(module: &mut TranslatedModule) -> Result<Vec<ProgramUnit>, 
         } else {
             memset_function(key, &env)
         };
-        units.push(ProgramUnit {
+        units.push(UnitSource::Ready(ProgramUnit {
             key: (NS_INTRINSIC, index),
             name: name.into(),
             func,
             trap_func_index: 0xff_ffff,
-        });
+        }));
     }
     Ok(units)
 }

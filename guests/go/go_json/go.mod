@@ -1,0 +1,3 @@
+module czisk.example/go_json
+
+go 1.21
