@@ -88,7 +88,10 @@ pub fn fuzz(args: &FuzzArgs) -> Result<ExitCode> {
                 }
             },
         };
-        let instance = match reference_script(&wasm) {
+        // The module as compared: `f32.demote_f64` and `f64.promote_f32` results made
+        // deterministic (see `canonicalize_conversion_nans`); the one saved is the original.
+        let compared = canonicalize_conversion_nans(&wasm).unwrap_or_else(|_| wasm.clone());
+        let instance = match reference_script(&compared) {
             Ok(instance) => instance,
             Err(e) => {
                 if args.verbose {
@@ -342,6 +345,140 @@ pub fn add_overlapping_data(wasm: &[u8], state: &mut u64) -> Vec<u8> {
         }
     }
     out
+}
+
+/// `wasm` with every `f32.demote_f64` and `f64.promote_f32` followed by a call to a
+/// function added at the end that checks and canonicalizes a NaN result.
+///
+/// wasm-smith's `canonicalize_nans` makes the NaNs of arithmetic deterministic but leaves
+/// these two conversions out, and by the spec their result for a non-canonical NaN input
+/// is any arithmetic NaN (quiet bit set, sign and payload free): wasmi keeps the input's
+/// sign and payload on x86 while RISC-V's `fcvt` gives the canonical NaN, and a module
+/// that reinterprets such a NaN (seed 21751: a demoted NaN stored in a global, read back
+/// through `i32.reinterpret_f32`) gets different integers on each, both correct. After the
+/// rewrite a NaN result is the positive canonical NaN on every engine, an allowed
+/// refinement; the added function first traps (`unreachable`) on a NaN without the quiet
+/// bit, which no correct engine produces, so a conversion giving one is still caught.
+/// Modules without these conversions come back unchanged.
+pub fn canonicalize_conversion_nans(wasm: &[u8]) -> Result<Vec<u8>> {
+    use wasmparser::{Operator, Parser, Payload, TypeRef};
+    let mut types = 0u32;
+    let mut imported_funcs = 0u32;
+    let mut defined_funcs = 0u32;
+    // Each body's range and the (position, f64?) of the calls to insert after conversions.
+    let mut bodies: Vec<(std::ops::Range<usize>, Vec<(usize, bool)>)> = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload? {
+            Payload::TypeSection(reader) => {
+                for group in reader {
+                    types += group?.types().len() as u32;
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    if matches!(import?.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
+                        imported_funcs += 1;
+                    }
+                }
+            }
+            Payload::FunctionSection(reader) => defined_funcs = reader.count(),
+            Payload::CodeSectionEntry(body) => {
+                let mut ops = body.get_operators_reader()?;
+                let mut inserts = Vec::new();
+                while !ops.eof() {
+                    let op = ops.read()?;
+                    match op {
+                        Operator::F32DemoteF64 => inserts.push((ops.original_position(), false)),
+                        Operator::F64PromoteF32 => inserts.push((ops.original_position(), true)),
+                        _ => {}
+                    }
+                }
+                bodies.push((body.range(), inserts));
+            }
+            _ => {}
+        }
+    }
+    if bodies.iter().all(|(_, inserts)| inserts.is_empty()) {
+        return Ok(wasm.to_vec());
+    }
+    let (canon32, canon64) = (
+        imported_funcs + defined_funcs,
+        imported_funcs + defined_funcs + 1,
+    );
+    // (param f32) (result f32): x if x == x; else unreachable unless quiet, then the
+    // canonical NaN. And the same for f64.
+    let mut helper32 = vec![0x00, 0x20, 0, 0x20, 0, 0x5b, 0x04, 0x7d, 0x20, 0, 0x05];
+    helper32.extend([0x20, 0, 0xbc, 0x41, 0x80, 0x80, 0x80, 0x02, 0x71, 0x45]);
+    helper32.extend([
+        0x04, 0x40, 0x00, 0x0b, 0x43, 0x00, 0x00, 0xc0, 0x7f, 0x0b, 0x0b,
+    ]);
+    let mut helper64 = vec![0x00, 0x20, 0, 0x20, 0, 0x61, 0x04, 0x7c, 0x20, 0, 0x05];
+    helper64.extend([
+        0x20, 0, 0xbd, 0x42, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x04,
+    ]);
+    helper64.extend([0x83, 0x50, 0x04, 0x40, 0x00, 0x0b, 0x44]);
+    helper64.extend(0x7ff8_0000_0000_0000u64.to_le_bytes());
+    helper64.extend([0x0b, 0x0b]);
+
+    let mut out = wasm[..8].to_vec();
+    let mut at = 8;
+    let section = |out: &mut Vec<u8>, id: u8, payload: &[u8]| {
+        out.push(id);
+        write_leb(out, payload.len() as u64);
+        out.extend_from_slice(payload);
+    };
+    let with_count = |payload: &[u8], extra: u64, tail: &[u8]| -> Result<Vec<u8>> {
+        let mut p = 0;
+        let count = read_leb(payload, &mut p).context("section count")?;
+        let mut new = Vec::new();
+        write_leb(&mut new, count + extra);
+        new.extend_from_slice(&payload[p..]);
+        new.extend_from_slice(tail);
+        Ok(new)
+    };
+    while at < wasm.len() {
+        let id = wasm[at];
+        at += 1;
+        let size = read_leb(wasm, &mut at).context("section size")? as usize;
+        let payload = wasm.get(at..at + size).context("section bounds")?;
+        match id {
+            1 => {
+                let tail = [0x60, 1, 0x7d, 1, 0x7d, 0x60, 1, 0x7c, 1, 0x7c];
+                section(&mut out, 1, &with_count(payload, 2, &tail)?);
+            }
+            3 => {
+                let mut tail = Vec::new();
+                write_leb(&mut tail, types as u64);
+                write_leb(&mut tail, types as u64 + 1);
+                section(&mut out, 3, &with_count(payload, 2, &tail)?);
+            }
+            10 => {
+                let mut new = Vec::new();
+                write_leb(&mut new, bodies.len() as u64 + 2);
+                for (range, inserts) in &bodies {
+                    let mut body = Vec::new();
+                    let mut from = range.start;
+                    for &(pos, is_f64) in inserts {
+                        body.extend_from_slice(&wasm[from..pos]);
+                        body.push(0x10);
+                        write_leb(&mut body, if is_f64 { canon64 } else { canon32 } as u64);
+                        from = pos;
+                    }
+                    body.extend_from_slice(&wasm[from..range.end]);
+                    write_leb(&mut new, body.len() as u64);
+                    new.extend(body);
+                }
+                for helper in [&helper32, &helper64] {
+                    write_leb(&mut new, helper.len() as u64);
+                    new.extend_from_slice(helper);
+                }
+                section(&mut out, 10, &new);
+            }
+            _ => section(&mut out, id, payload),
+        }
+        at += size;
+    }
+    Ok(out)
 }
 
 fn splitmix(state: &mut u64) -> u64 {
@@ -607,5 +744,166 @@ fn trap_message(code: wasmi::TrapCode) -> &'static str {
         T::StackOverflow => "call stack exhausted",
         T::BadSignature => "indirect call type mismatch",
         T::OutOfFuel | T::GrowthOperationLimited => "resource limit",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A demoted non-canonical NaN kept in an exported global and reinterpreted (as in
+    /// seed 21751), a promoted one reinterpreted, and two conversions of ordinary values.
+    const CONVERSIONS: &str = r#"(module
+      (global $src64 (mut f64) (f64.const -nan:0xfffffff000000))
+      (global $src32 (mut f32) (f32.const nan:0x600001))
+      (global (export "g") (mut f32) (f32.const 0))
+      (global (export "h") (mut i32) (i32.const 0))
+      (func (export "a") (result i32 i64 f32 f64)
+        (global.set 2 (f32.demote_f64 (global.get $src64)))
+        (global.set 3 (i32.reinterpret_f32 (global.get 2)))
+        (global.get 3)
+        (i64.reinterpret_f64 (f64.promote_f32 (global.get $src32)))
+        (f32.demote_f64 (f64.const 1.1))
+        (f64.promote_f32 (f32.const 1.1))))"#;
+
+    fn invoke_results(instance: &Instance) -> &Vec<Expect> {
+        instance
+            .steps
+            .iter()
+            .find_map(|s| match (&s.action, &s.check) {
+                (Action::Invoke { .. }, Check::Return(e)) => Some(e),
+                _ => None,
+            })
+            .expect("the invoke of a")
+    }
+
+    fn failures(instance: &Instance, backend: Backend) -> Vec<String> {
+        spec::run_instance(instance, backend, MAX_STEPS)
+            .into_iter()
+            .filter(|o| o.verdict == Verdict::Fail)
+            .map(|o| format!("line {} {}: {}", o.line, o.command, o.detail))
+            .collect()
+    }
+
+    #[test]
+    fn modules_without_conversions_are_unchanged() {
+        let wasm =
+            wat::parse_str("(module (func (export \"f\") (result f32) (f32.const nan:0x1)))")
+                .unwrap();
+        assert_eq!(canonicalize_conversion_nans(&wasm).unwrap(), wasm);
+    }
+
+    #[test]
+    fn conversion_nans_become_canonical_and_ordinary_values_stay() {
+        let wasm = wat::parse_str(CONVERSIONS).unwrap();
+        // On wasmi the NaNs keep their payloads: the reinterpreted bits are one engine's
+        // choice among those the spec allows.
+        let original = reference_script(&wasm).unwrap();
+        let results = invoke_results(&original);
+        assert_eq!(results[0], Expect::I32(0xffff_ffff));
+        assert_ne!(results[1], Expect::I64(0x7ff8_0000_0000_0000));
+        let rewritten = canonicalize_conversion_nans(&wasm).unwrap();
+        wasmparser::validate(&rewritten).unwrap();
+        let instance = reference_script(&rewritten).unwrap();
+        let results = invoke_results(&instance);
+        assert_eq!(results[0], Expect::I32(0x7fc0_0000));
+        assert_eq!(results[1], Expect::I64(0x7ff8_0000_0000_0000));
+        assert_eq!(
+            results[2],
+            Expect::F32(FloatExpect::Bits(1.1f32.to_bits() as u64))
+        );
+        assert_eq!(
+            results[3],
+            Expect::F64(FloatExpect::Bits((1.1f32 as f64).to_bits()))
+        );
+        for backend in [Backend::Zisk, Backend::Riscv] {
+            assert_eq!(
+                failures(&instance, backend),
+                Vec::<String>::new(),
+                "{backend:?}"
+            );
+        }
+    }
+
+    /// The rewrite tolerates nothing: a wrong conversion result, or the NaN bits another
+    /// engine would have reinterpreted without it, still fail.
+    #[test]
+    fn a_wrong_result_is_still_caught() {
+        let wasm = canonicalize_conversion_nans(&wat::parse_str(CONVERSIONS).unwrap()).unwrap();
+        let instance = reference_script(&wasm).unwrap();
+        let tamper = |index: usize, wrong: Expect| {
+            let mut bad = instance.clone();
+            for step in &mut bad.steps {
+                if let (Action::Invoke { .. }, Check::Return(e)) = (&step.action, &mut step.check) {
+                    e[index] = wrong;
+                    break;
+                }
+            }
+            bad
+        };
+        let wrong_value = tamper(
+            2,
+            Expect::F32(FloatExpect::Bits(1.1f32.to_bits() as u64 ^ 1)),
+        );
+        let payload_kept = tamper(0, Expect::I32(0xffff_ffff));
+        for backend in [Backend::Zisk, Backend::Riscv] {
+            assert!(!failures(&wrong_value, backend).is_empty(), "{backend:?}");
+            assert!(!failures(&payload_kept, backend).is_empty(), "{backend:?}");
+        }
+    }
+
+    /// The added functions on their own (called here through an index the rewrite gives
+    /// them): ordinary values and quiet NaNs pass (NaNs canonical), signaling NaNs trap.
+    #[test]
+    fn the_added_functions_canonicalize_quiet_nans_and_trap_on_signaling_ones() {
+        let wasm = wat::parse_str(
+            r#"(module
+              (func (param f64) (result f32 f64)
+                (f32.demote_f64 (local.get 0)) (f64.promote_f32 (f32.const 0)))
+              (func (export "c32") (param i32) (result i32)
+                (i32.reinterpret_f32 (call 3 (f32.reinterpret_i32 (local.get 0)))))
+              (func (export "c64") (param i64) (result i64)
+                (i64.reinterpret_f64 (call 4 (f64.reinterpret_i64 (local.get 0))))))"#,
+        )
+        .unwrap();
+        let wasm = canonicalize_conversion_nans(&wasm).unwrap();
+        wasmparser::validate(&wasm).unwrap();
+        let engine = wasmi::Engine::default();
+        let module = wasmi::Module::new(&engine, &wasm[..]).unwrap();
+        let mut store = wasmi::Store::new(&engine, ());
+        let instance = wasmi::Linker::<()>::new(&engine)
+            .instantiate_and_start(&mut store, &module)
+            .unwrap();
+        let c32 = instance.get_typed_func::<i32, i32>(&store, "c32").unwrap();
+        let c64 = instance.get_typed_func::<i64, i64>(&store, "c64").unwrap();
+        for (input, output) in [
+            (0x3f80_0000u32, Some(0x3f80_0000u32)),
+            (0xff80_0000, Some(0xff80_0000)),
+            (0xffff_ffff, Some(0x7fc0_0000)),
+            (0x7fc0_0001, Some(0x7fc0_0000)),
+            (0x7fa0_0000, None),
+        ] {
+            let got = c32.call(&mut store, input as i32).ok().map(|v| v as u32);
+            assert_eq!(got, output, "{input:#x}");
+        }
+        for (input, output) in [
+            (0x3ff0_0000_0000_0000u64, Some(0x3ff0_0000_0000_0000u64)),
+            (0xfff8_0000_0000_0001, Some(0x7ff8_0000_0000_0000)),
+            (0x7ff4_0000_0000_0000, None),
+        ] {
+            let got = c64.call(&mut store, input as i64).ok().map(|v| v as u64);
+            assert_eq!(got, output, "{input:#x}");
+        }
+    }
+
+    /// Seed 21751 (`czisk fuzz --aimed`): func 1 demotes `-nan:0xfffffff000000` into
+    /// global 2 (export "12"), func 2 reinterprets it into global 5 (export "15").
+    #[test]
+    fn seed_21751_is_rewritten_into_a_valid_module() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fuzz");
+        let wasm = std::fs::read(dir.join("seed-21751.wasm")).unwrap();
+        let rewritten = canonicalize_conversion_nans(&wasm).unwrap();
+        assert_ne!(rewritten, wasm);
+        wasmparser::validate(&rewritten).unwrap();
     }
 }
