@@ -77,21 +77,21 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         std::io::stderr().write_all(&live.messages)?;
         execution
     };
-    let framed = match guest.format {
-        GuestFormat::Wasm => czisk_runtime,
-        // A ziskbin from czisk, or a program from elsewhere.
-        GuestFormat::Elf => console::is_framed(&execution.console),
-    };
-    let streams = if framed {
-        console::decode(&execution.console)
-    } else {
-        console::unframed(&execution.console)
-    };
     if let Some(profile) = &execution.profile {
         eprint!("{}", annotate_profile(profile, &compiled));
     }
 
     if args.json {
+        let framed = match guest.format {
+            GuestFormat::Wasm => czisk_runtime,
+            // A ziskbin from czisk, or a program from elsewhere.
+            GuestFormat::Elf => console::is_framed(&execution.console),
+        };
+        let streams = if framed {
+            console::decode(&execution.console)
+        } else {
+            console::unframed(&execution.console)
+        };
         let report = json_report(&compiled, &execution, &streams);
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

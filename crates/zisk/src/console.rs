@@ -80,6 +80,16 @@ pub(crate) fn with_live_console<T>(
                 );
                 all.extend_from_slice(&bytes);
             }
+            if let Some(lead) = decoder.finish() {
+                sink(
+                    &[lead],
+                    &mut LiveConsole {
+                        stdout: &mut stdout,
+                        stderr: &mut stderr,
+                    },
+                );
+                all.push(lead);
+            }
             all
         });
         let result = f();
@@ -123,7 +133,7 @@ fn redirect(fd: &OwnedFd, target: i32) -> std::io::Result<()> {
     Ok(())
 }
 
-/// [`uart_bytes`] for a stream cut anywhere: a UART byte of 0x80 or more arrives as the two
+/// UART bytes back from ziskemu's printing, cut anywhere: a UART byte of 0x80 or more arrives as the two
 /// bytes of its UTF-8 encoding (lead 0xc2 or 0xc3), which a read may split.
 #[derive(Default)]
 struct UartDecoder {
@@ -144,6 +154,11 @@ impl UartDecoder {
             }
         }
         bytes
+    }
+
+    /// A lead byte left at the end (not from the UART, which always sends both) as it is.
+    fn finish(&mut self) -> Option<u8> {
+        self.lead.take()
     }
 
     fn push(&mut self, b: u8, bytes: &mut Vec<u8>) {
@@ -183,13 +198,10 @@ fn capture_stdout<T>(f: impl FnOnce() -> T) -> std::io::Result<(T, Vec<u8>)> {
 /// UTF-8 encoded. Anything else in the capture (no char above U+00FF can come from the
 /// UART) is kept as it is.
 pub(crate) fn uart_bytes(printed: Vec<u8>) -> Vec<u8> {
-    match String::from_utf8(printed) {
-        Ok(text) if text.chars().all(|c| (c as u32) < 0x100) => {
-            text.chars().map(|c| c as u32 as u8).collect()
-        }
-        Ok(text) => text.into_bytes(),
-        Err(e) => e.into_bytes(),
-    }
+    let mut decoder = UartDecoder::default();
+    let mut bytes = decoder.feed(&printed);
+    bytes.extend(decoder.finish());
+    bytes
 }
 
 #[cfg(test)]
@@ -201,6 +213,7 @@ mod tests {
         assert_eq!(super::uart_bytes(printed.clone().into_bytes()), bytes);
         // Not from the UART: kept.
         assert_eq!(super::uart_bytes("€".as_bytes().to_vec()), "€".as_bytes());
+        assert_eq!(super::uart_bytes(vec![b'a', 0xc3]), [b'a', 0xc3]);
         // Streamed, cut at every point: the same bytes.
         let printed = printed.into_bytes();
         for cut in 0..printed.len() {

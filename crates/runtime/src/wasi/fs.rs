@@ -9,7 +9,7 @@
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder, Value};
 
-use super::image::{self, header_addr, FILETYPE_DIRECTORY};
+use super::image::{self, FILETYPE_DIRECTORY};
 use super::streams::{image_present, image_word, read_into_iovecs, require_iovecs};
 use super::*;
 use crate::emit::Emitter;
@@ -635,6 +635,3 @@ pub(super) fn fd_close(e: &mut Emitter) {
     e.store_at(closed, slot, 0);
     e.return_errno(ERRNO_SUCCESS);
 }
-
-#[allow(dead_code)]
-const _: () = assert!(header_addr(0) == zisk_map::INPUT_DATA_ADDR);
