@@ -29,6 +29,9 @@ impl WorldArgs {
 /// (before the arguments); without it argv is empty, as Sightglass's runner has it.
 pub fn framed_image(stdin: Vec<u8>, program: Option<&str>, world: &WorldArgs) -> Result<Vec<u8>> {
     let mut preopens = Vec::new();
+    // Counted as the files are read, so that a directory far too big for the input region
+    // is refused before it is all in memory (`pack` checks the exact total).
+    let mut file_bytes = 0u64;
     for spec in &world.dirs {
         let (host, guest) = match spec.split_once("::") {
             Some((host, guest)) => (host, guest),
@@ -45,7 +48,7 @@ pub fn framed_image(stdin: Vec<u8>, program: Option<&str>, world: &WorldArgs) ->
         }
         preopens.push(Preopen {
             guest_path: guest.as_bytes().to_vec(),
-            entries: read_dir(host, 0)?,
+            entries: read_dir(host, 0, &mut file_bytes)?,
         });
     }
     for var in &world.env {
@@ -65,8 +68,8 @@ pub fn framed_image(stdin: Vec<u8>, program: Option<&str>, world: &WorldArgs) ->
     Ok(czisk_zisk::frame_input(&image)?)
 }
 
-/// Every file and directory under `dir` (symlinks followed).
-fn read_dir(dir: &Path, depth: usize) -> Result<Vec<Entry>> {
+/// Every file and directory under `dir` (symlinks followed); `file_bytes` counts the data.
+fn read_dir(dir: &Path, depth: usize, file_bytes: &mut u64) -> Result<Vec<Entry>> {
     if depth > MAX_DEPTH {
         bail!(
             "'{}' is nested more than {MAX_DEPTH} directories deep (a symlink loop?)",
@@ -85,9 +88,17 @@ fn read_dir(dir: &Path, depth: usize) -> Result<Vec<Entry>> {
         if meta.is_dir() {
             entries.push(Entry::Dir {
                 name,
-                entries: read_dir(&path, depth + 1)?,
+                entries: read_dir(&path, depth + 1, file_bytes)?,
             });
         } else {
+            *file_bytes += meta.len();
+            let max = czisk_zisk::program::MAX_GUEST_INPUT as u64;
+            if *file_bytes > max {
+                bail!(
+                    "the files under the --dir directories pass {max} bytes at '{}': more than the ZisK input region holds",
+                    path.display()
+                );
+            }
             let data = std::fs::read(&path)
                 .with_context(|| format!("cannot read '{}'", path.display()))?;
             entries.push(Entry::File { name, data });

@@ -436,6 +436,25 @@ fn wasi_files_behave_at_their_edges_and_streams_keep_every_byte() {
         "{}",
         stderr(&not_dir)
     );
+    // More files than the input region holds (a sparse file): refused before it is read.
+    let big = temp_dir("wasi-big");
+    std::fs::File::create(big.join("huge.bin"))
+        .unwrap()
+        .set_len(2_200_000_000)
+        .unwrap();
+    let too_big = czisk(&[
+        "run",
+        &fixture("wasi_fs.wat"),
+        "--dir",
+        big.to_str().unwrap(),
+    ]);
+    assert_eq!(too_big.status.code(), Some(1));
+    assert!(
+        stderr(&too_big).contains("more than the ZisK input region holds"),
+        "{}",
+        stderr(&too_big)
+    );
+    let _ = std::fs::remove_dir_all(&big);
     let bad_env = czisk(&["run", &fixture("wasi_fs.wat"), "--env", "NOEQUALS"]);
     assert!(
         stderr(&bad_env).contains("expected KEY=VALUE"),
