@@ -19,7 +19,7 @@
 # Idempotent: cargo only rebuilds what changed.
 set -uo pipefail
 cd "$(dirname "$0")/../guests"
-GUESTS=(fibonacci iter_sha iter_keccak iter_sha_precompile iter_keccak_precompile eth_block eth_block_precompile ecdsa_vectors hash_vectors float_loop)
+GUESTS=(fibonacci iter_sha iter_keccak iter_sha_precompile iter_keccak_precompile eth_block eth_block_precompile ecdsa_vectors hash_vectors float_loop float_ops)
 HOST_GUESTS=(eth_block)
 out=out
 mkdir -p "$out"

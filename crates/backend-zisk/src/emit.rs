@@ -11,8 +11,7 @@ use regalloc2::{Allocation, Edit, InstOrEdit, Output};
 use crate::inst::{CallTarget, MInst, Reg, Src, TrapSite};
 use crate::lower::VCode;
 use crate::machine::{is_callee_saved, ZOp, RA, SP};
-use zisk_core::rom_layout::FLOAT_HANDLER_ADDR;
-use zisk_core::{EXTRA_PARAMS_ADDR, FREG_F0, FREG_INST, FREG_RA};
+use zisk_core::EXTRA_PARAMS_ADDR;
 
 /// A ZisK instruction whose addresses are still symbolic.
 #[derive(Clone, Debug, PartialEq)]
@@ -134,8 +133,8 @@ pub fn frame_layout(func: &Function, vcode: &VCode, out: &Output, base: FrameBas
         note(from);
         note(to);
     }
-    // A callee-saved register an instruction clobbers (a float library call's) is saved
-    // too: this function's callers keep values in it across their call, whether or not
+    // A callee-saved register an instruction clobbers would be saved too (none does
+    // today: calls and float routines clobber caller-saved registers only): this function's callers keep values in it across their call, whether or not
     // this function's allocation uses it. The clobber sets are regalloc2's own.
     for i in 0..vcode.insts.len() {
         for p in regalloc2::Function::inst_clobbers(vcode, regalloc2::Inst::new(i)) {
@@ -487,32 +486,6 @@ impl Emitter {
                     j2: Target::Label(f),
                     ..ZInst::op(*op, self.src(a), self.src(b), ZStore::None)
                 });
-            }
-            MInst::FloatCall {
-                word,
-                args,
-                dst,
-                int_result,
-                ..
-            } => {
-                for (i, (r, is_f32)) in args.iter().enumerate() {
-                    let slot = ZStore::Mem(FREG_F0 + 8 * (i as u64 + 1));
-                    code.push(if *is_f32 {
-                        // The library reads an f32 operand zero-extended (see float.rs).
-                        ZInst::op(ZOp::And, self.reg(*r), ZSrc::Imm(0xffff_ffff), slot)
-                    } else {
-                        ZInst::copy(self.reg(*r), slot)
-                    });
-                }
-                code.push(ZInst::copy(ZSrc::Imm(*word as u64), ZStore::Mem(FREG_INST)));
-                code.push(ZInst {
-                    store_ra: true,
-                    j1: Target::Abs(FLOAT_HANDLER_ADDR),
-                    ..ZInst::op(ZOp::Flag, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Mem(FREG_RA))
-                });
-                if !*int_result {
-                    code.push(ZInst::copy(ZSrc::Mem(FREG_F0), self.dst(*dst)));
-                }
             }
             MInst::Promote { src, dst } => {
                 // f32 bits -> f64 bits. Normal numbers rebias the exponent (9 steps);

@@ -122,15 +122,6 @@ pub enum MInst {
         dst: Reg,
         func: (u32, u32),
     },
-    /// One operation of ZisK's float library (see `float.rs`): float operands, an integer
-    /// operand in x10, the result from f0 or (`int_result`) x10. Clobbers r32..r39.
-    FloatCall {
-        word: u32,
-        args: Vec<(Reg, bool)>,
-        int_arg: Option<Reg>,
-        dst: Reg,
-        int_result: bool,
-    },
     /// f32 to f64 on the bits, exactly (the float library's `fcvt.d.s` is wrong on zeros
     /// and subnormals): a short branchy sequence using r32..r35 (see `emit.rs`).
     Promote {
@@ -316,28 +307,6 @@ impl MInst {
             MInst::DmaFill { dst, len, .. } => {
                 f(dst, Use);
                 f(len, Use);
-            }
-            MInst::FloatCall {
-                args,
-                int_arg,
-                dst,
-                int_result,
-                ..
-            } => {
-                for (r, _) in args {
-                    f(r, UseAny);
-                }
-                if let Some(r) = int_arg {
-                    f(r, RegUse::FixedUse(preg(crate::float::INT_REG)));
-                }
-                f(
-                    dst,
-                    if *int_result {
-                        RegUse::FixedDef(preg(crate::float::INT_REG))
-                    } else {
-                        DefAny
-                    },
-                );
             }
             MInst::Promote { src, dst } => {
                 f(src, UseAny);

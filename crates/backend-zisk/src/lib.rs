@@ -273,10 +273,7 @@ fn written_registers(a: &Allocated) -> regalloc2::PRegSet {
     let leaf = a.vcode.insts.iter().all(|i| {
         !matches!(
             i,
-            inst::MInst::Call { .. }
-                | inst::MInst::MemMove { .. }
-                | inst::MInst::FloatCall { .. }
-                | inst::MInst::Promote { .. }
+            inst::MInst::Call { .. } | inst::MInst::MemMove { .. } | inst::MInst::Promote { .. }
         )
     });
     if !leaf {
@@ -833,8 +830,8 @@ mod tests {
 
     /// The callers of a function keep values in the callee-saved registers across their
     /// call, so its frame saves every callee-saved register that its allocation uses or one
-    /// of its instructions clobbers (a float library call's clobber set is regalloc2's, see
-    /// `machine::float_call_clobbers`).
+    /// of its instructions clobbers (a float routine's clobber set is the registers its
+    /// allocation writes, `routine_clobbers`).
     #[test]
     fn frames_save_every_callee_saved_register_their_instructions_clobber() {
         use regalloc2::Function as _;

@@ -38,23 +38,6 @@ pub fn is_callee_saved(n: u8) -> bool {
     (FIRST_CALLEE_SAVED..=LAST_REG).contains(&n)
 }
 
-/// The first register the BIOS float handler leaves to the float library: it saves and
-/// restores r1..r31 only (zisk-core `rom_layout`).
-pub const FIRST_FLOAT_CLOBBERED: u8 = 32;
-
-/// Registers a call of the float library may overwrite: those the float handler does not
-/// restore, except the callee-saved r38 and r39, which the library must leave alone: a
-/// function's callers keep values there (a callee-saved register in any instruction's
-/// clobber set would be saved by the function's frame, `emit::frame_layout`, and the link
-/// tests check that the library writes no register above r31 outside this set).
-pub fn float_call_clobbers() -> PRegSet {
-    let mut set = PRegSet::empty();
-    for n in FIRST_FLOAT_CLOBBERED..FIRST_CALLEE_SAVED {
-        set.add(preg(n));
-    }
-    set
-}
-
 /// Registers a call may overwrite.
 pub fn caller_saved() -> PRegSet {
     let mut set = PRegSet::empty();

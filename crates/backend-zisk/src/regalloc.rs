@@ -4,7 +4,7 @@ use regalloc2::{Block, Function, Inst, InstRange, Operand, PRegSet, RegClass, VR
 
 use crate::inst::{CallTarget, MInst};
 use crate::lower::VCode;
-use crate::machine::{caller_saved, float_call_clobbers, machine_env};
+use crate::machine::{caller_saved, machine_env};
 
 impl Function for VCode {
     fn num_insts(&self) -> usize {
@@ -59,8 +59,6 @@ impl Function for VCode {
                 }
                 set
             }
-            // The float library may use registers the float handler does not restore.
-            MInst::FloatCall { .. } => float_call_clobbers(),
             MInst::Promote { .. } => {
                 let mut set = PRegSet::empty();
                 for n in PROMOTE_TEMPS {

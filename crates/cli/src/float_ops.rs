@@ -4,16 +4,17 @@
 //! module runs it N times in a loop on operands read from mutable globals (so nothing
 //! folds) and folds the result into a global; a second module runs the same loop with
 //! the operation replaced by a global read of the result's type. The difference divided
-//! by N is the operation's cost, written to `bench/float_ops.md`.
+//! by N is the operation's cost, written to `bench/float_ops.md`, beside the same operations
+//! compiled natively for ZisK (`guests/float_ops`).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use czisk_zisk::{run_rom, RunOptions};
+use czisk_zisk::{frame_input, run_rom, RunOptions};
 
-use crate::backend::{compile, Backend};
+use crate::backend::{compile, load_elf, Backend};
 
 const ITERATIONS: u64 = 1000;
 
@@ -25,6 +26,15 @@ pub struct FloatOpsArgs {
     /// The backends to measure (repeatable); default: zisk, riscv and wasm2zisk.
     #[arg(long, value_enum)]
     backend: Vec<Backend>,
+    /// The natively compiled comparison guest (`guests/float_ops`, built by scripts/build-guests.sh).
+    #[arg(
+        long,
+        default_value = "guests/out/native-rv64ima-zba-zbb/float_ops.elf"
+    )]
+    native: PathBuf,
+    /// Leave out the native column.
+    #[arg(long)]
+    no_native: bool,
 }
 
 /// An operation: its name, operand types, result type, and the wasm instruction(s) that
@@ -148,19 +158,120 @@ fn module(op: &FloatOp, measured: bool) -> String {
     m
 }
 
-fn steps(backend: Backend, wat: &str) -> Result<u64> {
-    let wasm = wat::parse_str(wat).context("the measuring module")?;
-    let compiled = compile(backend, &wasm)?;
+/// Steps and total cost of one run.
+#[derive(Clone, Copy)]
+struct Measure {
+    steps: f64,
+    cost: f64,
+}
+
+impl std::ops::Sub for Measure {
+    type Output = Measure;
+    fn sub(self, other: Measure) -> Measure {
+        Measure {
+            steps: self.steps - other.steps,
+            cost: self.cost - other.cost,
+        }
+    }
+}
+
+impl Measure {
+    fn per(self, n: u64) -> Measure {
+        Measure {
+            steps: self.steps / n as f64,
+            cost: self.cost / n as f64,
+        }
+    }
+}
+
+fn run(rom: &czisk_zisk::ZiskRom, input: &[u8]) -> Result<Measure> {
     let execution = run_rom(
-        &compiled.rom,
-        &[],
+        rom,
+        &frame_input(input)?,
         &RunOptions {
             capture_console: true,
             ..RunOptions::default()
         },
     )?;
     execution.check()?;
-    Ok(execution.steps)
+    Ok(Measure {
+        steps: execution.steps as f64,
+        cost: execution.cost.total as f64,
+    })
+}
+
+fn measure_wasm(backend: Backend, op: &FloatOp) -> Result<Measure> {
+    let mut runs = [true, false].into_iter().map(|measured| {
+        let wasm = wat::parse_str(module(op, measured)).context("the measuring module")?;
+        run(&compile(backend, &wasm)?.rom, &[])
+    });
+    let with = runs.next().unwrap()?;
+    let without = runs.next().unwrap()?;
+    Ok((with - without).per(ITERATIONS))
+}
+
+/// The native guest (`guests/float_ops`): the operation's loop at N and 2N iterations, less
+/// the baseline loop's, so the program around the loop cancels out.
+fn measure_native(rom: &czisk_zisk::ZiskRom, op: &FloatOp) -> Result<Measure> {
+    let loop_of = |name: &str| -> Result<Measure> {
+        let once = run(rom, format!("{name} {ITERATIONS}").as_bytes())?;
+        let twice = run(rom, format!("{name} {}", 2 * ITERATIONS).as_bytes())?;
+        Ok(twice - once)
+    };
+    let with = loop_of(op.name)?;
+    let without = loop_of(&format!("same.{}", op.result))?;
+    Ok((with - without).per(ITERATIONS))
+}
+
+/// A column of the tables: a backend compiling the wasm modules, or the native guest.
+enum Column {
+    Wasm(Backend),
+    Native(czisk_zisk::ZiskRom),
+}
+
+impl Column {
+    fn name(&self) -> &'static str {
+        match self {
+            Column::Wasm(backend) => backend.name(),
+            Column::Native(_) => NATIVE_PATH,
+        }
+    }
+
+    fn measure(&self, op: &FloatOp) -> Result<Measure> {
+        match self {
+            Column::Wasm(backend) => measure_wasm(*backend, op),
+            Column::Native(rom) => measure_native(rom, op),
+        }
+    }
+}
+
+const NATIVE_PATH: &str = "native-rv64ima-zba-zbb";
+
+fn table(
+    title: &str,
+    columns: &[Column],
+    rows: &[Vec<Option<Measure>>],
+    cell: fn(Measure) -> String,
+) -> String {
+    let mut md = format!("## {title}\n\n| operation |");
+    for column in columns {
+        let _ = write!(md, " {} |", column.name());
+    }
+    md.push_str("\n|---|");
+    for _ in columns {
+        md.push_str("---:|");
+    }
+    md.push('\n');
+    for (op, row) in OPS.iter().zip(rows) {
+        let _ = write!(md, "| `{}` |", op.name);
+        for measure in row {
+            let text = measure.map_or_else(|| "n/a".to_string(), cell);
+            let _ = write!(md, " {text} |");
+        }
+        md.push('\n');
+    }
+    md.push('\n');
+    md
 }
 
 pub fn float_ops(args: &FloatOpsArgs) -> Result<ExitCode> {
@@ -169,43 +280,55 @@ pub fn float_ops(args: &FloatOpsArgs) -> Result<ExitCode> {
     } else {
         args.backend.clone()
     };
-    let mut md = String::from("# Steps per floating-point operation\n\n");
-    let _ = writeln!(
-        md,
-        "Written by `czisk float-ops`. Each figure is (steps of a {ITERATIONS}-iteration loop doing the operation \
-         - steps of the same loop reading a global instead) / {ITERATIONS}, on ordinary normal operands \
-         (1234.5678 and -0.0314159; integers -123456789 and 1234567890123). NaNs, infinities and \
-         zeros take shorter paths. `n/a`: the path cannot compile the operation.\n"
-    );
-    md.push_str("| operation |");
-    for b in &backends {
-        let _ = write!(md, " {} |", b.name());
+    let mut columns: Vec<Column> = backends.into_iter().map(Column::Wasm).collect();
+    if !args.no_native {
+        let elf = std::fs::read(&args.native).with_context(|| {
+            format!(
+                "cannot read the native guest '{}' (build it with scripts/build-guests.sh, or pass --no-native)",
+                args.native.display()
+            )
+        })?;
+        columns.push(Column::Native(load_elf(&elf)?.rom));
     }
-    md.push_str("\n|---|");
-    for _ in &backends {
-        md.push_str("---:|");
-    }
-    md.push('\n');
+    let mut rows = Vec::new();
     for op in OPS {
-        let _ = write!(md, "| `{}` |", op.name);
-        for &backend in &backends {
-            let cell = match (
-                steps(backend, &module(op, true)),
-                steps(backend, &module(op, false)),
-            ) {
-                (Ok(with), Ok(without)) => {
-                    format!("{:.0}", (with as f64 - without as f64) / ITERATIONS as f64)
+        let row = columns
+            .iter()
+            .map(|column| match column.measure(op) {
+                Ok(measure) => Some(measure),
+                Err(e) => {
+                    eprintln!("{} on {}: {e:#}", op.name, column.name());
+                    None
                 }
-                (Err(e), _) | (_, Err(e)) => {
-                    eprintln!("{} on {}: {e:#}", op.name, backend.name());
-                    "n/a".to_string()
-                }
-            };
-            let _ = write!(md, " {cell} |");
-        }
-        md.push('\n');
+            })
+            .collect::<Vec<_>>();
+        rows.push(row);
         eprintln!("float-ops: {} done", op.name);
     }
+    let mut md = String::from("# Cost of one floating-point operation\n\n");
+    let _ = writeln!(
+        md,
+        "Written by `czisk float-ops`. For the wasm paths each figure is (a {ITERATIONS}-iteration loop doing the \
+         operation - the same loop reading a global instead) / {ITERATIONS}, on ordinary normal operands \
+         (1234.5678 and -0.0314159; integers -123456789 and 1234567890123). NaNs, infinities and \
+         zeros take shorter paths. `n/a`: the path cannot compile the operation.\n\n\
+         `{NATIVE_PATH}` is the same operations in Rust (`guests/float_ops`) compiled natively for ZisK with \
+         Zba and Zbb: compiler-builtins' soft-float, libm's sqrt, floor and rint, Rust's `min`/`max` \
+         (which, unlike wasm's, need not propagate NaN or order zeros), the unchecked conversion for \
+         wasm's trapping truncations and `as` for the saturating ones. Its figure is the loop at \
+         {} iterations less the loop at {ITERATIONS}, less the same for a loop that reads a value \
+         through `black_box` instead, over {ITERATIONS}.\n",
+        2 * ITERATIONS
+    );
+    md.push_str(&table("Steps per operation", &columns, &rows, |m| {
+        format!("{:.0}", m.steps)
+    }));
+    md.push_str(&table(
+        "Total cost per operation (ziskemu's cost model)",
+        &columns,
+        &rows,
+        |m| format!("{:.0}", m.cost),
+    ));
     std::fs::write(&args.out, &md)
         .with_context(|| format!("cannot write '{}'", args.out.display()))?;
     print!("{md}");

@@ -328,3 +328,146 @@ fn eth_block_rejects_a_wrong_root_and_a_damaged_input() {
     longer.push(0);
     rejected(&longer, "1 bytes left after the input");
 }
+
+/// The operations of `guests/float_ops` (`czisk float-ops`'s native column) with the bits
+/// the host gives on the table's operands.
+fn float_op_expected_bits(op: &str) -> u64 {
+    let (x, y, i, l) = (1234.5678f64, -0.0314159f64, -123456789i32, 1234567890123i64);
+    let (x32, y32) = (x as f32, y as f32);
+    let f32b = |v: f32| u64::from(v.to_bits());
+    match op {
+        "f32.add" => f32b(x32 + y32),
+        "f32.sub" => f32b(x32 - y32),
+        "f32.mul" => f32b(x32 * y32),
+        "f32.div" => f32b(x32 / y32),
+        "f32.sqrt" => f32b(x32.sqrt()),
+        "f32.min" => f32b(x32.min(y32)),
+        "f32.max" => f32b(x32.max(y32)),
+        "f32.eq" => u64::from(x32 == y32),
+        "f32.lt" => u64::from(x32 < y32),
+        "f32.nearest" => f32b(x32.round_ties_even()),
+        "f32.floor" => f32b(x32.floor()),
+        "f32.neg" => f32b(-x32),
+        "f32.copysign" => f32b(x32.copysign(y32)),
+        "f64.add" => (x + y).to_bits(),
+        "f64.sub" => (x - y).to_bits(),
+        "f64.mul" => (x * y).to_bits(),
+        "f64.div" => (x / y).to_bits(),
+        "f64.sqrt" => x.sqrt().to_bits(),
+        "f64.min" => x.min(y).to_bits(),
+        "f64.max" => x.max(y).to_bits(),
+        "f64.eq" => u64::from(x == y),
+        "f64.lt" => u64::from(x < y),
+        "f64.nearest" => x.round_ties_even().to_bits(),
+        "f64.floor" => x.floor().to_bits(),
+        "f64.neg" => (-x).to_bits(),
+        "f64.copysign" => x.copysign(y).to_bits(),
+        "f64.promote_f32" => (x32 as f64).to_bits(),
+        "f32.demote_f64" => f32b(x as f32),
+        "f64.convert_i32_s" => (i as f64).to_bits(),
+        "f64.convert_i64_u" => (l as u64 as f64).to_bits(),
+        "f32.convert_i32_s" => f32b(i as f32),
+        "i32.trunc_f64_s" | "i32.trunc_sat_f32_s" => u64::from(1234u32),
+        "i64.trunc_f64_u" | "i64.trunc_sat_f64_s" => 1234,
+        _ => panic!("no expected value for {op}"),
+    }
+}
+
+/// `czisk float-ops`'s native column measures the Rust guest `guests/float_ops`; one
+/// iteration of each operation must give the host's bits, natively and through zisk (the
+/// table would otherwise compare the wasm paths with a wrong computation).
+#[test]
+fn float_ops_guest_gives_the_hosts_bits_natively_and_on_zisk() {
+    let native = artifact("native-rv64ima-zba-zbb", "float_ops.elf");
+    let wasm = artifact("wasm", "float_ops.wasm");
+    let input = std::env::temp_dir().join(format!("czisk-float-ops-{}.txt", std::process::id()));
+    let ops = [
+        "f32.add",
+        "f32.sub",
+        "f32.mul",
+        "f32.div",
+        "f32.sqrt",
+        "f32.min",
+        "f32.max",
+        "f32.eq",
+        "f32.lt",
+        "f32.nearest",
+        "f32.floor",
+        "f32.neg",
+        "f32.copysign",
+        "f64.add",
+        "f64.sub",
+        "f64.mul",
+        "f64.div",
+        "f64.sqrt",
+        "f64.min",
+        "f64.max",
+        "f64.eq",
+        "f64.lt",
+        "f64.nearest",
+        "f64.floor",
+        "f64.neg",
+        "f64.copysign",
+        "f64.promote_f32",
+        "f32.demote_f64",
+        "f64.convert_i32_s",
+        "f64.convert_i64_u",
+        "f32.convert_i32_s",
+        "i32.trunc_f64_s",
+        "i64.trunc_f64_u",
+        "i32.trunc_sat_f32_s",
+        "i64.trunc_sat_f64_s",
+    ];
+    for op in ops {
+        std::fs::write(&input, format!("{op} 1")).unwrap();
+        let line = format!("{op} x1: {:016x}\n", float_op_expected_bits(op));
+        let input = input.to_str().unwrap();
+        let native_console = report_of(&native, "zisk", Some(input))["console"].clone();
+        assert_eq!(native_console.as_str().unwrap(), line, "{op} natively");
+        let zisk_console = report_of(&wasm, "zisk", Some(input))["console"].clone();
+        assert_eq!(zisk_console.as_str().unwrap(), line, "{op} through zisk");
+    }
+    let _ = std::fs::remove_file(input);
+}
+
+/// `czisk float-ops` on the zisk backend meets issue 15's per-operation targets (deterministic
+/// step counts), with the native column beside it.
+#[test]
+fn float_ops_table_meets_the_per_operation_targets() {
+    artifact("native-rv64ima-zba-zbb", "float_ops.elf");
+    let out = std::env::temp_dir().join(format!("czisk-float-ops-{}.md", std::process::id()));
+    let status = Command::new(env!("CARGO_BIN_EXE_czisk"))
+        .args(["float-ops", "--backend", "zisk", "--out"])
+        .arg(&out)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let md = std::fs::read_to_string(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    let steps_table = md.split("## Total cost").next().unwrap();
+    let mut rows = 0;
+    for line in steps_table.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let op = cells[1].trim_matches('`');
+        let zisk: f64 = cells[2].parse().unwrap_or_else(|_| panic!("{line}"));
+        let native: f64 = cells[3].parse().unwrap_or_else(|_| panic!("{line}"));
+        assert!(native > 0.0, "{line}");
+        let limit = match op.split_once('.').unwrap().1 {
+            "add" | "sub" | "mul" => 60.0,
+            "div" | "sqrt" => 150.0,
+            "eq" | "lt" => 12.0,
+            "nearest" | "floor" => 30.0,
+            "min" | "max" => 25.0,
+            "neg" | "copysign" => 5.0,
+            _ => 40.0, // conversions, promote, demote
+        };
+        assert!(zisk <= limit, "{op}: {zisk} steps on zisk, target {limit}");
+        rows += 1;
+    }
+    assert_eq!(rows, 35, "{steps_table}");
+}
