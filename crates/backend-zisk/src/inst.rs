@@ -156,7 +156,8 @@ pub enum MInst {
         slot: StackSlot,
         offset: i64,
     },
-    /// A call: arguments and results in fixed registers; r3..r19 clobbered.
+    /// A call: arguments and results in fixed registers; the caller-saved r3..r37 clobbered
+    /// (a float routine: only the registers its code writes, `regalloc.rs`).
     Call {
         target: CallTarget,
         uses: Vec<(Reg, PReg)>,
