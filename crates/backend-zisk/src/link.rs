@@ -181,7 +181,6 @@ pub fn link(
                     }
                     Target::Func(key) => func_addr(key, &f.name)? as i64 - pc as i64,
                     Target::Raw(o) => o,
-                    Target::Abs(addr) => addr as i64 - pc as i64,
                 })
             };
             let mut b = ZiskInstBuilder::new(pc);

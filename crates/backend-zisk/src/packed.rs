@@ -121,7 +121,6 @@ fn target_kind(t: &Target) -> u8 {
         Target::TableAbs(_) => 2,
         Target::Func(_) => 3,
         Target::Raw(_) => 4,
-        Target::Abs(_) => 5,
     }
 }
 
@@ -134,7 +133,6 @@ fn put_target(out: &mut Vec<u8>, t: &Target) {
             put(out, i.into());
         }
         Target::Raw(o) => put_signed(out, o),
-        Target::Abs(a) => put(out, a),
     }
 }
 
@@ -144,8 +142,7 @@ fn get_target(kind: u8, bytes: &[u8], pos: &mut usize) -> Target {
         1 => Target::Label(get(bytes, pos) as u32),
         2 => Target::TableAbs(get(bytes, pos) as u32),
         3 => Target::Func((get(bytes, pos) as u32, get(bytes, pos) as u32)),
-        4 => Target::Raw(get_signed(bytes, pos)),
-        _ => Target::Abs(get(bytes, pos)),
+        _ => Target::Raw(get_signed(bytes, pos)),
     }
 }
 
@@ -237,7 +234,6 @@ mod tests {
             Target::Func((0, 12345)),
             Target::Raw(-4),
             Target::Raw(i64::MIN),
-            Target::Abs(0x1000),
         ];
         let mut code = Vec::new();
         for (i, a) in srcs.iter().enumerate() {

@@ -11,7 +11,8 @@ use regalloc2::{Allocation, Edit, InstOrEdit, Output};
 use crate::inst::{CallTarget, MInst, Reg, Src, TrapSite};
 use crate::lower::VCode;
 use crate::machine::{is_callee_saved, ZOp, RA, SP};
-use zisk_core::EXTRA_PARAMS_ADDR;
+
+mod sequence;
 
 /// A ZisK instruction whose addresses are still symbolic.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,8 +60,6 @@ pub enum Target {
     Func((u32, u32)),
     /// A raw offset (0 for `set_pc` through a register).
     Raw(i64),
-    /// An absolute ROM address (the BIOS float handler).
-    Abs(u64),
 }
 
 impl ZInst {
@@ -488,120 +487,19 @@ impl Emitter {
                 });
             }
             MInst::Promote { src, dst } => {
-                // f32 bits -> f64 bits. Normal numbers rebias the exponent (9 steps);
-                // infinities and NaNs keep the payload, quieted; subnormals normalize
-                // with clz; zeros keep only the sign.
-                let [t0, t1, t2, t3] = crate::regalloc::PROMOTE_TEMPS;
-                let (r0, r1, r2, r3) = (ZSrc::Reg(t0), ZSrc::Reg(t1), ZSrc::Reg(t2), ZSrc::Reg(t3));
-                let (s0, s1, s2, s3) = (
-                    ZStore::Reg(t0),
-                    ZStore::Reg(t1),
-                    ZStore::Reg(t2),
-                    ZStore::Reg(t3),
-                );
-                let to = |from: i64, target: i64| Target::Raw(4 * (target - from));
-                let imm = ZSrc::Imm;
-                const NORMAL: i64 = 18;
-                const END: i64 = 20;
-                let seq = [
-                    /* 0 */ ZInst::op(ZOp::And, self.reg(*src), imm(0xffff_ffff), s0),
-                    /* 1 */ ZInst::op(ZOp::And, r0, imm(0x8000_0000), s1),
-                    /* 2 */ ZInst::op(ZOp::Xor, r0, r1, s0),
-                    /* 3 */ ZInst::op(ZOp::Sub, r0, imm(0x80_0000), s2),
-                    /* 4 */
-                    ZInst {
-                        j1: to(4, NORMAL),
-                        ..ZInst::op(ZOp::Ltu, r2, imm(0x7f00_0000), ZStore::None)
-                    },
-                    /* 5 */
-                    ZInst {
-                        j1: to(5, 11),
-                        ..ZInst::op(ZOp::Ltu, r0, imm(0x80_0000), ZStore::None)
-                    },
-                    // Infinity or NaN: the quiet bit is set for a NaN.
-                    /* 6 */
-                    ZInst::op(ZOp::Ltu, imm(0x7f80_0000), r0, s2),
-                    /* 7 */ ZInst::op(ZOp::Sll, r2, imm(51), s2),
-                    /* 8 */ ZInst::op(ZOp::Sll, r0, imm(29), s0),
-                    /* 9 */ ZInst::op(ZOp::Or, r0, imm(0x7ff0_0000_0000_0000), s0),
-                    /* 10 */
-                    ZInst {
-                        j1: to(10, END),
-                        j2: to(10, END),
-                        ..ZInst::op(ZOp::Or, r0, r2, s0)
-                    },
-                    // Zero or subnormal: the leading one moves to bit 52.
-                    /* 11 */
-                    ZInst {
-                        j1: to(11, END),
-                        ..ZInst::op(ZOp::Eq, r0, imm(0), ZStore::None)
-                    },
-                    /* 12 */ ZInst::op(ZOp::Clz, imm(0), r0, s2),
-                    /* 13 */ ZInst::op(ZOp::Sub, r2, imm(11), s3),
-                    /* 14 */ ZInst::op(ZOp::Sll, r0, r3, s0),
-                    /* 15 */ ZInst::op(ZOp::Sub, imm(936), r2, s2),
-                    /* 16 */ ZInst::op(ZOp::Sll, r2, imm(52), s2),
-                    /* 17 */
-                    ZInst {
-                        j1: to(17, END),
-                        j2: to(17, END),
-                        ..ZInst::op(ZOp::Add, r0, r2, s0)
-                    },
-                    // Normal: rebias the exponent.
-                    /* 18 */
-                    ZInst::op(ZOp::Sll, r0, imm(29), s0),
-                    /* 19 */ ZInst::op(ZOp::Add, r0, imm(896 << 52), s0),
-                    // END: the sign.
-                    /* 20 */
-                    ZInst::op(ZOp::Sll, r1, imm(32), s1),
-                    /* 21 */ ZInst::op(ZOp::Or, r0, r1, self.dst(*dst)),
-                ];
-                code.extend(seq);
+                let temps = crate::regalloc::PROMOTE_TEMPS;
+                sequence::promote(self.reg(*src), self.dst(*dst), temps, code);
             }
             MInst::MemMove { .. } => {
-                // dst = r10, src = r11, len = r12; r13 is free (clobbered like by a call).
-                // 0: r13 = dst + len; 1: to 6 if dst + len <= src; 2: r13 = src + len;
-                // 3: to 6 if src + len <= dst; 4: call memmove (overlap); 5: to 8;
-                // 6: the count for the DMA; 7: dma_memcpy; 8: next.
-                let to = |from: i64, target: i64| Target::Raw(4 * (target - from));
-                code.push(ZInst::op(
-                    ZOp::Add,
-                    ZSrc::Reg(10),
-                    ZSrc::Reg(12),
-                    ZStore::Reg(13),
-                ));
-                code.push(ZInst {
-                    j1: to(1, 6),
-                    ..ZInst::op(ZOp::Leu, ZSrc::Reg(13), ZSrc::Reg(11), ZStore::None)
-                });
-                code.push(ZInst::op(
-                    ZOp::Add,
-                    ZSrc::Reg(11),
-                    ZSrc::Reg(12),
-                    ZStore::Reg(13),
-                ));
-                code.push(ZInst {
-                    j1: to(3, 6),
-                    ..ZInst::op(ZOp::Leu, ZSrc::Reg(13), ZSrc::Reg(10), ZStore::None)
-                });
-                code.push(ZInst {
+                let call = ZInst {
                     store_ra: true,
                     j1: Target::Func((
                         czisk_frontend::NS_INTRINSIC,
                         czisk_frontend::INTRINSIC_MEMMOVE,
                     )),
                     ..ZInst::op(ZOp::Flag, ZSrc::Imm(0), ZSrc::Imm(0), ZStore::Reg(RA))
-                });
-                code.push(ZInst {
-                    j1: to(5, 8),
-                    j2: to(5, 8),
-                    ..ZInst::copy(ZSrc::Imm(0), ZStore::None)
-                });
-                code.push(ZInst::copy(ZSrc::Reg(12), ZStore::Mem(EXTRA_PARAMS_ADDR)));
-                code.push(ZInst {
-                    j1: Target::Raw(0),
-                    ..ZInst::op(ZOp::DmaMemcpy, ZSrc::Reg(10), ZSrc::Reg(11), ZStore::None)
-                });
+                };
+                sequence::memmove(call, code);
             }
             MInst::Precompile { op, a, b, arg, dst } => {
                 // A precompile's first jump offset is its static argument (0 for most).
