@@ -1,5 +1,6 @@
 //! Generates the CLIF extractors (`clif_lower.isle`) with cranelift-codegen-meta and compiles
-//! them, with our prelude and lowering rules, into Rust with cranelift-isle.
+//! them, with our prelude, ZisK instructions (inst.isle), lowering-context terms (context.isle)
+//! and lowering rules (lower.isle), into Rust with cranelift-isle.
 use std::path::PathBuf;
 
 fn main() {
@@ -12,6 +13,7 @@ fn main() {
         src.join("prelude.isle"),
         generated.join("clif_lower.isle"),
         src.join("inst.isle"),
+        src.join("context.isle"),
         src.join("lower.isle"),
     ];
     for input in &inputs[..] {
