@@ -18,7 +18,10 @@ use super::{
     VCode,
 };
 use crate::float::Routine;
-use crate::inst::{BlockIndex, CallTarget, MInst, Reg, RegUse, Src, TrapSite};
+use crate::inst::{
+    BlockIndex, BlockIndices, BlockPair, CallTarget, FuncKey, MInst, OptionReg, Reg, RegPRegs,
+    RegUse, Src, TrapSite,
+};
 use crate::machine::{preg, ZOp, ARG_REGS};
 
 pub type Unit = ();
@@ -48,22 +51,6 @@ pub mod generated {
     pub use crate::inst::Src;
     pub use crate::machine::ZOp;
     use cranelift_codegen::ir::types::*;
-    /// A flag-setting comparison: the condition holds when `op(a, b)` sets the flag
-    /// (or clears it, when `negate`).
-    #[derive(Clone, Debug)]
-    pub enum Cond {
-        Test {
-            op: ZOp,
-            a: Src,
-            b: Src,
-            negate: bool,
-        },
-    }
-    /// An address: `base + offset`.
-    #[derive(Clone, Debug)]
-    pub enum AMode {
-        At { base: Src, offset: i64 },
-    }
     include!(concat!(env!("OUT_DIR"), "/isle_lower.rs"));
 }
 
@@ -832,66 +819,18 @@ impl generated::Context for Lowerer<'_> {
         TrapCode::INTEGER_OVERFLOW
     }
 
-    fn emit_alu(&mut self, op: &ZOp, a: &Src, b: &Src) -> Reg {
-        let dst = self.new_reg();
-        self.emit(MInst::Alu {
-            op: *op,
-            dst,
-            a: *a,
-            b: *b,
-        });
-        dst
+    fn emit_inst(&mut self, inst: &MInst) -> Unit {
+        self.emit(inst.clone());
     }
-    fn emit_alu_trap_on_flag(&mut self, op: &ZOp, a: &Src, b: &Src, code: &TrapCode) -> Reg {
-        let dst = self.new_reg();
-        let trap = self.trap_site(*code);
-        self.emit(MInst::AluTrap {
-            op: *op,
-            dst,
-            a: *a,
-            b: *b,
-            trap,
-        });
-        dst
+    fn temp_reg(&mut self) -> Reg {
+        self.new_reg()
     }
-    fn emit_load(&mut self, op: &ZOp, width: u8, base: &Src, offset: i64) -> Reg {
-        let dst = self.new_reg();
-        self.emit(MInst::Load {
-            op: *op,
-            width,
-            dst,
-            base: *base,
-            offset,
-        });
-        dst
+    fn trap_site_here(&mut self, code: &TrapCode) -> TrapSite {
+        self.trap_site(*code)
     }
-    fn emit_store(&mut self, width: u8, base: &Src, offset: i64, value: &Src) -> Unit {
-        self.emit(MInst::Store {
-            width,
-            base: *base,
-            offset,
-            value: *value,
-        });
-    }
-    fn emit_cond_br(&mut self, op: &ZOp, a: &Src, b: &Src, negate: bool) -> Unit {
+    fn branch_targets(&mut self) -> BlockPair {
         let t = self.current_targets();
-        self.emit(MInst::CondBr {
-            op: *op,
-            a: *a,
-            b: *b,
-            negate,
-            targets: [t[0], t[1]],
-        });
-    }
-    fn emit_trap_if(&mut self, op: &ZOp, a: &Src, b: &Src, negate: bool, code: &TrapCode) -> Unit {
-        let trap = self.trap_site(*code);
-        self.emit(MInst::TrapIf {
-            op: *op,
-            a: *a,
-            b: *b,
-            negate,
-            trap,
-        });
+        [t[0], t[1]]
     }
     fn lower_call(&mut self, inst: Inst) -> InstOutput {
         let func = self.func;
@@ -1056,26 +995,11 @@ impl generated::Context for Lowerer<'_> {
             targets: t[1..].to_vec(),
         });
     }
-    fn lower_trap(&mut self, code: &TrapCode) -> InstOutput {
-        let trap = self.trap_site(*code);
-        self.emit(MInst::Trap { trap });
-        SmallVec::new()
-    }
-    fn lower_stack_addr(&mut self, slot: StackSlot, offset: i64) -> Reg {
-        let dst = self.new_reg();
-        self.emit(MInst::StackAddr { dst, slot, offset });
-        dst
-    }
     fn soft1(&mut self, routine: &Routine, ty: Type, x: Reg) -> Reg {
         self.emit_soft_call(*routine, ty, &[x])
     }
     fn soft2(&mut self, routine: &Routine, ty: Type, x: Reg, y: Reg) -> Reg {
         self.emit_soft_call(*routine, ty, &[x, y])
-    }
-    fn promote(&mut self, src: Reg) -> Reg {
-        let dst = self.new_reg();
-        self.emit(MInst::Promote { src, dst });
-        dst
     }
     fn abs_mask(&mut self, ty: Type) -> u64 {
         if ty == types::F64 {

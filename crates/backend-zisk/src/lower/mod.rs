@@ -8,6 +8,7 @@
 //! `def_inst` in the ISLE prelude) is never emitted.
 
 mod isle;
+pub(crate) use isle::generated;
 mod low32;
 #[cfg(test)]
 mod tests;
