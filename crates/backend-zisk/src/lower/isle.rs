@@ -23,6 +23,7 @@ use crate::inst::{
     RegUse, Src, TrapSite,
 };
 use crate::machine::{preg, ZOp, ARG_REGS};
+use generated::Intrinsic;
 
 pub type Unit = ();
 pub type ValueSlice = (ValueList, usize);
@@ -832,73 +833,58 @@ impl generated::Context for Lowerer<'_> {
         let t = self.current_targets();
         [t[0], t[1]]
     }
+    fn intrinsic(&mut self, f: FuncRef) -> Option<Intrinsic> {
+        use czisk_frontend as fe;
+        let key = callee_key(self.func, f);
+        if key.0 != fe::NS_INTRINSIC {
+            return None;
+        }
+        Some(match key.1 {
+            fe::INTRINSIC_MEMMOVE => Intrinsic::MemMove,
+            fe::INTRINSIC_MEMSET => Intrinsic::MemSet,
+            fe::INTRINSIC_PUTC => Intrinsic::PutC,
+            fe::INTRINSIC_BLAKE2B_ROUND => Intrinsic::Blake2bRound,
+            _ => Intrinsic::Precompile {
+                op: precompile_op(key)?,
+            },
+        })
+    }
+    fn value_slice_empty(&mut self, (list, off): ValueSlice) -> Option<()> {
+        (list.len(&self.func.dfg.value_lists) == off).then_some(())
+    }
+    fn has_results(&mut self, inst: Inst) -> Option<()> {
+        (!self.func.dfg.inst_results(inst).is_empty()).then_some(())
+    }
+    fn note_call(&mut self) -> Unit {
+        self.makes_calls = true;
+    }
+    fn reg_some(&mut self, r: Reg) -> OptionReg {
+        Some(r)
+    }
+    fn reg_none(&mut self) -> OptionReg {
+        None
+    }
+    fn u64_as_u8(&mut self, k: u64) -> u8 {
+        k as u8
+    }
+    fn uart_addr(&mut self) -> i64 {
+        czisk_runtime::zisk_map::UART_ADDR as i64
+    }
     fn lower_call(&mut self, inst: Inst) -> InstOutput {
         let func = self.func;
         let (target, args): (CallTarget, Vec<Value>) = match func.dfg.insts[inst] {
             InstructionData::Call { func_ref, args, .. } => {
                 let key = callee_key(func, func_ref);
                 let args = args.as_slice(&func.dfg.value_lists).to_vec();
-                if key
-                    == (
-                        czisk_frontend::NS_INTRINSIC,
-                        czisk_frontend::INTRINSIC_MEMMOVE,
-                    )
-                {
-                    self.makes_calls = true;
-                    let [dst, src, len] = [args[0], args[1], args[2]].map(|a| self.put_value(a));
-                    self.emit(MInst::MemMove { dst, src, len });
-                    return SmallVec::new();
-                }
-                if key
-                    == (
-                        czisk_frontend::NS_INTRINSIC,
-                        czisk_frontend::INTRINSIC_MEMSET,
-                    )
-                {
-                    if let Some(byte) = self.constant(self.func.dfg.resolve_aliases(args[1])) {
-                        let [dst, len] = [args[0], args[2]].map(|a| self.put_value(a));
-                        self.emit(MInst::DmaFill {
-                            dst,
-                            len,
-                            byte: byte as u8,
-                        });
-                        return SmallVec::new();
-                    }
-                }
-                if let Some(op) = precompile_op(key) {
-                    // blake2b's round is the instruction's static argument: the
-                    // intrinsic's first argument, a constant.
-                    let (arg, addresses) = match op {
-                        ZOp::Blake2b => {
-                            let round = self.constant(func.dfg.resolve_aliases(args[0]));
-                            (round.expect("blake2b's round is a constant"), &args[1..])
-                        }
-                        _ => (0, &args[..]),
-                    };
-                    // One operand: its address in b (a unused). Two: the first in a, the
-                    // second in b (secp256k1_add, sha256). A result: the instruction's c.
-                    let regs: Vec<Reg> = addresses.iter().map(|&v| self.put_value(v)).collect();
-                    let (a, b) = match regs[..] {
-                        [b] => (Src::Imm { imm: 0 }, Src::Reg { reg: b }),
-                        [a, b] => (Src::Reg { reg: a }, Src::Reg { reg: b }),
-                        _ => unreachable!("precompile intrinsics take one or two addresses"),
-                    };
-                    let dst = (!func.dfg.inst_results(inst).is_empty()).then(|| self.new_reg());
-                    self.emit(MInst::Precompile { op, a, b, arg, dst });
-                    return dst.into_iter().collect();
-                }
-                if key.0 == czisk_frontend::NS_INTRINSIC && key.1 == czisk_frontend::INTRINSIC_PUTC
-                {
-                    // One byte to the UART: a store, not a call.
-                    let value = generated::constructor_src(self, args[0]);
-                    self.emit(MInst::Store {
-                        width: 1,
-                        base: Src::Imm { imm: 0 },
-                        offset: czisk_runtime::zisk_map::UART_ADDR as i64,
-                        value,
-                    });
-                    return SmallVec::new();
-                }
+                // The intrinsics that are instructions matched their rules (lower.isle);
+                // memset with a variable byte is the runtime's function.
+                assert!(
+                    matches!(
+                        generated::Context::intrinsic(self, func_ref),
+                        None | Some(Intrinsic::MemSet)
+                    ),
+                    "intrinsic {key:?} with an argument list its rule does not take"
+                );
                 (CallTarget::Direct(key), args)
             }
             InstructionData::CallIndirect { args, .. } => {
@@ -1133,7 +1119,6 @@ fn precompile_op(key: (u32, u32)) -> Option<ZOp> {
         f::INTRINSIC_ADD256 => ZOp::Add256,
         f::INTRINSIC_ED25519_ADD => ZOp::Ed25519Add,
         f::INTRINSIC_BABYJUBJUB_ADD => ZOp::BabyJubJubAdd,
-        f::INTRINSIC_BLAKE2B_ROUND => ZOp::Blake2b,
         f::INTRINSIC_BLAKE2SF => ZOp::Blake2s,
         f::INTRINSIC_BLAKE3F => ZOp::Blake3,
         f::INTRINSIC_POSEIDON2 => ZOp::Poseidon2,
