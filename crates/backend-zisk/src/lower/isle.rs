@@ -13,6 +13,7 @@ use cranelift_codegen::ir::{
 use regalloc2::{PReg, VReg};
 use smallvec::SmallVec;
 
+use super::uses::Uses;
 use super::{
     defining_inst, is_pure, removable_if_unused, BlockOrder, LowerError, LoweredBlock, VBlock,
     VCode,
@@ -62,7 +63,8 @@ pub struct Lowerer<'a> {
     value_regs: HashMap<Value, Reg>,
     /// Values some emitted instruction reads from a register.
     used: HashSet<Value>,
-    use_counts: HashMap<Value, u32>,
+    /// Every use of every value.
+    uses: Uses,
     /// i32 values whose users only read their low 32 bits.
     low32: HashSet<Value>,
     /// i32 values that are only address indices, held zero- or sign-extended (`low32::zext_ok_values`).
@@ -97,24 +99,17 @@ impl<'a> Lowerer<'a> {
         static_frame: bool,
         shape: Option<&czisk_frontend::LimitShape>,
     ) -> Self {
-        let mut use_counts: HashMap<Value, u32> = HashMap::new();
-        for block in func.layout.blocks() {
-            for inst in func.layout.block_insts(block) {
-                for arg in func.dfg.inst_values(inst) {
-                    *use_counts.entry(func.dfg.resolve_aliases(arg)).or_default() += 1;
-                }
-            }
-        }
+        let uses = Uses::of_function(func);
         let n = order.blocks.len();
-        let mut low32 = super::low32::low32_only_values(func);
-        let zext_ok = super::low32::zext_ok_values(func, &mut low32, shape);
+        let mut low32 = super::low32::low32_only_values(func, &uses);
+        let zext_ok = super::low32::zext_ok_values(func, &uses, &mut low32, shape);
         Lowerer {
             func,
             order,
             next_vreg: Reg::FIRST_VIRTUAL,
             value_regs: HashMap::new(),
             used: HashSet::new(),
-            use_counts,
+            uses,
             low32,
             zext_ok,
             sunk: HashSet::new(),
@@ -198,7 +193,7 @@ impl<'a> Lowerer<'a> {
             };
             if !is_pure(self.func, inst)
                 || self.func.layout.inst_block(inst) != Some(from)
-                || self.use_counts.get(&v) != Some(&1)
+                || self.uses.count(v) != 1
                 || self.func.dfg.inst_results(inst).len() != 1
                 || self.constant(v).is_some()
             {
@@ -637,8 +632,8 @@ impl generated::Context for Lowerer<'_> {
         let inst = defining_inst(self.func, v)?;
         (is_pure(self.func, inst)
             && self.func.layout.inst_block(inst) == self.current_block
-            && self.use_counts.get(&v).copied() == Some(1))
-        .then_some(inst)
+            && self.uses.count(v) == 1)
+            .then_some(inst)
     }
     fn def_inst_any(&mut self, v: Value) -> Option<Inst> {
         let v = self.func.dfg.resolve_aliases(v);
@@ -674,9 +669,7 @@ impl generated::Context for Lowerer<'_> {
             return None;
         }
         let user = self.current_inst?;
-        if self.func.layout.inst_block(load) != self.current_block
-            || self.use_counts.get(&v) != Some(&1)
-        {
+        if self.func.layout.inst_block(load) != self.current_block || self.uses.count(v) != 1 {
             return None;
         }
         let addr = self.constant(arg)?.wrapping_add(i64::from(offset) as u64);

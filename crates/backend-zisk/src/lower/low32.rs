@@ -14,9 +14,11 @@
 //! such value's high half poisoned (`lower::with_low32_poisoned`: the corpus and the
 //! differential programs), which a rule reading those bits turns into a wrong result.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use cranelift_codegen::ir::{types, Function, Inst, InstructionData, Opcode, Value, ValueDef};
+
+use super::uses::{Use, Uses};
 
 /// How the `index`-th fixed argument of `user` reads its value.
 enum Reads {
@@ -51,26 +53,10 @@ fn reads(func: &Function, user: Inst, index: usize) -> Reads {
     }
 }
 
-pub fn low32_only_values(func: &Function) -> HashSet<Value> {
-    // Every use: (user, index among its fixed arguments), or None for a block argument.
-    let mut uses: HashMap<Value, Vec<(Inst, Option<usize>)>> = HashMap::new();
+pub fn low32_only_values(func: &Function, uses: &Uses) -> HashSet<Value> {
     let mut candidates = HashSet::new();
     for block in func.layout.blocks() {
         for inst in func.layout.block_insts(block) {
-            let fixed = func.dfg.inst_args(inst);
-            for (i, &a) in fixed.iter().enumerate() {
-                uses.entry(func.dfg.resolve_aliases(a))
-                    .or_default()
-                    .push((inst, Some(i)));
-            }
-            let all = func.dfg.inst_values(inst).count();
-            if all > fixed.len() {
-                for a in func.dfg.inst_values(inst).skip(fixed.len()) {
-                    uses.entry(func.dfg.resolve_aliases(a))
-                        .or_default()
-                        .push((inst, None));
-                }
-            }
             for &r in func.dfg.inst_results(inst) {
                 if func.dfg.value_type(r) == types::I32 {
                     candidates.insert(r);
@@ -82,21 +68,18 @@ pub fn low32_only_values(func: &Function) -> HashSet<Value> {
     // its operands in turn, so they go back on the worklist (each value is revisited only
     // when one of its users' results dropped).
     let reads_all = |v: &Value, candidates: &HashSet<Value>| {
-        uses.get(v)
-            .into_iter()
-            .flatten()
-            .any(|&(user, index)| match index {
-                None => true,
-                Some(i) => match reads(func, user, i) {
-                    Reads::Low32 => false,
-                    Reads::All => true,
-                    Reads::LikeResult => !func
-                        .dfg
-                        .inst_results(user)
-                        .first()
-                        .is_some_and(|r| candidates.contains(r)),
-                },
-            })
+        uses.of(*v).iter().any(|&Use { user, index }| match index {
+            None => true,
+            Some(i) => match reads(func, user, i) {
+                Reads::Low32 => false,
+                Reads::All => true,
+                Reads::LikeResult => !func
+                    .dfg
+                    .inst_results(user)
+                    .first()
+                    .is_some_and(|r| candidates.contains(r)),
+            },
+        })
     };
     let mut work: Vec<Value> = candidates.iter().copied().collect();
     while let Some(v) = work.pop() {
@@ -135,6 +118,7 @@ pub fn low32_only_values(func: &Function) -> HashSet<Value> {
 /// 64-bit index value), so no access is made from it.
 pub fn zext_ok_values(
     func: &Function,
+    uses: &Uses,
     low32: &mut HashSet<Value>,
     shape: Option<&czisk_frontend::LimitShape>,
 ) -> HashSet<Value> {
@@ -142,11 +126,10 @@ pub fn zext_ok_values(
     let Some(shape) = shape else {
         return found;
     };
-    let uses = use_map(func);
-    let uses_of = |v: Value| uses.get(&v).map(Vec::as_slice).unwrap_or(&[]);
+    let uses_of = |v: Value| uses.of(v);
     // `r` (the index plus a constant) is only ever the address of a load or store.
     let only_address = |r: Value| {
-        uses_of(r).iter().all(|&(user, index)| {
+        uses_of(r).iter().all(|&Use { user, index }| {
             let data = &func.dfg.insts[user];
             matches!(
                 (data, index),
@@ -156,7 +139,7 @@ pub fn zext_ok_values(
     };
     // `s` (the sign-extended index) is only compared with a limit or offset into an address.
     let only_index = |s: Value| {
-        uses_of(s).iter().all(|&(user, index)| {
+        uses_of(s).iter().all(|&Use { user, index }| {
             let Some(i) = index else { return false };
             match func.dfg.insts[user].opcode() {
                 Opcode::Icmp => czisk_frontend::bounds_compare_index(func, user, shape) == Some(i),
@@ -171,7 +154,7 @@ pub fn zext_ok_values(
     };
     // Every user reads only the low half or takes the value as an address index.
     let index_or_low32 = |x: Value| {
-        uses_of(x).iter().all(|&(user, index)| {
+        uses_of(x).iter().all(|&Use { user, index }| {
             let Some(i) = index else { return false };
             match reads(func, user, i) {
                 Reads::Low32 => true,
@@ -242,28 +225,6 @@ pub fn zext_ok_values(
     found
 }
 
-/// Every use of every value: (user, index among its fixed arguments), or None for a block
-/// argument.
-fn use_map(func: &Function) -> HashMap<Value, Vec<(Inst, Option<usize>)>> {
-    let mut uses: HashMap<Value, Vec<(Inst, Option<usize>)>> = HashMap::new();
-    for block in func.layout.blocks() {
-        for inst in func.layout.block_insts(block) {
-            let fixed = func.dfg.inst_args(inst);
-            for (i, &a) in fixed.iter().enumerate() {
-                uses.entry(func.dfg.resolve_aliases(a))
-                    .or_default()
-                    .push((inst, Some(i)));
-            }
-            for a in func.dfg.inst_values(inst).skip(fixed.len()) {
-                uses.entry(func.dfg.resolve_aliases(a))
-                    .or_default()
-                    .push((inst, None));
-            }
-        }
-    }
-    uses
-}
-
 /// Whether `v`'s definition holds it sign-extended whether or not it is in the low-half set:
 /// only the lowering of these opcodes (`low32_result` in lower.isle, and the bitwise
 /// operations and selects that pass the question on) makes use of that set.
@@ -272,18 +233,20 @@ fn defined_sign_extended(func: &Function, v: Value) -> bool {
         ValueDef::Param(..) => true,
         ValueDef::Result(inst, _) => {
             let data = &func.dfg.insts[inst];
-            !matches!(data, InstructionData::Load { .. } | InstructionData::UnaryImm { .. })
-                && !matches!(
-                    data.opcode(),
-                    Opcode::Iadd
-                        | Opcode::Ireduce
-                        | Opcode::Bitcast
-                        | Opcode::Band
-                        | Opcode::Bor
-                        | Opcode::Bxor
-                        | Opcode::Bnot
-                        | Opcode::Select
-                )
+            !matches!(
+                data,
+                InstructionData::Load { .. } | InstructionData::UnaryImm { .. }
+            ) && !matches!(
+                data.opcode(),
+                Opcode::Iadd
+                    | Opcode::Ireduce
+                    | Opcode::Bitcast
+                    | Opcode::Band
+                    | Opcode::Bor
+                    | Opcode::Bxor
+                    | Opcode::Bnot
+                    | Opcode::Select
+            )
         }
         _ => false,
     }

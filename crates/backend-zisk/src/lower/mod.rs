@@ -12,6 +12,7 @@ pub(crate) use isle::generated;
 mod low32;
 #[cfg(test)]
 mod tests;
+mod uses;
 
 use std::collections::HashMap;
 

@@ -1,0 +1,65 @@
+//! Every use of every value of a function, found once per function and shared by the
+//! lowering's analyses (`low32.rs`) and the lowering context's folding decisions.
+
+use cranelift_codegen::entity::EntityRef;
+use cranelift_codegen::ir::{Function, Inst, Value};
+
+/// One use of a value: by `user`, as its `index`-th fixed argument, or (`None`) as an
+/// argument of one of its block calls.
+#[derive(Clone, Copy, Debug)]
+pub struct Use {
+    pub user: Inst,
+    pub index: Option<usize>,
+}
+
+/// The uses of each value (by its alias-resolved number), in one flat table.
+pub struct Uses {
+    /// `uses[start[v]..start[v + 1]]` are the uses of value number `v`.
+    start: Vec<u32>,
+    uses: Vec<Use>,
+}
+
+impl Uses {
+    pub fn of_function(func: &Function) -> Uses {
+        let values = func.dfg.num_values();
+        let each_use = |f: &mut dyn FnMut(Value, Use)| {
+            for block in func.layout.blocks() {
+                for user in func.layout.block_insts(block) {
+                    let fixed = func.dfg.inst_args(user).len();
+                    for (i, a) in func.dfg.inst_values(user).enumerate() {
+                        let index = (i < fixed).then_some(i);
+                        f(func.dfg.resolve_aliases(a), Use { user, index });
+                    }
+                }
+            }
+        };
+        // Count, then place: a value's uses end where the next value's begin.
+        let mut start = vec![0u32; values + 1];
+        each_use(&mut |v, _| start[v.index() + 1] += 1);
+        for i in 1..=values {
+            start[i] += start[i - 1];
+        }
+        let mut next = start.clone();
+        let placeholder = Use {
+            user: Inst::from_u32(0),
+            index: None,
+        };
+        let mut uses = vec![placeholder; start[values] as usize];
+        each_use(&mut |v, u| {
+            let slot = &mut next[v.index()];
+            uses[*slot as usize] = u;
+            *slot += 1;
+        });
+        Uses { start, uses }
+    }
+
+    /// The uses of `v` (an alias-resolved value).
+    pub fn of(&self, v: Value) -> &[Use] {
+        let i = v.index();
+        &self.uses[self.start[i] as usize..self.start[i + 1] as usize]
+    }
+
+    pub fn count(&self, v: Value) -> usize {
+        self.of(v).len()
+    }
+}
