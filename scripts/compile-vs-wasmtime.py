@@ -8,7 +8,7 @@ process's wall time and peak resident memory (its own, from wait4), with the rat
 czisk/wasmtime pair by pair. The machine's other work shows in the wall times; quote the
 ratios of one run.
 
-  scripts/compile-vs-wasmtime.py [--runs N] [--czisk target/release/czisk] [MODULE.wasm ...]
+  scripts/compile-vs-wasmtime.py [--runs N] [--czisk BINARY] [MODULE.wasm ...]
 
 wasmtime is a measurement here, not a dependency of czisk: the script installs the
 `wasmtime` package (pinned) into target/wasmtime-venv when it cannot import it.
@@ -80,12 +80,18 @@ def run(argv):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--czisk", default=os.path.join(ROOT, "target", "release", "czisk"))
+    parser.add_argument("--czisk", default=None,
+                        help="the czisk binary (default: the user's build, made with cargo build)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                         help="the parallel czisk column's threads")
     parser.add_argument("modules", nargs="*", help="modules (default: the big ones)")
     args = parser.parse_args()
     os.chdir(ROOT)
+    if args.czisk is None:
+        # `cargo test` links target/release/czisk with the tests' features (the IR verifier,
+        # SSA validation: some 20% slower); `cargo build` relinks the user's binary there.
+        subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "czisk"], check=True)
+        args.czisk = os.path.join(ROOT, "target", "release", "czisk")
     python = wasmtime_python()
     modules = MODULES
     if args.modules:
