@@ -7,6 +7,8 @@
 //! instruction whose results nobody asked for in a register (all its users folded it, see
 //! `def_inst` in the ISLE prelude) is never emitted.
 
+mod calls;
+mod driver;
 mod isle;
 pub(crate) use isle::generated;
 mod low32;
@@ -84,7 +86,7 @@ pub fn lower_function_in(
     shape: Option<&czisk_frontend::LimitShape>,
 ) -> Result<VCode, LowerError> {
     let order = BlockOrder::compute(func);
-    let mut lowerer = isle::Lowerer::new(func, &order, static_frame, shape);
+    let mut lowerer = driver::Lowerer::new(func, &order, static_frame, shape);
     lowerer.lower_all()?;
     Ok(lowerer.finish())
 }

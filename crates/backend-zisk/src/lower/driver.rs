@@ -1,0 +1,504 @@
+//! The lowering driver: one function's blocks in order, each block's instructions
+//! bottom-up through the ISLE rules (`isle.rs`), values into virtual registers, block
+//! parameters and branch arguments, and the VCode it all ends in.
+
+use std::collections::{HashMap, HashSet};
+
+use cranelift_codegen::ir::{
+    self, types, BlockCall, FuncRef, Function, InstructionData, Opcode, TrapCode, Value,
+};
+use regalloc2::VReg;
+
+use super::uses::Uses;
+use super::{
+    defining_inst, is_pure, removable_if_unused, BlockOrder, LowerError, LoweredBlock, VBlock,
+    VCode,
+};
+use crate::inst::{BlockIndex, MInst, Reg, RegUse, Src, TrapSite};
+use crate::machine::ZOp;
+
+use super::isle::generated;
+
+pub struct Lowerer<'a> {
+    pub(super) func: &'a Function,
+    pub(super) order: &'a BlockOrder,
+    pub(super) next_vreg: u32,
+    pub(super) value_regs: HashMap<Value, Reg>,
+    /// Values some emitted instruction reads from a register.
+    pub(super) used: HashSet<Value>,
+    /// Every use of every value.
+    pub(super) uses: Uses,
+    /// i32 values whose users only read their low 32 bits.
+    pub(super) low32: HashSet<Value>,
+    /// i32 values that are only address indices, held zero- or sign-extended (`low32::zext_ok_values`).
+    pub(super) zext_ok: HashSet<Value>,
+    /// Instructions already lowered on an outgoing edge of their block.
+    pub(super) sunk: HashSet<ir::Inst>,
+    /// The function's frame is at a fixed address (see `calls.rs`).
+    pub(super) static_frame: bool,
+    /// Instructions of the CLIF instruction being lowered, in order.
+    pub(super) current: Vec<MInst>,
+    pub(super) current_inst: Option<ir::Inst>,
+    pub(super) current_block: Option<ir::Block>,
+    /// Lowered code per lowered block, in order.
+    pub(super) block_code: Vec<Vec<MInst>>,
+    pub(super) block_params: Vec<Vec<VReg>>,
+    pub(super) branch_args: Vec<Vec<Vec<VReg>>>,
+    pub(super) outgoing_bytes: u32,
+    pub(super) makes_calls: bool,
+    /// Values that are another value's register unchanged (an i32 truncation of a value
+    /// whose low half is all that is read, ...): their register, renamed to the source's
+    /// when the function is finished, so that no move copies them.
+    pub(super) same_as: HashMap<Reg, Reg>,
+    /// Give every low-half-only i32 garbage high bits where it is defined (tests: see
+    /// `lower::with_low32_poisoned`).
+    pub(super) poison_low32: bool,
+}
+
+impl<'a> Lowerer<'a> {
+    pub fn new(
+        func: &'a Function,
+        order: &'a BlockOrder,
+        static_frame: bool,
+        shape: Option<&czisk_frontend::LimitShape>,
+    ) -> Self {
+        let uses = Uses::of_function(func);
+        let n = order.blocks.len();
+        let mut low32 = super::low32::low32_only_values(func, &uses);
+        let zext_ok = super::low32::zext_ok_values(func, &uses, &mut low32, shape);
+        Lowerer {
+            func,
+            order,
+            next_vreg: Reg::FIRST_VIRTUAL,
+            value_regs: HashMap::new(),
+            used: HashSet::new(),
+            uses,
+            low32,
+            zext_ok,
+            sunk: HashSet::new(),
+            static_frame,
+            current: Vec::new(),
+            current_inst: None,
+            current_block: None,
+            block_code: vec![Vec::new(); n],
+            block_params: vec![Vec::new(); n],
+            branch_args: vec![Vec::new(); n],
+            outgoing_bytes: 0,
+            makes_calls: false,
+            same_as: HashMap::new(),
+            poison_low32: super::POISON_LOW32.with(std::cell::Cell::get),
+        }
+    }
+
+    pub(super) fn new_reg(&mut self) -> Reg {
+        let r = Reg(self.next_vreg);
+        self.next_vreg += 1;
+        r
+    }
+
+    pub(super) fn value_reg(&mut self, v: Value) -> Reg {
+        let v = self.func.dfg.resolve_aliases(v);
+        if let Some(r) = self.value_regs.get(&v) {
+            return *r;
+        }
+        let r = self.new_reg();
+        self.value_regs.insert(v, r);
+        r
+    }
+
+    pub fn lower_all(&mut self) -> Result<(), LowerError> {
+        let entry = self.func.layout.entry_block().unwrap();
+        // Block parameters get their registers first (entry parameters are defined by
+        // the Args pseudo-instruction instead).
+        for (i, lb) in self.order.blocks.iter().enumerate() {
+            if let LoweredBlock::Clif(b) = *lb {
+                if b != entry {
+                    let params: Vec<Value> = self.func.dfg.block_params(b).to_vec();
+                    self.block_params[i] =
+                        params.iter().map(|&p| self.value_reg(p).vreg()).collect();
+                }
+            }
+        }
+        for i in (0..self.order.blocks.len()).rev() {
+            match self.order.blocks[i] {
+                LoweredBlock::Clif(b) => self.lower_block(i, b)?,
+                LoweredBlock::Edge { from, succ, to } => {
+                    self.current_block = Some(from);
+                    self.sink_into_edge(from, succ)?;
+                    let args = self.branch_call_args(from, succ);
+                    let target = self.order.index_of[&to];
+                    // Constant arguments are materialized here, before the jump.
+                    let mut code = std::mem::take(&mut self.current);
+                    code.push(MInst::Jump { target });
+                    self.block_code[i] = code;
+                    self.branch_args[i] = vec![args];
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Computes, on the edge itself, the arguments only this edge uses: a loop's
+    /// `i + 1` moves past the loop's exit test, so the new value can take the old one's
+    /// register (no move) and the edge's jump rides on it.
+    pub(super) fn sink_into_edge(
+        &mut self,
+        from: ir::Block,
+        succ: usize,
+    ) -> Result<(), LowerError> {
+        let term = self.func.layout.last_inst(from).unwrap();
+        let call = self.func.dfg.insts[term]
+            .branch_destination(&self.func.dfg.jump_tables, &self.func.dfg.exception_tables)[succ];
+        let args: Vec<Value> = call
+            .args(&self.func.dfg.value_lists)
+            .filter_map(|a| a.as_value())
+            .map(|v| self.func.dfg.resolve_aliases(v))
+            .collect();
+        for v in args {
+            let Some(inst) = defining_inst(self.func, v) else {
+                continue;
+            };
+            if !is_pure(self.func, inst)
+                || self.func.layout.inst_block(inst) != Some(from)
+                || self.uses.count(v) != 1
+                || self.func.dfg.inst_results(inst).len() != 1
+                || self.constant(v).is_some()
+            {
+                continue;
+            }
+            self.current_inst = Some(inst);
+            // Marked first: what its lowering folds in sees it computed at the block's end.
+            self.sunk.insert(inst);
+            let Some(outputs) = generated::constructor_lower(self, inst) else {
+                return Err(self.unsupported(inst));
+            };
+            let target = self.value_reg(v);
+            self.define_value(v, outputs[0], target);
+        }
+        Ok(())
+    }
+
+    /// The registers of the arguments the `succ`-th edge of `from` passes.
+    pub(super) fn branch_call_args(&mut self, from: ir::Block, succ: usize) -> Vec<VReg> {
+        let term = self.func.layout.last_inst(from).unwrap();
+        let calls: Vec<BlockCall> = self.func.dfg.insts[term]
+            .branch_destination(&self.func.dfg.jump_tables, &self.func.dfg.exception_tables)
+            .to_vec();
+        let args: Vec<Value> = calls[succ]
+            .args(&self.func.dfg.value_lists)
+            .map(|a| a.as_value().expect("plain block arguments"))
+            .collect();
+        let mut regs = Vec::new();
+        for a in args {
+            regs.push(self.put_value(a).vreg());
+        }
+        regs
+    }
+
+    pub(super) fn lower_block(&mut self, index: usize, block: ir::Block) -> Result<(), LowerError> {
+        self.current_block = Some(block);
+        let insts: Vec<ir::Inst> = self.func.layout.block_insts(block).collect();
+        let mut code: Vec<Vec<MInst>> = Vec::new();
+        for &inst in insts.iter().rev() {
+            self.current_inst = Some(inst);
+            let data = &self.func.dfg.insts[inst];
+            let results = self.func.dfg.inst_results(inst);
+            if self.sunk.contains(&inst)
+                || removable_if_unused(self.func, inst)
+                    && !results.iter().any(|r| self.used.contains(r))
+                || self.is_redundant_stack_check(inst)
+            {
+                continue;
+            }
+            if data.opcode().is_branch() {
+                // Arguments for successors reached directly (not through an edge block).
+                let targets = self.order.edge_targets[&block].clone();
+                let mut args = Vec::new();
+                for (succ, &t) in targets.iter().enumerate() {
+                    let direct = matches!(self.order.blocks[t as usize], LoweredBlock::Clif(_));
+                    args.push(if direct {
+                        self.branch_call_args(block, succ)
+                    } else {
+                        Vec::new()
+                    });
+                }
+                self.branch_args[index] = args;
+                if generated::constructor_lower_branch(self, inst).is_none() {
+                    return Err(self.unsupported(inst));
+                }
+            } else {
+                match generated::constructor_lower(self, inst) {
+                    Some(outputs) => {
+                        let results: Vec<Value> = self.func.dfg.inst_results(inst).to_vec();
+                        for (value, reg) in results.into_iter().zip(outputs) {
+                            let target = self.value_reg(value);
+                            self.define_value(value, reg, target);
+                        }
+                    }
+                    None => return Err(self.unsupported(inst)),
+                }
+            }
+            code.push(std::mem::take(&mut self.current));
+        }
+        if block == self.func.layout.entry_block().unwrap() {
+            code.push(self.entry_args());
+        }
+        code.reverse();
+        self.block_code[index] = code.into_iter().flatten().collect();
+        Ok(())
+    }
+
+    /// The frontend checks the stack pointer at every function entry, so that deep
+    /// recursion traps before it leaves the stack. A function with a static frame that
+    /// passes nothing on the stack never moves the stack pointer and is never active
+    /// twice: its check can only repeat its caller's. (The entry block is lowered last, so
+    /// every call is known by then.)
+    pub(super) fn is_redundant_stack_check(&self, inst: ir::Inst) -> bool {
+        self.static_frame
+            && self.outgoing_bytes == 0
+            && matches!(self.func.dfg.insts[inst], InstructionData::CondTrap { opcode: Opcode::Trapnz, code, .. }
+                if code == TrapCode::STACK_OVERFLOW)
+    }
+
+    /// [`Self::define_as`] for `value`'s register `target`; with `poison_low32`, a value
+    /// whose users read only its low half gets its high half flipped on the way.
+    pub(super) fn define_value(&mut self, value: Value, reg: Reg, target: Reg) {
+        if self.poison_low32 && self.low32.contains(&value) {
+            self.current.push(MInst::Alu {
+                op: ZOp::Xor,
+                dst: target,
+                a: Src::Reg { reg },
+                b: Src::Imm {
+                    imm: super::LOW32_POISON,
+                },
+            });
+        } else {
+            self.define_as(reg, target);
+        }
+    }
+
+    /// Makes `target` (a value's register) hold what the lowering computed in `reg`: the
+    /// instruction that defined `reg` defines `target` instead (regalloc2 does not coalesce
+    /// moves), or, when `reg` was not defined here (an operand passed through), a move.
+    pub(super) fn define_as(&mut self, reg: Reg, target: Reg) {
+        let mut defined_here = false;
+        for inst in &mut self.current {
+            inst.visit_regs(&mut |r, kind| {
+                if *r == reg && matches!(kind, RegUse::DefAny | RegUse::FixedDef(_)) {
+                    defined_here = true;
+                }
+            });
+        }
+        if !defined_here && reg.is_virtual() && target.is_virtual() {
+            // A value the lowering passes through: the same virtual register (regalloc2
+            // would keep a move between two).
+            self.same_as.insert(target, reg);
+            return;
+        }
+        if !defined_here || !reg.is_virtual() {
+            self.current.push(MInst::Move {
+                dst: target,
+                src: reg,
+            });
+            return;
+        }
+        for inst in &mut self.current {
+            inst.visit_regs(&mut |r, _| {
+                if *r == reg {
+                    *r = target;
+                }
+            });
+        }
+    }
+
+    pub(super) fn unsupported(&self, inst: ir::Inst) -> LowerError {
+        LowerError::Unsupported(self.func.dfg.display_inst(inst).to_string())
+    }
+
+    pub fn finish(mut self) -> VCode {
+        self.rename_pass_throughs();
+        let memory_operands = self.static_frame;
+        let mut insts = Vec::new();
+        let mut blocks = Vec::new();
+        for (i, code) in std::mem::take(&mut self.block_code).into_iter().enumerate() {
+            let start = insts.len();
+            let succs: Vec<regalloc2::Block> = code
+                .last()
+                .map(|t| {
+                    t.successors()
+                        .into_iter()
+                        .map(|s| regalloc2::Block::new(s as usize))
+                        .collect()
+                })
+                .unwrap_or_default();
+            insts.extend(code);
+            let mut branch_args = std::mem::take(&mut self.branch_args[i]);
+            branch_args.resize(succs.len(), Vec::new());
+            blocks.push(VBlock {
+                insts: start..insts.len(),
+                succs,
+                preds: Vec::new(),
+                params: std::mem::take(&mut self.block_params[i]),
+                branch_args,
+            });
+        }
+        for b in 0..blocks.len() {
+            for s in blocks[b].succs.clone() {
+                blocks[s.index()].preds.push(regalloc2::Block::new(b));
+            }
+        }
+        let operands = insts
+            .iter_mut()
+            .map(|i: &mut MInst| i.operands(memory_operands))
+            .collect();
+        VCode {
+            insts,
+            operands,
+            blocks,
+            num_vregs: self.next_vreg as usize,
+            outgoing_bytes: self.outgoing_bytes,
+            makes_calls: self.makes_calls,
+        }
+    }
+
+    /// Replaces every register in `same_as` by the one it is the same as (following
+    /// chains), in instructions, block parameters and branch arguments.
+    pub(super) fn rename_pass_throughs(&mut self) {
+        if self.same_as.is_empty() {
+            return;
+        }
+        let same_as = std::mem::take(&mut self.same_as);
+        let resolve = |mut r: Reg| {
+            while let Some(&s) = same_as.get(&r) {
+                r = s;
+            }
+            r
+        };
+        for code in &mut self.block_code {
+            for inst in code.iter_mut() {
+                inst.visit_regs(&mut |r, _| *r = resolve(*r));
+            }
+        }
+        let resolve_vreg = |v: &mut VReg| *v = resolve(Reg(v.vreg() as u32)).vreg();
+        for params in &mut self.block_params {
+            params.iter_mut().for_each(resolve_vreg);
+        }
+        for args in &mut self.branch_args {
+            args.iter_mut().flatten().for_each(resolve_vreg);
+        }
+    }
+
+    // ---- helpers for the constructors ----
+
+    pub(super) fn emit(&mut self, inst: MInst) {
+        self.current.push(inst);
+    }
+
+    /// The 64-bit register pattern of a constant value (see `machine.rs`).
+    pub(super) fn constant(&self, v: Value) -> Option<u64> {
+        let inst = defining_inst(self.func, v)?;
+        match self.func.dfg.insts[inst] {
+            InstructionData::UnaryImm {
+                opcode: Opcode::Iconst,
+                imm,
+            } => {
+                let ty = self.func.dfg.value_type(v);
+                let bits = imm.bits() as u64;
+                Some(match ty.bits() {
+                    32 => bits as u32 as i32 as i64 as u64,
+                    _ => bits,
+                })
+            }
+            InstructionData::UnaryIeee32 { imm, .. } => Some(imm.bits() as u64),
+            InstructionData::UnaryIeee64 { imm, .. } => Some(imm.bits()),
+            _ => None,
+        }
+    }
+
+    /// Whether the i32 `v` is, as an operand, its value sign-extended to 64 bits.
+    pub(super) fn held_sign_extended(&self, v: Value) -> bool {
+        let v = self.func.dfg.resolve_aliases(v);
+        self.func.dfg.value_type(v) == types::I32
+            && (self.constant(v).is_some()
+                || (!self.low32.contains(&v) && !self.zext_ok.contains(&v)))
+    }
+
+    /// `v = zext64(x) + k` (x an i32): (x, k).
+    pub(super) fn zext_plus_const(&self, v: Value) -> Option<(Value, u64)> {
+        let inst = defining_inst(self.func, v)?;
+        let InstructionData::Binary {
+            opcode: Opcode::Iadd,
+            args,
+        } = self.func.dfg.insts[inst]
+        else {
+            return None;
+        };
+        let [a, b] = args.map(|a| self.func.dfg.resolve_aliases(a));
+        let (ext, k) = match (self.constant(a), self.constant(b)) {
+            (None, Some(k)) => (a, k),
+            (Some(k), None) => (b, k),
+            _ => return None,
+        };
+        let ext_inst = defining_inst(self.func, ext)?;
+        match self.func.dfg.insts[ext_inst] {
+            InstructionData::Unary {
+                opcode: Opcode::Uextend,
+                arg,
+            } if self.func.dfg.value_type(arg) == types::I32
+                && self.func.dfg.value_type(v) == types::I64 =>
+            {
+                Some((self.func.dfg.resolve_aliases(arg), k))
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn put_value(&mut self, v: Value) -> Reg {
+        let v = self.func.dfg.resolve_aliases(v);
+        if let Some(k) = self.constant(v) {
+            let dst = self.new_reg();
+            self.emit(MInst::Alu {
+                op: ZOp::CopyB,
+                dst,
+                a: Src::Imm { imm: 0 },
+                b: Src::Imm { imm: k },
+            });
+            return dst;
+        }
+        if let Some(inst) = defining_inst(self.func, v) {
+            if self.func.dfg.insts[inst].opcode() == Opcode::GetStackPointer {
+                // The stack pointer does not move inside a function body.
+                return Reg::SP;
+            }
+        }
+        self.used.insert(v);
+        self.value_reg(v)
+    }
+
+    pub(super) fn trap_site(&self, code: TrapCode) -> TrapSite {
+        let loc = self
+            .current_inst
+            .map(|i| self.func.srcloc(i))
+            .unwrap_or_default();
+        TrapSite {
+            code,
+            offset: if loc.is_default() { 0 } else { loc.bits() },
+        }
+    }
+
+    pub(super) fn current_targets(&self) -> Vec<BlockIndex> {
+        self.order.edge_targets[&self.current_block.unwrap()].clone()
+    }
+}
+
+/// The namespace and index of a user function name.
+pub(super) fn callee_key(func: &Function, f: FuncRef) -> (u32, u32) {
+    let ext = &func.dfg.ext_funcs[f];
+    match &ext.name {
+        ir::ExternalName::User(name) => {
+            let n = &func.params.user_named_funcs()[*name];
+            (n.namespace, n.index)
+        }
+        other => panic!("call to a non-user function {other:?}"),
+    }
+}
