@@ -118,8 +118,8 @@ impl<'a> Lowerer<'a> {
             }
         }
         let n = order.blocks.len();
-        let mut low32 = super::low32::low32_only_values(func);
-        let zext_ok = super::low32::zext_ok_values(func, &mut low32, shape);
+        let low32 = super::low32::low32_only_values(func);
+        let zext_ok = super::low32::zext_ok_values(func, &low32, shape);
         Lowerer {
             func,
             order,
