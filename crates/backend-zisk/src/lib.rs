@@ -189,6 +189,7 @@ fn allocate_unit_timed(
     timed(&mut times.passes, || {
         czisk_frontend::loop_invariants::hoist_loop_invariants(&mut ctx.func);
         if let Some(shape) = limit_shape {
+            czisk_frontend::redundant_checks::widen_to_anticipated_checks(&mut ctx.func, shape);
             czisk_frontend::redundant_checks::remove_dominated_checks(&mut ctx.func, shape);
         }
         legalize::split_i128_compares(&mut ctx.func);

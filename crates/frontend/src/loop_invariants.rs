@@ -345,7 +345,7 @@ fn is_pure(func: &Function, inst: Inst) -> bool {
             || op.other_side_effects())
 }
 
-fn region_with_id(func: &Function, user_id: u32) -> Option<AliasRegion> {
+pub(crate) fn region_with_id(func: &Function, user_id: u32) -> Option<AliasRegion> {
     func.dfg
         .alias_regions
         .iter()

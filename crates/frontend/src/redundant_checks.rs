@@ -9,12 +9,18 @@
 
 use std::collections::HashMap;
 
+use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
-use cranelift_codegen::ir::{Block, Function, Inst};
+use cranelift_codegen::ir::{
+    Block, Function, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode, TrapCode,
+};
 
-use crate::loop_invariants::remove_dead_code;
-use crate::translate::{as_bounds_check, Check, CheckedIndex, LimitShape};
+use crate::loop_invariants::{region_with_id, remove_dead_code};
+use crate::translate::{
+    as_bounds_check, is_barrier, AccessLimits, Check, CheckedIndex, LimitShape, HEAP_REGION_ID,
+    MEMORY_SIZE_REGION_ID,
+};
 
 /// Removes every bounds check dominated by one of the same index and at least its reach;
 /// returns how many.
@@ -69,4 +75,93 @@ pub fn remove_dominated_checks(func: &mut Function, shape: &LimitShape) -> usize
         remove_dead_code(func);
     }
     dropped.len()
+}
+
+/// Widens each bounds check to the farthest reach of the same index that every path from it
+/// checks anyway before anything could be observed or end the run (the barriers of
+/// `translate/bounds.rs`); returns how many were widened. The checks it then dominates are
+/// left for [`remove_dominated_checks`].
+///
+/// The widened check traps only when the program would: if the wider access does not fit,
+/// every path reaches a check of that index that fails, with the same trap, and nothing in
+/// between can be seen (the argument of the translator's merging within a block, here across
+/// blocks). Only paths that do not go round a loop count: a successor reached by a back edge
+/// anticipates nothing, so a check never moves ahead of a loop that might not end.
+pub fn widen_to_anticipated_checks(func: &mut Function, shape: &LimitShape) -> usize {
+    let heap = region_with_id(func, HEAP_REGION_ID);
+    let limits = AccessLimits {
+        shape: *shape,
+        size_flags: MemFlagsData::trusted()
+            .with_alias_region(region_with_id(func, MEMORY_SIZE_REGION_ID)),
+    };
+    if shape.constant_size.is_none() && limits.size_flags.alias_region().is_none() {
+        return 0;
+    }
+    let cfg = ControlFlowGraph::with_function(func);
+    let domtree = DominatorTree::with_function(func, &cfg);
+    // Per block, the reach checked of each index on every path from its start.
+    let mut anticipated: HashMap<Block, HashMap<CheckedIndex, u64>> = HashMap::new();
+    // (trap, compare, limit_at, reach): the checks to widen.
+    let mut widen = Vec::new();
+    for &block in domtree.cfg_postorder() {
+        // Successors come before their predecessors in post-order, except across back
+        // edges; a block without successors (a return, a trap) anticipates nothing.
+        let mut ant: Option<HashMap<CheckedIndex, u64>> = None;
+        for succ in cfg.succ_iter(block) {
+            let Some(theirs) = anticipated.get(&succ) else {
+                ant = Some(HashMap::new());
+                break;
+            };
+            ant = Some(match ant {
+                None => theirs.clone(),
+                Some(mine) => mine
+                    .into_iter()
+                    .filter_map(|(index, reach)| {
+                        theirs.get(&index).map(|&other| (index, reach.min(other)))
+                    })
+                    .collect(),
+            });
+        }
+        let mut ant = ant.unwrap_or_default();
+        let insts: Vec<Inst> = func.layout.block_insts(block).collect();
+        for &inst in insts.iter().rev() {
+            if let Some(Check {
+                index,
+                compare,
+                limit_at,
+                reach,
+            }) = as_bounds_check(func, inst, shape)
+            {
+                let later = ant.entry(index).or_insert(0);
+                if *later > reach {
+                    widen.push((inst, compare, limit_at, *later));
+                } else {
+                    *later = reach;
+                }
+            } else if is_barrier(func, inst, TrapCode::HEAP_OUT_OF_BOUNDS, heap) {
+                ant.clear();
+            }
+        }
+        anticipated.insert(block, ant);
+    }
+    for &(trap, compare, limit_at, reach) in &widen {
+        // A compare of its own: after the mid-end, one compare may serve several checks.
+        let InstructionData::IntCompare {
+            opcode: Opcode::Icmp,
+            cond,
+            args,
+        } = func.dfg.insts[compare]
+        else {
+            unreachable!("a bounds check tests a compare");
+        };
+        let mut pos = FuncCursor::new(func).at_inst(trap);
+        let mut args = args;
+        args[limit_at] = limits.emit(&mut pos, reach);
+        let outside = pos.ins().icmp(cond, args[0], args[1]);
+        func.dfg.inst_args_mut(trap)[0] = outside;
+    }
+    if !widen.is_empty() {
+        remove_dead_code(func);
+    }
+    widen.len()
 }

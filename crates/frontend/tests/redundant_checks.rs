@@ -7,7 +7,7 @@ use cranelift_codegen::ir::{
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use czisk_frontend::redundant_checks::remove_dominated_checks;
+use czisk_frontend::redundant_checks::{remove_dominated_checks, widen_to_anticipated_checks};
 use czisk_frontend::LimitShape;
 
 const SIZE: u64 = 65536;
@@ -91,4 +91,143 @@ fn a_dominating_check_covers_its_reach_and_no_further() {
         // Entry checks 12: both go.
         assert_eq!(if_then_join(8, 12, in_else, Some(12)), 2);
     }
+}
+
+/// `f(index, c)`: check(index, entry_reach); if c then { arm_then } else { arm_else }, each
+/// arm a call (when `call_first`) and then check(index, reach) for each of its reaches;
+/// returns (checks widened, checks then removed as dominated).
+fn widen_if_else(entry_reach: u64, arms: [(bool, &[u64]); 2]) -> (usize, usize) {
+    let mut sig = Signature::new(CallConv::SystemV);
+    sig.params.push(AbiParam::new(types::I32));
+    sig.params.push(AbiParam::new(types::I32));
+    let mut func = Function::with_name_signature(Default::default(), sig);
+    let signature = func.import_signature(Signature::new(CallConv::SystemV));
+    let callee = func.import_function(cranelift_codegen::ir::ExtFuncData {
+        name: cranelift_codegen::ir::ExternalName::testcase("effect"),
+        signature,
+        colocated: true,
+        patchable: false,
+    });
+    let mut ctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut ctx);
+    let entry = b.create_block();
+    let arm_blocks = [b.create_block(), b.create_block()];
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let index = b.block_params(entry)[0];
+    let c = b.block_params(entry)[1];
+    check(&mut b, index, entry_reach);
+    b.ins().brif(c, arm_blocks[0], &[], arm_blocks[1], &[]);
+    for (block, (call_first, reaches)) in arm_blocks.into_iter().zip(arms) {
+        b.switch_to_block(block);
+        if call_first {
+            b.ins().call(callee, &[]);
+        }
+        for &reach in reaches {
+            check(&mut b, index, reach);
+        }
+        b.ins().return_(&[]);
+    }
+    b.seal_all_blocks();
+    b.finalize(czisk_frontend::frontend_config());
+    let widened = widen_to_anticipated_checks(&mut func, &shape());
+    cranelift_codegen::verify_function(
+        &func,
+        &cranelift_codegen::settings::Flags::new(cranelift_codegen::settings::builder()),
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{}", func.display()));
+    (widened, remove_dominated_checks(&mut func, &shape()))
+}
+
+#[test]
+fn a_check_widens_to_the_least_reach_both_arms_check() {
+    // Both arms check 8 or more: the entry's 4 becomes 8, and the 8 goes; the 12 stays.
+    assert_eq!(widen_if_else(4, [(false, &[8]), (false, &[12])]), (1, 1));
+    // The farthest check of an arm counts: 16 and 12 make 12 (and the arm's 8 widens to
+    // its 16, which then goes).
+    assert_eq!(
+        widen_if_else(4, [(false, &[8, 16]), (false, &[12])]),
+        (2, 2)
+    );
+    // Already as wide: nothing to do.
+    assert_eq!(widen_if_else(8, [(false, &[8]), (false, &[4])]), (0, 2));
+}
+
+#[test]
+fn a_check_does_not_widen_past_an_arm_without_one_or_past_a_call() {
+    assert_eq!(widen_if_else(4, [(false, &[8]), (false, &[])]), (0, 0));
+    // The call could end the run (exit, output) before the arm's check would trap.
+    assert_eq!(widen_if_else(4, [(true, &[8]), (false, &[8])]), (0, 0));
+    assert_eq!(widen_if_else(4, [(false, &[8]), (true, &[8])]), (0, 0));
+}
+
+/// `f(index, c)`: check(index, 4); loop { [check(index, header_reach)]; if c break; check(index, 8) }.
+fn widen_before_loop(header_reach: Option<u64>) -> usize {
+    let mut sig = Signature::new(CallConv::SystemV);
+    sig.params.push(AbiParam::new(types::I32));
+    sig.params.push(AbiParam::new(types::I32));
+    let mut func = Function::with_name_signature(Default::default(), sig);
+    let mut ctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut ctx);
+    let (entry, header, body, exit) = (
+        b.create_block(),
+        b.create_block(),
+        b.create_block(),
+        b.create_block(),
+    );
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let index = b.block_params(entry)[0];
+    let c = b.block_params(entry)[1];
+    check(&mut b, index, 4);
+    b.ins().jump(header, &[]);
+    b.switch_to_block(header);
+    if let Some(reach) = header_reach {
+        check(&mut b, index, reach);
+    }
+    b.ins().brif(c, exit, &[], body, &[]);
+    b.switch_to_block(body);
+    check(&mut b, index, 8);
+    b.ins().jump(header, &[]);
+    b.switch_to_block(exit);
+    b.ins().return_(&[]);
+    b.seal_all_blocks();
+    b.finalize(czisk_frontend::frontend_config());
+    widen_to_anticipated_checks(&mut func, &shape())
+}
+
+#[test]
+fn a_check_widens_into_a_loop_only_to_what_its_header_checks_first() {
+    // The body's check may never run (the loop may exit first, or never end).
+    assert_eq!(widen_before_loop(None), 0);
+    // The header's runs right after the entry's: the entry's widens to it (the header's
+    // own stays at 6, the body's 8 being behind the exit test).
+    assert_eq!(widen_before_loop(Some(6)), 1);
+}
+
+#[test]
+fn a_check_does_not_widen_past_a_loop_that_may_not_end() {
+    // check(index, 4); spin: if c goto spin; check(index, 8): with c set the run never
+    // reaches the second check, so the first may not trap on its behalf.
+    let mut sig = Signature::new(CallConv::SystemV);
+    sig.params.push(AbiParam::new(types::I32));
+    sig.params.push(AbiParam::new(types::I32));
+    let mut func = Function::with_name_signature(Default::default(), sig);
+    let mut ctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut ctx);
+    let (entry, spin, after) = (b.create_block(), b.create_block(), b.create_block());
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let index = b.block_params(entry)[0];
+    let c = b.block_params(entry)[1];
+    check(&mut b, index, 4);
+    b.ins().jump(spin, &[]);
+    b.switch_to_block(spin);
+    b.ins().brif(c, spin, &[], after, &[]);
+    b.switch_to_block(after);
+    check(&mut b, index, 8);
+    b.ins().return_(&[]);
+    b.seal_all_blocks();
+    b.finalize(czisk_frontend::frontend_config());
+    assert_eq!(widen_to_anticipated_checks(&mut func, &shape()), 0);
 }

@@ -64,8 +64,8 @@ impl<'a> Lowerer<'a> {
     ) -> Self {
         let uses = Uses::of_function(func);
         let n = order.blocks.len();
-        let mut low32 = super::low32::low32_only_values(func, &uses);
-        let zext_ok = super::low32::zext_ok_values(func, &uses, &mut low32, shape);
+        let low32 = super::low32::low32_only_values(func, &uses);
+        let zext_ok = super::low32::zext_ok_values(func, &uses, &low32, shape);
         Lowerer {
             func,
             order,

@@ -96,6 +96,12 @@ pub fn low32_only_values(func: &Function, uses: &Uses) -> HashSet<Value> {
             );
         }
     }
+    // A value whose definition holds it sign-extended anyway gains nothing from the set,
+    // and outside it the lowering knows it is sign-extended: a compare of it may be made
+    // at 64 bits, which ZisK proves free for small operands (`cmp_width` in lower/isle.rs).
+    // Its users' membership does not depend on it (only bitwise results and selects pass
+    // the question on, and those stay).
+    candidates.retain(|&v| !defined_sign_extended(func, v));
     candidates
 }
 
@@ -119,7 +125,7 @@ pub fn low32_only_values(func: &Function, uses: &Uses) -> HashSet<Value> {
 pub fn zext_ok_values(
     func: &Function,
     uses: &Uses,
-    low32: &mut HashSet<Value>,
+    low32: &HashSet<Value>,
     shape: Option<&czisk_frontend::LimitShape>,
 ) -> HashSet<Value> {
     let mut found = HashSet::new();
@@ -201,52 +207,41 @@ pub fn zext_ok_values(
     // The 64-bit `sext(x) + k` is, for the wrapped 32-bit sum, its zero extension when the
     // 32-bit sum wrapped or was below 2^31 from below 2^31, and its sign extension
     // otherwise: an address index either way. That needs `x` held sign-extended: not one of
-    // the values here (held otherwise), and not a value with garbage in its high half. A
-    // low-half-only `x` whose definition never makes garbage (a parameter, a call result,
-    // an operation without a low-half form) leaves that set, which changes nothing in its
-    // own code and lets it be read whole.
+    // the values here (held otherwise), and not a value with garbage in its high half (the
+    // low-half set holds only values whose definition may make garbage).
     let relaxed: HashSet<Value> = sums.iter().map(|&(sum, _)| sum).collect();
-    let mut whole = Vec::new();
     for (sum, x) in sums {
-        if found.contains(&x) || relaxed.contains(&x) {
+        if found.contains(&x) || relaxed.contains(&x) || low32.contains(&x) {
             continue;
         }
-        if low32.contains(&x) {
-            if !defined_sign_extended(func, x) {
-                continue;
-            }
-            whole.push(x);
-        }
         found.insert(sum);
-    }
-    for x in whole {
-        low32.remove(&x);
     }
     found
 }
 
 /// Whether `v`'s definition holds it sign-extended whether or not it is in the low-half set:
 /// only the lowering of these opcodes (`low32_result` in lower.isle, and the bitwise
-/// operations and selects that pass the question on) makes use of that set.
+/// operations and selects that pass the question on) makes use of that set. (An i32
+/// `uload8`/`uload16` is its zero-extended byte or half, which is the sign extension of
+/// that i32; `sload8`/`sload16` sign-extend.)
 fn defined_sign_extended(func: &Function, v: Value) -> bool {
     match func.dfg.value_def(v) {
         ValueDef::Param(..) => true,
         ValueDef::Result(inst, _) => {
             let data = &func.dfg.insts[inst];
-            !matches!(
-                data,
-                InstructionData::Load { .. } | InstructionData::UnaryImm { .. }
-            ) && !matches!(
-                data.opcode(),
-                Opcode::Iadd
-                    | Opcode::Ireduce
-                    | Opcode::Bitcast
-                    | Opcode::Band
-                    | Opcode::Bor
-                    | Opcode::Bxor
-                    | Opcode::Bnot
-                    | Opcode::Select
-            )
+            !matches!(data, InstructionData::UnaryImm { .. })
+                && !matches!(
+                    data.opcode(),
+                    Opcode::Iadd
+                        | Opcode::Load
+                        | Opcode::Ireduce
+                        | Opcode::Bitcast
+                        | Opcode::Band
+                        | Opcode::Bor
+                        | Opcode::Bxor
+                        | Opcode::Bnot
+                        | Opcode::Select
+                )
         }
         _ => false,
     }

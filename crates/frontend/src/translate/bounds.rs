@@ -32,7 +32,7 @@ pub(crate) struct Check {
     pub index: CheckedIndex,
     /// The compare, and which of its arguments is the limit.
     pub compare: Inst,
-    limit_at: usize,
+    pub limit_at: usize,
     pub reach: u64,
 }
 

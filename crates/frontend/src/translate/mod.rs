@@ -28,7 +28,7 @@ use crate::traps::WasmTrap;
 use crate::{frontend_config, wasm_signature, NS_WASM_FUNC};
 use control::Frame;
 
-pub(crate) use bounds::{as_bounds_check, is_barrier, Check, CheckedIndex};
+pub(crate) use bounds::{as_bounds_check, is_barrier, AccessLimits, Check, CheckedIndex};
 pub use bounds::{bounds_compare_index, LimitShape};
 pub(crate) use memory::limit_shape;
 
