@@ -103,6 +103,7 @@ pub fn compile_with(backend: Backend, wasm: &[u8], settings: Settings) -> Result
                 threads: settings.threads,
                 timings: settings.timings,
                 output: settings.output,
+                ..Default::default()
             };
             let (program, t) = czisk_backend_zisk::compile_wasm_with(wasm, &options)
                 .map_err(|e| anyhow!("the zisk backend cannot compile this module: {e}"))?;
@@ -113,6 +114,7 @@ pub fn compile_with(backend: Backend, wasm: &[u8], settings: Settings) -> Result
         Backend::Riscv | Backend::RiscvIma => {
             let options = czisk_backend_riscv::RiscvOptions {
                 zba_zbb: backend == Backend::Riscv,
+                ..Default::default()
             };
             let program = czisk_backend_riscv::compile_wasm(wasm, &options).map_err(|e| {
                 anyhow!(

@@ -84,7 +84,7 @@ fn run_corpus(compile: impl Fn(&[u8]) -> Result<ZiskRom, String>) {
 
 fn riscv(zba_zbb: bool) -> impl Fn(&[u8]) -> Result<ZiskRom, String> {
     move |wasm| {
-        czisk_backend_riscv::compile_wasm(wasm, &RiscvOptions { zba_zbb })
+        czisk_backend_riscv::compile_wasm(wasm, &RiscvOptions { zba_zbb, ..Default::default() })
             .map(|p| p.rom)
             .map_err(|e| e.to_string())
     }

@@ -10,7 +10,7 @@ fn compile_without_panic(wasm: &[u8]) -> Result<(bool, bool), String> {
         czisk_backend_zisk::compile_wasm(wasm).is_ok()
     }))
     .map_err(|_| "the zisk backend panicked".to_string())?;
-    let options = czisk_backend_riscv::RiscvOptions { zba_zbb: true };
+    let options = czisk_backend_riscv::RiscvOptions { zba_zbb: true, ..Default::default() };
     let riscv = catch_unwind(AssertUnwindSafe(|| {
         czisk_backend_riscv::compile_wasm(wasm, &options).is_ok()
     }))
@@ -108,7 +108,7 @@ fn compiles_and_runs(what: &str, wat: &str) {
         .unwrap_or_else(|_| panic!("{what}: the zisk backend panicked"))
         .unwrap_or_else(|e| panic!("{what} on zisk: {e}"))
         .rom;
-    let options = czisk_backend_riscv::RiscvOptions { zba_zbb: true };
+    let options = czisk_backend_riscv::RiscvOptions { zba_zbb: true, ..Default::default() };
     let riscv = catch_unwind(AssertUnwindSafe(|| {
         czisk_backend_riscv::compile_wasm(&wasm, &options)
     }))

@@ -37,7 +37,7 @@ fn compile(backend: &str) -> ZiskRom {
     match backend {
         "zisk" => czisk_backend_zisk::compile_wasm(&wasm).unwrap().rom,
         _ => {
-            let options = czisk_backend_riscv::RiscvOptions { zba_zbb: true };
+            let options = czisk_backend_riscv::RiscvOptions { zba_zbb: true, ..Default::default() };
             czisk_backend_riscv::compile_wasm(&wasm, &options)
                 .unwrap()
                 .rom
@@ -118,7 +118,7 @@ const FD_READ: &str = r#"(module
 #[test]
 fn wasi_fd_read_fills_buffers_in_order_then_reports_the_end() {
     let wasm = wat::parse_str(FD_READ).unwrap();
-    let options = czisk_backend_riscv::RiscvOptions { zba_zbb: true };
+    let options = czisk_backend_riscv::RiscvOptions { zba_zbb: true, ..Default::default() };
     let roms = [
         ("zisk", czisk_backend_zisk::compile_wasm(&wasm).unwrap().rom),
         (

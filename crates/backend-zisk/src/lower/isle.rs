@@ -100,6 +100,8 @@ pub struct Lowerer<'a> {
     /// Give every low-half-only i32 garbage high bits where it is defined (tests: see
     /// `lower::with_low32_poisoned`).
     poison_low32: bool,
+    /// i32 compares of sign-extended values at 64 bits (`cmp_width`).
+    compare64: bool,
 }
 
 impl<'a> Lowerer<'a> {
@@ -108,6 +110,7 @@ impl<'a> Lowerer<'a> {
         order: &'a BlockOrder,
         static_frame: bool,
         shape: Option<&czisk_frontend::LimitShape>,
+        opts: &czisk_frontend::Optimizations,
     ) -> Self {
         let mut use_counts: HashMap<Value, u32> = HashMap::new();
         for block in func.layout.blocks() {
@@ -118,8 +121,16 @@ impl<'a> Lowerer<'a> {
             }
         }
         let n = order.blocks.len();
-        let mut low32 = super::low32::low32_only_values(func);
-        let zext_ok = super::low32::zext_ok_values(func, &mut low32, shape);
+        let mut low32 = if opts.low32 {
+            super::low32::low32_only_values(func)
+        } else {
+            HashSet::new()
+        };
+        let zext_ok = if opts.zext_addresses {
+            super::low32::zext_ok_values(func, &mut low32, shape)
+        } else {
+            HashSet::new()
+        };
         Lowerer {
             func,
             order,
@@ -141,6 +152,7 @@ impl<'a> Lowerer<'a> {
             makes_calls: false,
             same_as: HashMap::new(),
             poison_low32: super::POISON_LOW32.with(std::cell::Cell::get),
+            compare64: opts.compare64,
         }
     }
 
@@ -763,7 +775,7 @@ impl generated::Context for Lowerer<'_> {
     /// those with small operands (FROPS, `zisk_core::frops`) as table lookups at no
     /// operation cost, which it does not for the `_w` forms of compares.
     fn cmp_width(&mut self, ty: Type, x: Value, y: Value) -> Type {
-        if ty != types::I32 {
+        if ty != types::I32 || !self.compare64 {
             return ty;
         }
         if self.held_sign_extended(x) && self.held_sign_extended(y) {
