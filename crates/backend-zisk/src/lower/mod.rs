@@ -81,7 +81,12 @@ pub fn lower_function_in(
     static_frame: bool,
     shape: Option<&czisk_frontend::LimitShape>,
 ) -> Result<VCode, LowerError> {
-    lower_function_with(func, static_frame, shape, &czisk_frontend::Optimizations::ALL)
+    lower_function_with(
+        func,
+        static_frame,
+        shape,
+        &czisk_frontend::Optimizations::ALL,
+    )
 }
 
 /// [`lower_function_in`] with only the lowering optimizations `opts` turns on (`low32`,
