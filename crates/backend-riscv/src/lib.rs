@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use cranelift_codegen::isa::{self, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
-use czisk_frontend::{translate_module, CompileError, LayoutConfig};
+use czisk_frontend::{translate_module_with, CompileError, LayoutConfig, Optimizations};
 use czisk_runtime::RuntimeError;
 use czisk_zisk::ZiskRom;
 use thiserror::Error;
@@ -30,6 +30,10 @@ pub use czisk_runtime::program::{NS_BACKEND, TRAP_REPORTER};
 pub struct RiscvOptions {
     /// Let Cranelift use Zba and Zbb, which ZisK's transpiler accepts.
     pub zba_zbb: bool,
+    /// The optimizations to run: those of the frontend and the runtime, and Cranelift's
+    /// mid-end (`mid_end`: opt level `speed`, else `none`); the zisk backend's own are not
+    /// on this path.
+    pub optimizations: Optimizations,
 }
 
 pub struct RiscvProgram {
@@ -57,7 +61,12 @@ pub enum BackendError {
 
 pub fn riscv64_isa(options: &RiscvOptions) -> OwnedTargetIsa {
     let mut flags = settings::builder();
-    flags.set("opt_level", "speed").expect("known setting");
+    let level = if options.optimizations.mid_end {
+        "speed"
+    } else {
+        "none"
+    };
+    flags.set("opt_level", level).expect("known setting");
     // Multi-value: results beyond the return registers go through a hidden return area.
     flags
         .set("enable_multi_ret_implicit_sret", "true")
@@ -79,7 +88,7 @@ pub(crate) use czisk_runtime::program::ProgramUnit as Unit;
 
 /// Compiles a wasm module for ZisK through Cranelift's riscv64 backend.
 pub fn compile_wasm(wasm: &[u8], options: &RiscvOptions) -> Result<RiscvProgram, BackendError> {
-    let mut module = translate_module(wasm, &LayoutConfig::zisk())?;
+    let mut module = translate_module_with(wasm, &LayoutConfig::zisk(), options.optimizations)?;
     if let Some(import) = module
         .imports
         .iter()

@@ -34,7 +34,7 @@ use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::isa::{self, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
-use czisk_frontend::{prepare_module, CompileError, LayoutConfig};
+use czisk_frontend::{prepare_module_with, CompileError, LayoutConfig, Optimizations};
 use czisk_runtime::program::{
     program_unit_sources, ProgramUnit, UnitSource, NS_BACKEND, TRAP_REPORTER,
 };
@@ -128,8 +128,14 @@ pub fn place_static_frames(
 
 /// The ISA whose flags drive Cranelift's (target-independent) mid-end.
 fn optimizer_isa() -> OwnedTargetIsa {
+    optimizer_isa_at("speed")
+}
+
+/// [`optimizer_isa`] at Cranelift's `opt_level` `level` ("none" leaves the mid-end out but
+/// for its cleanups: unreachable code, constant block parameters).
+fn optimizer_isa_at(level: &str) -> OwnedTargetIsa {
     let mut flags = settings::builder();
-    flags.set("opt_level", "speed").expect("known setting");
+    flags.set("opt_level", level).expect("known setting");
     // As wasmtime does: the IR verifier checks Cranelift itself, between its passes; the
     // tests' builds (feature validate-ssa) keep it.
     if !cfg!(feature = "validate-ssa") {
@@ -166,6 +172,7 @@ fn allocate_unit(
         unit,
         static_frame,
         limit_shape,
+        &Optimizations::ALL,
         &mut timings::FunctionTimes::default(),
     )
 }
@@ -175,6 +182,7 @@ fn allocate_unit_timed(
     unit: ProgramUnit,
     static_frame: bool,
     limit_shape: Option<&czisk_frontend::LimitShape>,
+    opts: &Optimizations,
     times: &mut timings::FunctionTimes,
 ) -> Result<Allocated, BackendError> {
     use timings::timed;
@@ -187,8 +195,10 @@ fn allocate_unit_timed(
         message: format!("{e:?}"),
     })?;
     timed(&mut times.passes, || {
-        czisk_frontend::loop_invariants::hoist_loop_invariants(&mut ctx.func);
-        if let Some(shape) = limit_shape {
+        if opts.loop_invariants {
+            czisk_frontend::loop_invariants::hoist_loop_invariants(&mut ctx.func);
+        }
+        if let (Some(shape), true) = (limit_shape, opts.redundant_checks) {
             czisk_frontend::redundant_checks::widen_to_anticipated_checks(&mut ctx.func, shape);
             czisk_frontend::redundant_checks::remove_dominated_checks(&mut ctx.func, shape);
         }
@@ -202,7 +212,7 @@ fn allocate_unit_timed(
         }
     }
     let vcode = timed(&mut times.lower, || {
-        lower::lower_function_in(&ctx.func, static_frame, limit_shape)
+        lower::lower_function_with(&ctx.func, static_frame, limit_shape, opts)
     })
     .map_err(|error| BackendError::Lower {
         function: unit.name.clone(),
@@ -325,6 +335,9 @@ pub struct CompileOptions {
     /// What to make: a ROM to execute, a ROM to list, or the ELF alone (see
     /// [`link::LinkOutput`]); the same ROM whichever.
     pub output: link::LinkOutput,
+    /// The optimizations to run (the float routines always get all of them: the registers
+    /// a call to one clobbers are fixed, see [`routine_clobbers`]).
+    pub optimizations: Optimizations,
 }
 
 impl Default for CompileOptions {
@@ -333,6 +346,7 @@ impl Default for CompileOptions {
             threads: 1,
             timings: false,
             output: link::LinkOutput::Execute,
+            optimizations: Optimizations::ALL,
         }
     }
 }
@@ -418,6 +432,7 @@ fn allocate_one(
     isa: &dyn isa::TargetIsa,
     translator: Option<&czisk_frontend::ModuleTranslator>,
     (unit, static_frame, shape): (Unit, bool, Option<&czisk_frontend::LimitShape>),
+    opts: &Optimizations,
 ) -> Result<(Allocated, timings::FunctionTimes), BackendError> {
     let mut t = timings::FunctionTimes::default();
     let func = match unit.body {
@@ -433,7 +448,7 @@ fn allocate_one(
         func,
         trap_func_index: unit.trap_func_index,
     };
-    allocate_unit_timed(isa, unit, static_frame, shape, &mut t).map(|a| (a, t))
+    allocate_unit_timed(isa, unit, static_frame, shape, opts, &mut t).map(|a| (a, t))
 }
 
 /// Functions a worker may be ahead of the emission, per thread: bounds the VCode alive.
@@ -448,6 +463,7 @@ fn compile_units(
     threads: usize,
     translator: Option<&czisk_frontend::ModuleTranslator>,
     units: Vec<(Unit, bool, Option<&czisk_frontend::LimitShape>)>,
+    opts: &Optimizations,
     frames: &mut StaticFrames,
     functions: &mut Vec<link::LinkedFunction>,
     times: &mut timings::FunctionTimes,
@@ -472,7 +488,7 @@ fn compile_units(
     };
     if threads <= 1 || units.len() <= 1 {
         for unit in units {
-            finish(allocate_one(isa, translator, unit))?;
+            finish(allocate_one(isa, translator, unit, opts))?;
         }
         return Ok(());
     }
@@ -519,7 +535,7 @@ fn compile_units(
                     (s.next - 1, unit)
                 };
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    allocate_one(isa, translator, unit)
+                    allocate_one(isa, translator, unit, opts)
                 }));
                 shared.lock().unwrap().done.insert(i, result);
                 ready.notify_all();
@@ -578,7 +594,7 @@ pub fn compile_wasm_with(
         None
     };
     let (mut module, translator) = rec.stage("read and validate", || {
-        prepare_module(wasm, &LayoutConfig::zisk())
+        prepare_module_with(wasm, &LayoutConfig::zisk(), options.optimizations)
     })?;
     // Every function translated (in parallel) for the call graph; the CLIF kept only up to
     // KEEP_CLIF_INSTS instructions.
@@ -641,7 +657,10 @@ pub fn compile_wasm_with(
     })?;
     let (reentrant, units) = units;
     let limit_shape = module.limit_shape;
-    let isa = optimizer_isa();
+    let opts = options.optimizations;
+    let isa = optimizer_isa_at(if opts.mid_end { "speed" } else { "none" });
+    // The float routines are compiled as always (see `CompileOptions::optimizations`).
+    let routine_isa = optimizer_isa();
     let num_units = units.len();
     let mut times = timings::FunctionTimes::default();
     let mut frames = StaticFrames::new();
@@ -651,7 +670,7 @@ pub fn compile_wasm_with(
         let units: Vec<_> = units
             .into_iter()
             .map(|unit| {
-                let static_frame = !reentrant.contains(&unit.key);
+                let static_frame = opts.static_frames && !reentrant.contains(&unit.key);
                 (unit, static_frame, Some(&limit_shape))
             })
             .collect();
@@ -660,6 +679,7 @@ pub fn compile_wasm_with(
             threads,
             Some(&translator),
             units,
+            &opts,
             &mut frames,
             &mut functions,
             &mut times,
@@ -684,10 +704,11 @@ pub fn compile_wasm_with(
                 };
                 let mut found = Vec::new();
                 compile_units(
-                    &*isa,
+                    &*routine_isa,
                     1,
                     None,
                     vec![(unit, true, None)],
+                    &Optimizations::ALL,
                     &mut frames,
                     &mut functions,
                     &mut times,
@@ -772,6 +793,7 @@ mod tests {
                 threads,
                 timings: false,
                 output,
+                ..CompileOptions::default()
             };
             compile_wasm_with(&wasm, &options).unwrap().0
         };

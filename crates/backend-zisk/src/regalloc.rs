@@ -106,7 +106,7 @@ pub fn allocate(vcode: &VCode) -> Result<regalloc2::Output, regalloc2::RegAllocE
     let options = regalloc2::RegallocOptions {
         verbose_log: false,
         // Also in the tests' builds (release, for running guests): the feature is on for
-        // czisk-cli's tests, and in this crate's own.
+        // czisk's tests, and in this crate's own.
         validate_ssa: cfg!(any(debug_assertions, test, feature = "validate-ssa")),
         algorithm: regalloc2::Algorithm::Ion,
     };

@@ -28,6 +28,7 @@ pub mod error;
 pub mod layout;
 pub mod loop_invariants;
 pub mod module;
+pub mod optimizations;
 pub mod precompiles;
 pub mod redundant_checks;
 mod translate;
@@ -40,6 +41,7 @@ use wasmparser::{FuncType, Parser, Payload};
 
 pub use error::CompileError;
 pub use layout::{LayoutConfig, MachineLayout};
+pub use optimizations::Optimizations;
 pub use translate::{bounds_compare_index, LimitShape};
 pub use traps::WasmTrap;
 
@@ -186,6 +188,9 @@ pub struct TranslatedModule {
     pub func_names: Vec<String>,
     /// How the bounds checks' limits are made (for passes that recognize the checks).
     pub limit_shape: LimitShape,
+    /// The optimizations this module is compiled with (the runtime and the backends read
+    /// theirs here).
+    pub optimizations: Optimizations,
 }
 
 /// Validates and translates `wasm`.
@@ -193,7 +198,16 @@ pub fn translate_module(
     wasm: &[u8],
     config: &LayoutConfig,
 ) -> Result<TranslatedModule, CompileError> {
-    let (mut module, translator) = prepare_module(wasm, config)?;
+    translate_module_with(wasm, config, Optimizations::ALL)
+}
+
+/// [`translate_module`] with only the `optimizations` given.
+pub fn translate_module_with(
+    wasm: &[u8],
+    config: &LayoutConfig,
+    optimizations: Optimizations,
+) -> Result<TranslatedModule, CompileError> {
+    let (mut module, translator) = prepare_module_with(wasm, config, optimizations)?;
     module.functions = (0..translator.len())
         .map(|i| translator.translate(i))
         .collect::<Result<_, _>>()?;
@@ -207,6 +221,7 @@ pub struct ModuleTranslator<'a> {
     layout: MachineLayout,
     sig_ids: Vec<u32>,
     bodies: Vec<wasmparser::FunctionBody<'a>>,
+    optimizations: Optimizations,
 }
 
 impl ModuleTranslator<'_> {
@@ -225,6 +240,7 @@ impl ModuleTranslator<'_> {
             info: &self.info,
             layout: &self.layout,
             sig_ids: &self.sig_ids,
+            optimizations: self.optimizations,
         };
         let index = self.info.num_imported_funcs() + i as u32;
         translate::translate_function(&env, index, &self.bodies[i])
@@ -236,6 +252,15 @@ impl ModuleTranslator<'_> {
 pub fn prepare_module<'a>(
     wasm: &'a [u8],
     config: &LayoutConfig,
+) -> Result<(TranslatedModule, ModuleTranslator<'a>), CompileError> {
+    prepare_module_with(wasm, config, Optimizations::ALL)
+}
+
+/// [`prepare_module`] with only the `optimizations` given.
+pub fn prepare_module_with<'a>(
+    wasm: &'a [u8],
+    config: &LayoutConfig,
+    optimizations: Optimizations,
 ) -> Result<(TranslatedModule, ModuleTranslator<'a>), CompileError> {
     let info = module::read_module(wasm)?;
     let passive_data: Vec<Option<u64>> = info
@@ -277,6 +302,7 @@ pub fn prepare_module<'a>(
         info: &info,
         layout: &layout,
         sig_ids: &sig_ids,
+        optimizations,
     };
 
     let mut bodies = Vec::new();
@@ -348,6 +374,7 @@ pub fn prepare_module<'a>(
         entry_functions,
         func_names,
         limit_shape,
+        optimizations,
     };
     Ok((
         module,
@@ -356,6 +383,7 @@ pub fn prepare_module<'a>(
             layout,
             sig_ids,
             bodies,
+            optimizations,
         },
     ))
 }

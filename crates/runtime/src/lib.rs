@@ -83,6 +83,9 @@ pub struct RuntimeEnv {
     /// stores to the UART address would be merged by Cranelift's store elimination (only
     /// the last would remain); a call is never removed.
     pub putc: UserExternalName,
+    /// Move overlapping ranges at least 8 bytes apart in disjoint chunks (`memory.rs`),
+    /// the `memmove-chunks` optimization; off, byte by byte.
+    pub memmove_chunks: bool,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]

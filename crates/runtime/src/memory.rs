@@ -37,6 +37,9 @@ pub fn memmove_function(name: UserExternalName, env: &RuntimeEnv) -> ir::Functio
         // In disjoint chunks of the distance `d`, when the ranges overlap and are far enough
         // apart; the last, shorter piece is disjoint from its destination too.
         let in_chunks = |e: &mut crate::emit::Emitter, d: ir::Value, backwards: bool| {
+            if !env.memmove_chunks {
+                return;
+            }
             let overlap = e.b.ins().icmp(IntCC::UnsignedGreaterThan, len, d);
             let far = e
                 .b

@@ -34,6 +34,7 @@ pub fn runtime_env(module: &TranslatedModule) -> RuntimeEnv {
         state_addr: module.layout.runtime_state_addr,
         exit: UserExternalName::new(NS_INTRINSIC, INTRINSIC_EXIT),
         putc: UserExternalName::new(NS_INTRINSIC, INTRINSIC_PUTC),
+        memmove_chunks: module.optimizations.memmove_chunks,
     }
 }
 

@@ -13,6 +13,7 @@ fn env() -> RuntimeEnv {
         state_addr: 0xa043_0040,
         exit: UserExternalName::new(1, 0),
         putc: UserExternalName::new(1, 1),
+        memmove_chunks: true,
     }
 }
 

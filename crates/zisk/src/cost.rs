@@ -11,13 +11,17 @@ use serde::Serialize;
 pub struct CostReport {
     /// Cost model version reported by ziskemu.
     pub version: String,
+    /// Steps executed.
     pub steps: u64,
+    /// Total cost: the figure that tracks proving time.
     pub total: u64,
     /// Main state machine: steps x MAIN cost.
     pub main: u64,
     /// Non-precompile opcodes (binary, arith, ...).
     pub opcodes: u64,
+    /// Precompile state machines.
     pub precompiles: u64,
+    /// Memory accesses.
     pub memory: u64,
     /// Fixed base cost included in `total`.
     pub base: u64,
@@ -34,16 +38,24 @@ pub struct CostReport {
 /// One row of ziskemu's memory statistics.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MemoryCost {
+    /// ziskemu's name for the row (region, direction, width, placement).
     pub kind: String,
+    /// Accesses.
     pub count: u64,
+    /// Their cost.
     pub cost: u64,
 }
 
+/// One opcode's executions and cost.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OpcodeCost {
+    /// ZisK's opcode name.
     pub opcode: String,
+    /// Executions.
     pub count: u64,
+    /// Their cost beyond the step's.
     pub cost: u64,
+    /// Whether it is a precompile.
     pub precompile: bool,
 }
 

@@ -62,11 +62,17 @@ pub struct Execution {
 /// Steps and cost between the two ends of a measurement window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Window {
+    /// Steps in the window.
     pub steps: u64,
+    /// Their total cost, and its parts as in [`CostReport`].
     pub total: u64,
+    /// Main state machine.
     pub main: u64,
+    /// Non-precompile opcodes.
     pub opcodes: u64,
+    /// Precompiles.
     pub precompiles: u64,
+    /// Memory accesses.
     pub memory: u64,
 }
 
@@ -86,14 +92,20 @@ impl Window {
 /// How a guest run ended abnormally. Each names the step and the pc where it happened.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Failure {
+    /// The emulator stopped on a trap of its own.
     #[error("guest trapped at step {step}, pc {pc:#x}")]
     Trap { step: u64, pc: u64 },
+    /// The guest exited with a non-zero code (czisk's traps exit with
+    /// `TRAP_EXIT_BASE` plus the trap's kind, after reporting it on the console).
     #[error("guest exited with code {code} at step {step}, pc {pc:#x}")]
     ExitCode { code: i64, step: u64, pc: u64 },
+    /// The run reached its step limit.
     #[error("step limit of {max_steps} reached at pc {pc:#x}")]
     StepLimit { max_steps: u64, pc: u64 },
+    /// An access to unmapped memory.
     #[error("memory fault at step {step}, pc {pc:#x}: {message}")]
     MemoryFault { step: u64, pc: u64, message: String },
+    /// Any other failure of the emulator.
     #[error("the emulator failed at step {step}, pc {pc:#x}: {message}")]
     Emulator { step: u64, pc: u64, message: String },
 }

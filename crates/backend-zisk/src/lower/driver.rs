@@ -53,6 +53,8 @@ pub struct Lowerer<'a> {
     /// Give every low-half-only i32 garbage high bits where it is defined (tests: see
     /// `lower::with_low32_poisoned`).
     pub(super) poison_low32: bool,
+    /// i32 compares of sign-extended values at 64 bits (`cmp_width`).
+    pub(super) compare64: bool,
 }
 
 impl<'a> Lowerer<'a> {
@@ -61,11 +63,20 @@ impl<'a> Lowerer<'a> {
         order: &'a BlockOrder,
         static_frame: bool,
         shape: Option<&czisk_frontend::LimitShape>,
+        opts: &czisk_frontend::Optimizations,
     ) -> Self {
         let uses = Uses::of_function(func);
         let n = order.blocks.len();
-        let low32 = super::low32::low32_only_values(func, &uses);
-        let zext_ok = super::low32::zext_ok_values(func, &uses, &low32, shape);
+        let low32 = if opts.low32 {
+            super::low32::low32_only_values(func, &uses)
+        } else {
+            HashSet::new()
+        };
+        let zext_ok = if opts.zext_addresses {
+            super::low32::zext_ok_values(func, &uses, &low32, shape)
+        } else {
+            HashSet::new()
+        };
         Lowerer {
             func,
             order,
@@ -87,6 +98,7 @@ impl<'a> Lowerer<'a> {
             makes_calls: false,
             same_as: HashMap::new(),
             poison_low32: super::POISON_LOW32.with(std::cell::Cell::get),
+            compare64: opts.compare64,
         }
     }
 

@@ -198,7 +198,7 @@ impl generated::Context for Lowerer<'_> {
     /// those with small operands (FROPS, `zisk_core::frops`) as table lookups at no
     /// operation cost, which it does not for the `_w` forms of compares.
     fn cmp_width(&mut self, ty: Type, x: Value, y: Value) -> Type {
-        if ty != types::I32 {
+        if ty != types::I32 || !self.compare64 {
             return ty;
         }
         if self.held_sign_extended(x) && self.held_sign_extended(y) {

@@ -85,8 +85,24 @@ pub fn lower_function_in(
     static_frame: bool,
     shape: Option<&czisk_frontend::LimitShape>,
 ) -> Result<VCode, LowerError> {
+    lower_function_with(
+        func,
+        static_frame,
+        shape,
+        &czisk_frontend::Optimizations::ALL,
+    )
+}
+
+/// [`lower_function_in`] with only the lowering optimizations `opts` turns on (`low32`,
+/// `zext_addresses`, `compare64`).
+pub fn lower_function_with(
+    func: &Function,
+    static_frame: bool,
+    shape: Option<&czisk_frontend::LimitShape>,
+    opts: &czisk_frontend::Optimizations,
+) -> Result<VCode, LowerError> {
     let order = BlockOrder::compute(func);
-    let mut lowerer = driver::Lowerer::new(func, &order, static_frame, shape);
+    let mut lowerer = driver::Lowerer::new(func, &order, static_frame, shape, opts);
     lowerer.lower_all()?;
     Ok(lowerer.finish())
 }

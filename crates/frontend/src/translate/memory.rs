@@ -124,6 +124,9 @@ impl FuncTranslator<'_, '_> {
     /// when `k` is below 2^32 minus the largest memory, and the access is `x`'s at offset
     /// `k` (its check joins `x`'s, its address reuses `x`'s base).
     fn past_checked_index(&mut self, index: Value) -> Option<(Value, u64)> {
+        if !self.env.optimizations.checked_offsets {
+            return None;
+        }
         let dfg = &self.b.func.dfg;
         let inst = match dfg.value_def(dfg.resolve_aliases(index)) {
             ir::ValueDef::Result(inst, 0) => inst,

@@ -43,6 +43,7 @@ pub(crate) struct ModuleEnv<'a> {
     pub layout: &'a MachineLayout,
     /// Canonical signature id of each type index (equal types share an id).
     pub sig_ids: &'a [u32],
+    pub optimizations: crate::Optimizations,
 }
 
 pub(crate) fn clif_type(ty: ValType) -> Type {
@@ -108,7 +109,9 @@ pub(crate) fn translate_function(
     let heap_region = t.heap.alias_region();
     let limits = t.access_limits();
     t.b.finalize(frontend_config());
-    bounds::merge_bounds_checks(&mut func, heap_region, &limits);
+    if env.optimizations.bounds_merging {
+        bounds::merge_bounds_checks(&mut func, heap_region, &limits);
+    }
     Ok(func)
 }
 

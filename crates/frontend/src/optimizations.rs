@@ -1,0 +1,79 @@
+//! Which of czisk's optimizations a compile runs.
+//!
+//! Every optimization here is sound on its own and can be turned off alone, so that a
+//! suspected miscompile can be bisected to one of them (`czisk run --no-opt ...`). They
+//! live in several crates (this one, the runtime, both backends); the switches travel with
+//! the module ([`crate::TranslatedModule::optimizations`]) so each crate reads its own.
+//! Turning one off changes the code, never what the program does.
+
+/// One switch per optimization; [`Default`] turns all of them on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Optimizations {
+    /// Cranelift's mid-end (`Context::optimize` at opt level `speed`: egraph rewrites, GVN,
+    /// LICM, constant folding, alias analysis); off, opt level `none` (both Cranelift
+    /// backends).
+    pub mid_end: bool,
+    /// A block's first bounds check of an index widened to cover the later accesses from
+    /// that index in the block, which then need none (`translate/bounds.rs`).
+    pub bounds_merging: bool,
+    /// An access at `x + k` after a checked access at `x` in the same block treated as
+    /// `x`'s at offset `k`, so it shares `x`'s check and base (`translate/memory.rs`).
+    pub checked_offsets: bool,
+    /// Loop-invariant checks and computations moved into the preheader
+    /// (`loop_invariants.rs`; the zisk backend).
+    pub loop_invariants: bool,
+    /// Bounds checks dominated by a check of the same index for at least their reach
+    /// dropped (`redundant_checks.rs`; the zisk backend).
+    pub redundant_checks: bool,
+    /// i32 values whose users read only their low half skip sign extension: `add` for
+    /// `add_w`, plain i32 loads (the zisk backend's `lower/low32.rs`).
+    pub low32: bool,
+    /// i32 values that are only address indices held zero-extended or as a 64-bit sum
+    /// (`zext_ok_values` in the zisk backend's `lower/low32.rs`).
+    pub zext_addresses: bool,
+    /// i32 compares, min and max of sign-extended operands made with the 64-bit opcodes,
+    /// which ZisK proves at no operation cost for small operands (the zisk backend).
+    pub compare64: bool,
+    /// Frames of functions that are never active twice at fixed addresses, with spilled
+    /// values as memory operands (the zisk backend's `calls.rs`).
+    pub static_frames: bool,
+    /// The runtime's `memmove` moves overlapping ranges at least 8 bytes apart in disjoint
+    /// chunks (one DMA copy each on the zisk backend) rather than byte by byte.
+    pub memmove_chunks: bool,
+}
+
+impl Optimizations {
+    /// Every optimization on: what czisk compiles with unless told otherwise.
+    pub const ALL: Optimizations = Optimizations {
+        mid_end: true,
+        bounds_merging: true,
+        checked_offsets: true,
+        loop_invariants: true,
+        redundant_checks: true,
+        low32: true,
+        zext_addresses: true,
+        compare64: true,
+        static_frames: true,
+        memmove_chunks: true,
+    };
+
+    /// Every optimization off.
+    pub const NONE: Optimizations = Optimizations {
+        mid_end: false,
+        bounds_merging: false,
+        checked_offsets: false,
+        loop_invariants: false,
+        redundant_checks: false,
+        low32: false,
+        zext_addresses: false,
+        compare64: false,
+        static_frames: false,
+        memmove_chunks: false,
+    };
+}
+
+impl Default for Optimizations {
+    fn default() -> Optimizations {
+        Optimizations::ALL
+    }
+}
