@@ -2,8 +2,8 @@
 //!
 //! Pipeline per function (see DESIGN.md §2):
 //! 1. Cranelift's mid-end (`Context::optimize`: egraph rewrites, GVN, LICM, alias analysis);
-//!    then loop-invariant checks and computations moved out of loops (czisk-frontend's
-//!    `loop_invariants`), and `legalize`: 128-bit comparisons the mid-end formed split back
+//!    then czisk-midend's passes (loop-invariant checks and computations moved out of loops,
+//!    bounds checks widened and dropped), and `legalize`: 128-bit comparisons the mid-end formed split back
 //!    into 64-bit ones;
 //! 2. `lower`: instruction selection by the ISLE rules in `src/isle/lower.isle` onto
 //!    virtual registers, blocks in reverse post-order with critical edges split;
@@ -196,11 +196,11 @@ fn allocate_unit_timed(
     })?;
     timed(&mut times.passes, || {
         if opts.loop_invariants {
-            czisk_frontend::loop_invariants::hoist_loop_invariants(&mut ctx.func);
+            czisk_midend::loop_invariants::hoist_loop_invariants(&mut ctx.func);
         }
         if let (Some(shape), true) = (limit_shape, opts.redundant_checks) {
-            czisk_frontend::redundant_checks::widen_to_anticipated_checks(&mut ctx.func, shape);
-            czisk_frontend::redundant_checks::remove_dominated_checks(&mut ctx.func, shape);
+            czisk_midend::redundant_checks::widen_to_anticipated_checks(&mut ctx.func, shape);
+            czisk_midend::redundant_checks::remove_dominated_checks(&mut ctx.func, shape);
         }
         legalize::split_i128_compares(&mut ctx.func);
     });

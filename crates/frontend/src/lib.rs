@@ -26,11 +26,9 @@
 
 pub mod error;
 pub mod layout;
-pub mod loop_invariants;
 pub mod module;
 pub mod optimizations;
 pub mod precompiles;
-pub mod redundant_checks;
 mod translate;
 pub mod traps;
 
@@ -43,6 +41,15 @@ pub use error::CompileError;
 pub use layout::{LayoutConfig, MachineLayout};
 pub use optimizations::Optimizations;
 pub use translate::{bounds_compare_index, LimitShape};
+
+/// The shapes the translator gives bounds checks and the barriers no check may cross, for
+/// the passes that move, widen and drop checks after Cranelift's mid-end (`czisk-midend`).
+pub mod checks {
+    pub use crate::translate::{
+        as_bounds_check, is_barrier, AccessLimits, Check, CheckedIndex, HEAP_REGION_ID,
+        MEMORY_SIZE_REGION_ID,
+    };
+}
 pub use traps::WasmTrap;
 
 pub const NS_WASM_FUNC: u32 = 0;
@@ -128,7 +135,7 @@ pub fn frontend_config() -> TargetFrontendConfig {
 }
 
 /// The constant `value` is, if an `iconst` defines it.
-pub(crate) fn iconst_value(dfg: &ir::DataFlowGraph, value: ir::Value) -> Option<i64> {
+pub fn iconst_value(dfg: &ir::DataFlowGraph, value: ir::Value) -> Option<i64> {
     match dfg.value_def(dfg.resolve_aliases(value)) {
         ir::ValueDef::Result(inst, 0) => match dfg.insts[inst] {
             ir::InstructionData::UnaryImm {

@@ -20,10 +20,10 @@ pub struct Optimizations {
     /// `x`'s at offset `k`, so it shares `x`'s check and base (`translate/memory.rs`).
     pub checked_offsets: bool,
     /// Loop-invariant checks and computations moved into the preheader
-    /// (`loop_invariants.rs`; the zisk backend).
+    /// (`czisk-midend`'s `loop_invariants`; the zisk backend).
     pub loop_invariants: bool,
     /// Bounds checks dominated by a check of the same index for at least their reach
-    /// dropped (`redundant_checks.rs`; the zisk backend).
+    /// dropped (`czisk-midend`'s `redundant_checks`; the zisk backend).
     pub redundant_checks: bool,
     /// i32 values whose users read only their low half skip sign extension: `add` for
     /// `add_w`, plain i32 loads (the zisk backend's `lower/low32.rs`).

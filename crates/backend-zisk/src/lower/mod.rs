@@ -18,7 +18,7 @@ mod uses;
 
 use std::collections::HashMap;
 
-use cranelift_codegen::ir::{self, Block, Function, InstructionData, Opcode, Value, ValueDef};
+use cranelift_codegen::ir::{self, Block, Function, Value, ValueDef};
 use regalloc2::{Operand, VReg};
 
 use crate::inst::{BlockIndex, MInst};
@@ -210,28 +210,7 @@ impl BlockOrder {
     }
 }
 
-/// Whether an instruction may be left out when none of its results is needed.
-pub(crate) fn removable_if_unused(func: &Function, inst: ir::Inst) -> bool {
-    let data = &func.dfg.insts[inst];
-    let op = data.opcode();
-    if op.can_load() {
-        // Our loads never trap (linear memory is bounds-checked before them).
-        return matches!(data, InstructionData::Load { flags, .. } if func.dfg.mem_flags[*flags].trap_code().is_none())
-            && !op.can_store();
-    }
-    !(op.can_store()
-        || op.is_call()
-        || op.is_branch()
-        || op.is_terminator()
-        || op.can_trap()
-        || op.other_side_effects())
-}
-
-/// Whether `inst` is a pure instruction an ISLE rule may fold into its user.
-pub(crate) fn is_pure(func: &Function, inst: ir::Inst) -> bool {
-    let op = func.dfg.insts[inst].opcode();
-    !op.can_load() && removable_if_unused(func, inst) && op != Opcode::Call
-}
+pub(crate) use czisk_midend::pure::{is_pure, removable_if_unused};
 
 pub(crate) fn defining_inst(func: &Function, v: Value) -> Option<ir::Inst> {
     match func.dfg.value_def(v) {

@@ -28,7 +28,7 @@ use crate::precompiles::precompile_of_intrinsic;
 use crate::{iconst_value, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET, NS_INTRINSIC};
 
 /// A bounds check: `trapnz (icmp uge (sextend index) limit)`, the limit of `reach`.
-pub(crate) struct Check {
+pub struct Check {
     pub index: CheckedIndex,
     /// The compare, and which of its arguments is the limit.
     pub compare: Inst,
@@ -39,7 +39,7 @@ pub(crate) struct Check {
 /// What a check compares with its limit: the (sign-extended) wasm index, a value or, once
 /// the mid-end folded it, a constant.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum CheckedIndex {
+pub enum CheckedIndex {
     Value(Value),
     Const(i64),
 }
@@ -62,7 +62,7 @@ pub struct LimitShape {
 /// indices that start an access of `reach` bytes inside linear memory (an i64). Made by the
 /// translator and recognized (and remade for a wider reach) by the merging here.
 #[derive(Clone, Copy)]
-pub(crate) struct AccessLimits {
+pub struct AccessLimits {
     pub shape: LimitShape,
     /// Flags of loads of the size and limit words.
     pub size_flags: MemFlagsData,
@@ -70,7 +70,7 @@ pub(crate) struct AccessLimits {
 
 impl AccessLimits {
     /// Emits the limit of `reach` at `pos`.
-    pub(crate) fn emit(&self, pos: &mut FuncCursor, reach: u64) -> Value {
+    pub fn emit(&self, pos: &mut FuncCursor, reach: u64) -> Value {
         if let Some(size) = self.shape.constant_size {
             return pos
                 .ins()
@@ -223,7 +223,7 @@ pub fn bounds_compare_index(func: &Function, compare: Inst, shape: &LimitShape) 
     Some(1 - limit_at)
 }
 
-pub(crate) fn as_bounds_check(func: &Function, inst: Inst, shape: &LimitShape) -> Option<Check> {
+pub fn as_bounds_check(func: &Function, inst: Inst, shape: &LimitShape) -> Option<Check> {
     let InstructionData::CondTrap {
         opcode: Opcode::Trapnz,
         arg,
@@ -283,7 +283,7 @@ fn widen(func: &mut Function, compare: Inst, limit_at: usize, reach: u64, limits
 }
 
 /// Whether `inst` could be observed or end the run (so no check may move across it).
-pub(crate) fn is_barrier(
+pub fn is_barrier(
     func: &Function,
     inst: Inst,
     out_of_bounds: TrapCode,

@@ -28,13 +28,13 @@ use crate::traps::WasmTrap;
 use crate::{frontend_config, wasm_signature, NS_WASM_FUNC};
 use control::Frame;
 
-pub(crate) use bounds::{as_bounds_check, is_barrier, AccessLimits, Check, CheckedIndex};
+pub use bounds::{as_bounds_check, is_barrier, AccessLimits, Check, CheckedIndex};
 pub use bounds::{bounds_compare_index, LimitShape};
 pub(crate) use memory::limit_shape;
 
 /// User ids of the alias regions of linear memory and of its size word.
-pub(crate) const HEAP_REGION_ID: u32 = 1;
-pub(crate) const MEMORY_SIZE_REGION_ID: u32 = 2;
+pub const HEAP_REGION_ID: u32 = 1;
+pub const MEMORY_SIZE_REGION_ID: u32 = 2;
 pub(crate) use entry::{instantiate_function, main_function};
 
 /// What every function translation shares.

@@ -7,8 +7,8 @@ use cranelift_codegen::ir::{
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use czisk_frontend::redundant_checks::{remove_dominated_checks, widen_to_anticipated_checks};
 use czisk_frontend::LimitShape;
+use czisk_midend::redundant_checks::{remove_dominated_checks, widen_to_anticipated_checks};
 
 const SIZE: u64 = 65536;
 

@@ -24,7 +24,6 @@
 use std::collections::HashMap;
 
 use cranelift_codegen::dominator_tree::DominatorTree;
-use cranelift_codegen::entity::SecondaryMap;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
@@ -32,7 +31,9 @@ use cranelift_codegen::ir::{
 };
 use cranelift_codegen::loop_analysis::{Loop, LoopAnalysis};
 
-use crate::translate::{is_barrier, HEAP_REGION_ID, MEMORY_SIZE_REGION_ID};
+use czisk_frontend::checks::{is_barrier, HEAP_REGION_ID, MEMORY_SIZE_REGION_ID};
+
+use crate::pure::{is_pure, remove_dead_code};
 
 /// Hoists the invariant checks and computations of every loop (inner loops first); returns
 /// how many moved.
@@ -230,7 +231,8 @@ impl Hoister<'_> {
 
     /// A pure computation, or a read of the size words in a loop that cannot change them.
     fn is_hoistable(&self, func: &Function, inst: Inst) -> bool {
-        is_pure(func, inst) || self.size_words_fixed && self.reads_size_words(func, inst)
+        (func.dfg.inst_results(inst).len() == 1 && is_pure(func, inst))
+            || self.size_words_fixed && self.reads_size_words(func, inst)
     }
 
     fn reads_size_words(&self, func: &Function, inst: Inst) -> bool {
@@ -262,7 +264,7 @@ impl Hoister<'_> {
             args: [x, k],
         } = func.dfg.insts[inst]
         {
-            crate::iconst_value(&func.dfg, k)?;
+            czisk_frontend::iconst_value(&func.dfg, k)?;
             let x = self.memory_size(func, x)?;
             let k = self.invariant(func, k)?;
             return Some(self.insert_clone(func, inst, &[x, k]));
@@ -333,73 +335,10 @@ fn writes_size_words(
 }
 
 /// No memory access, call, trap or other effect: computed anywhere, it gives the same.
-fn is_pure(func: &Function, inst: Inst) -> bool {
-    let op = func.dfg.insts[inst].opcode();
-    func.dfg.inst_results(inst).len() == 1
-        && !(op.can_load()
-            || op.can_store()
-            || op.is_call()
-            || op.is_branch()
-            || op.is_terminator()
-            || op.can_trap()
-            || op.other_side_effects())
-}
-
 pub(crate) fn region_with_id(func: &Function, user_id: u32) -> Option<AliasRegion> {
     func.dfg
         .alias_regions
         .iter()
         .find(|(_, data)| data.user_id == user_id)
         .map(|(region, _)| region)
-}
-
-/// Removes the computations only the moved checks used (pure instructions and loads that
-/// cannot trap, once nothing uses their results): a worklist, each use counted once, so a
-/// chain of dead computations goes in one pass rather than one pass a link.
-pub(crate) fn remove_dead_code(func: &mut Function) {
-    fn removable(func: &Function, inst: Inst) -> bool {
-        is_pure(func, inst)
-            || matches!(func.dfg.insts[inst], InstructionData::Load { flags, .. }
-                if func.dfg.mem_flags[flags].trap_code().is_none())
-    }
-    fn unused(func: &Function, uses: &SecondaryMap<Value, u32>, inst: Inst) -> bool {
-        func.dfg.inst_results(inst).iter().all(|&r| uses[r] == 0)
-    }
-    let mut uses: SecondaryMap<Value, u32> = SecondaryMap::new();
-    let mut work = Vec::new();
-    for block in func.layout.blocks() {
-        for inst in func.layout.block_insts(block) {
-            for arg in func.dfg.inst_values(inst) {
-                uses[func.dfg.resolve_aliases(arg)] += 1;
-            }
-            work.push(inst);
-        }
-    }
-    work.retain(|&inst| removable(func, inst) && unused(func, &uses, inst));
-    let mut args = Vec::new();
-    while let Some(inst) = work.pop() {
-        if func.layout.inst_block(inst).is_none() {
-            continue;
-        }
-        args.clear();
-        args.extend(
-            func.dfg
-                .inst_values(inst)
-                .map(|v| func.dfg.resolve_aliases(v)),
-        );
-        func.layout.remove_inst(inst);
-        for &arg in &args {
-            uses[arg] -= 1;
-            if uses[arg] == 0 {
-                if let ValueDef::Result(def, _) = func.dfg.value_def(arg) {
-                    if func.layout.inst_block(def).is_some()
-                        && removable(func, def)
-                        && unused(func, &uses, def)
-                    {
-                        work.push(def);
-                    }
-                }
-            }
-        }
-    }
 }

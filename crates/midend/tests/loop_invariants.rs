@@ -9,7 +9,7 @@ use cranelift_codegen::ir::{
 };
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use czisk_frontend::loop_invariants::hoist_loop_invariants;
+use czisk_midend::loop_invariants::hoist_loop_invariants;
 use target_lexicon::PointerWidth;
 
 /// The frontend's alias region of the memory-size word (`MEMORY_SIZE_REGION_ID`; the

@@ -16,11 +16,14 @@ use cranelift_codegen::ir::{
     Block, Function, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode, TrapCode,
 };
 
-use crate::loop_invariants::{region_with_id, remove_dead_code};
-use crate::translate::{
-    as_bounds_check, is_barrier, AccessLimits, Check, CheckedIndex, LimitShape, HEAP_REGION_ID,
+use czisk_frontend::checks::{
+    as_bounds_check, is_barrier, AccessLimits, Check, CheckedIndex, HEAP_REGION_ID,
     MEMORY_SIZE_REGION_ID,
 };
+use czisk_frontend::LimitShape;
+
+use crate::loop_invariants::region_with_id;
+use crate::pure::remove_dead_code;
 
 /// Removes every bounds check dominated by one of the same index and at least its reach;
 /// returns how many.
