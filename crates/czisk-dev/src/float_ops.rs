@@ -1,4 +1,4 @@
-//! `czisk float-ops`: what one floating-point operation costs, in ZisK steps, on each path.
+//! `czisk-dev float-ops`: what one floating-point operation costs, in ZisK steps, on each path.
 //!
 //! ZisK has no float hardware, so every float operation is a routine. For each operation a
 //! module runs it N times in a loop on operands read from mutable globals (so nothing
@@ -308,7 +308,7 @@ pub fn float_ops(args: &FloatOpsArgs) -> Result<ExitCode> {
     let mut md = String::from("# Cost of one floating-point operation\n\n");
     let _ = writeln!(
         md,
-        "Written by `czisk float-ops`. For the wasm paths each figure is (a {ITERATIONS}-iteration loop doing the \
+        "Written by `czisk-dev float-ops`. For the wasm paths each figure is (a {ITERATIONS}-iteration loop doing the \
          operation - the same loop reading a global instead) / {ITERATIONS}, on ordinary normal operands \
          (1234.5678 and -0.0314159; integers -123456789 and 1234567890123). NaNs, infinities and \
          zeros take shorter paths. `n/a`: the path cannot compile the operation.\n\n\

@@ -435,36 +435,6 @@ impl<'a> Lowerer<'a> {
                 || (!self.low32.contains(&v) && !self.zext_ok.contains(&v)))
     }
 
-    /// `v = zext64(x) + k` (x an i32): (x, k).
-    pub(super) fn zext_plus_const(&self, v: Value) -> Option<(Value, u64)> {
-        let inst = defining_inst(self.func, v)?;
-        let InstructionData::Binary {
-            opcode: Opcode::Iadd,
-            args,
-        } = self.func.dfg.insts[inst]
-        else {
-            return None;
-        };
-        let [a, b] = args.map(|a| self.func.dfg.resolve_aliases(a));
-        let (ext, k) = match (self.constant(a), self.constant(b)) {
-            (None, Some(k)) => (a, k),
-            (Some(k), None) => (b, k),
-            _ => return None,
-        };
-        let ext_inst = defining_inst(self.func, ext)?;
-        match self.func.dfg.insts[ext_inst] {
-            InstructionData::Unary {
-                opcode: Opcode::Uextend,
-                arg,
-            } if self.func.dfg.value_type(arg) == types::I32
-                && self.func.dfg.value_type(v) == types::I64 =>
-            {
-                Some((self.func.dfg.resolve_aliases(arg), k))
-            }
-            _ => None,
-        }
-    }
-
     pub(super) fn put_value(&mut self, v: Value) -> Reg {
         let v = self.func.dfg.resolve_aliases(v);
         if let Some(k) = self.constant(v) {

@@ -152,35 +152,6 @@ impl generated::Context for Lowerer<'_> {
         }
         None
     }
-    fn address_sibling(&mut self, v: Value) -> Option<(Value, u64)> {
-        let v = self.func.dfg.resolve_aliases(v);
-        let (x, k2) = self.zext_plus_const(v)?;
-        // The earliest sibling in the window, so that every access from one index shares
-        // one base register (a nearer sibling would itself need computing). The window
-        // ends at a call: a base kept across it would need a callee-saved register or a
-        // spill, where computing a new one after the call costs one step.
-        let mut earliest = None;
-        let mut cursor = self.func.layout.prev_inst(self.current_inst?);
-        for _ in 0..SIBLING_WINDOW {
-            let Some(i) = cursor else { break };
-            if self.func.dfg.insts[i].opcode().is_call() {
-                break;
-            }
-            // A value computed on an edge (`sink_into_edge`) is not there in the block.
-            let sunk = self.sunk.contains(&i);
-            for &r in self.func.dfg.inst_results(i) {
-                if r != v && !sunk {
-                    if let Some((x1, k1)) = self.zext_plus_const(r) {
-                        if x1 == x {
-                            earliest = Some((r, k2.wrapping_sub(k1)));
-                        }
-                    }
-                }
-            }
-            cursor = self.func.layout.prev_inst(i);
-        }
-        earliest
-    }
     fn zext_ok_result(&mut self, inst: Inst) -> Option<()> {
         let result = *self.func.dfg.inst_results(inst).first()?;
         self.zext_ok.contains(&result).then_some(())
@@ -440,10 +411,6 @@ use {
     GlobalValue as _, Ieee16 as _, Ieee32 as _, Ieee64 as _, Immediate as _, IntCC as _,
     JumpTable as _, MemFlags as _, SigRef as _, Uimm8 as _,
 };
-
-/// How many instructions back (within the block, not across a call) an access looks for
-/// a sibling address to use as its base.
-const SIBLING_WINDOW: usize = 256;
 
 /// The precompile instruction an intrinsic is (see czisk-frontend's `INTRINSIC_*`).
 fn precompile_op(key: (u32, u32)) -> Option<ZOp> {
