@@ -91,6 +91,12 @@ pub const OPTIMIZATIONS: &[OptimizationInfo] = &[
         backends: CRANELIFT,
         switch: |o| &mut o.memmove_chunks,
     },
+    OptimizationInfo {
+        name: "null-test-in-stub",
+        description: "call_indirect's null test made by the signature check's trap stub",
+        backends: DIRECT,
+        switch: |o| &mut o.null_test_in_signature_stub,
+    },
 ];
 
 /// The name that switches every optimization off at once.

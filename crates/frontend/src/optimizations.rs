@@ -40,6 +40,9 @@ pub struct Optimizations {
     /// The runtime's `memmove` moves overlapping ranges at least 8 bytes apart in disjoint
     /// chunks (one DMA copy each on the zisk backend) rather than byte by byte.
     pub memmove_chunks: bool,
+    /// call_indirect's null test left to the signature test's trap stub, which tells a
+    /// null entry (signature id 0) from a mismatch (the zisk backend's `lower/indirect.rs`).
+    pub null_test_in_signature_stub: bool,
 }
 
 impl Optimizations {
@@ -55,6 +58,7 @@ impl Optimizations {
         compare64: true,
         static_frames: true,
         memmove_chunks: true,
+        null_test_in_signature_stub: true,
     };
 
     /// Every optimization off.
@@ -69,6 +73,7 @@ impl Optimizations {
         compare64: false,
         static_frames: false,
         memmove_chunks: false,
+        null_test_in_signature_stub: false,
     };
 }
 
