@@ -198,9 +198,14 @@ fn allocate_unit_timed(
         if opts.loop_invariants {
             czisk_midend::loop_invariants::hoist_loop_invariants(&mut ctx.func);
         }
-        if let (Some(shape), true) = (limit_shape, opts.redundant_checks) {
-            czisk_midend::redundant_checks::widen_to_anticipated_checks(&mut ctx.func, shape);
-            czisk_midend::redundant_checks::remove_dominated_checks(&mut ctx.func, shape);
+        if let Some(shape) = limit_shape {
+            // The translator merges a block's checks; this is the same across blocks.
+            if opts.bounds_merging {
+                czisk_midend::redundant_checks::widen_to_anticipated_checks(&mut ctx.func, shape);
+            }
+            if opts.redundant_checks {
+                czisk_midend::redundant_checks::remove_dominated_checks(&mut ctx.func, shape);
+            }
         }
         legalize::split_i128_compares(&mut ctx.func);
     });

@@ -37,7 +37,7 @@ pub const OPTIMIZATIONS: &[OptimizationInfo] = &[
     },
     OptimizationInfo {
         name: "bounds-merging",
-        description: "a block's bounds checks of one index merged into its first",
+        description: "a block's bounds checks of one index merged into its first (zisk: also across blocks)",
         backends: CRANELIFT,
         switch: |o| &mut o.bounds_merging,
     },

@@ -14,7 +14,9 @@ pub struct Optimizations {
     /// backends).
     pub mid_end: bool,
     /// A block's first bounds check of an index widened to cover the later accesses from
-    /// that index in the block, which then need none (`translate/bounds.rs`).
+    /// that index in the block, which then need none (`translate/bounds.rs`); on the zisk
+    /// backend also across blocks, to what every later path checks (`czisk-midend`'s
+    /// `widen_to_anticipated_checks`).
     pub bounds_merging: bool,
     /// An access at `x + k` after a checked access at `x` in the same block treated as
     /// `x`'s at offset `k`, so it shares `x`'s check and base (`translate/memory.rs`).
