@@ -43,7 +43,8 @@ pub const OPTIMIZATIONS: &[OptimizationInfo] = &[
     },
     OptimizationInfo {
         name: "checked-offsets",
-        description: "an access at x + k after a checked access at x shares x's check",
+        description:
+            "an access at x + k after a checked access at x shares x's check (on zisk, across blocks too)",
         backends: CRANELIFT,
         switch: |o| &mut o.checked_offsets,
     },

@@ -19,7 +19,8 @@ pub struct Optimizations {
     /// `widen_to_anticipated_checks`).
     pub bounds_merging: bool,
     /// An access at `x + k` after a checked access at `x` in the same block treated as
-    /// `x`'s at offset `k`, so it shares `x`'s check and base (`translate/memory.rs`).
+    /// `x`'s at offset `k`, so it shares `x`'s check and base (`translate/memory.rs`); on
+    /// the zisk backend, across blocks too (`czisk-midend`'s `redundant_checks`).
     pub checked_offsets: bool,
     /// Loop-invariant checks and computations moved into the preheader
     /// (`czisk-midend`'s `loop_invariants`; the zisk backend).
