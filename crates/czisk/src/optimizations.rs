@@ -69,7 +69,7 @@ pub const OPTIMIZATIONS: &[OptimizationInfo] = &[
     },
     OptimizationInfo {
         name: "zext-addresses",
-        description: "i32 address indices held zero-extended or as a 64-bit sum",
+        description: "i32 memory and table indices held zero-extended or as a 64-bit sum",
         backends: DIRECT,
         switch: |o| &mut o.zext_addresses,
     },

@@ -31,7 +31,7 @@ pub struct Optimizations {
     /// i32 values whose users read only their low half skip sign extension: `add` for
     /// `add_w`, plain i32 loads (the zisk backend's `lower/low32.rs`).
     pub low32: bool,
-    /// i32 values that are only address indices held zero-extended or as a 64-bit sum
+    /// i32 values that are only memory or table indices held zero-extended or as a 64-bit sum
     /// (`zext_ok_values` in the zisk backend's `lower/low32.rs`).
     pub zext_addresses: bool,
     /// i32 compares, min and max of sign-extended operands made with the 64-bit opcodes,
