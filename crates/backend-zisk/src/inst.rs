@@ -51,6 +51,11 @@ pub enum Src {
 pub struct TrapSite {
     pub code: TrapCode,
     pub offset: u32,
+    /// For a call_indirect's signature test that also stands for its null test
+    /// (`lower/indirect.rs`): the null test's wasm offset. The stub first tests the
+    /// trapping instruction's first operand, the entry's signature id, and reports a null
+    /// entry there when it is zero.
+    pub null_at: Option<u32>,
 }
 
 /// What a call calls.

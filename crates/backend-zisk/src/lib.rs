@@ -201,10 +201,18 @@ fn allocate_unit_timed(
         if let Some(shape) = limit_shape {
             // The translator merges a block's checks; this is the same across blocks.
             if opts.bounds_merging {
-                czisk_midend::redundant_checks::widen_to_anticipated_checks(&mut ctx.func, shape);
+                czisk_midend::redundant_checks::widen_to_anticipated_checks(
+                    &mut ctx.func,
+                    shape,
+                    opts.checked_offsets,
+                );
             }
             if opts.redundant_checks {
-                czisk_midend::redundant_checks::remove_dominated_checks(&mut ctx.func, shape);
+                czisk_midend::redundant_checks::remove_dominated_checks(
+                    &mut ctx.func,
+                    shape,
+                    opts.checked_offsets,
+                );
             }
         }
         legalize::split_i128_compares(&mut ctx.func);

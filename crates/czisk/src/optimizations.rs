@@ -43,7 +43,8 @@ pub const OPTIMIZATIONS: &[OptimizationInfo] = &[
     },
     OptimizationInfo {
         name: "checked-offsets",
-        description: "an access at x + k after a checked access at x shares x's check",
+        description:
+            "an access at x + k after a checked access at x shares x's check (on zisk, across blocks too)",
         backends: CRANELIFT,
         switch: |o| &mut o.checked_offsets,
     },
@@ -68,7 +69,7 @@ pub const OPTIMIZATIONS: &[OptimizationInfo] = &[
     },
     OptimizationInfo {
         name: "zext-addresses",
-        description: "i32 address indices held zero-extended or as a 64-bit sum",
+        description: "i32 memory and table indices held zero-extended or as a 64-bit sum",
         backends: DIRECT,
         switch: |o| &mut o.zext_addresses,
     },
@@ -90,6 +91,12 @@ pub const OPTIMIZATIONS: &[OptimizationInfo] = &[
         description: "overlapping memory.copy moved in disjoint chunks rather than byte by byte",
         backends: CRANELIFT,
         switch: |o| &mut o.memmove_chunks,
+    },
+    OptimizationInfo {
+        name: "null-test-in-stub",
+        description: "call_indirect's null test made by the signature check's trap stub",
+        backends: DIRECT,
+        switch: |o| &mut o.null_test_in_signature_stub,
     },
 ];
 

@@ -255,8 +255,8 @@ fn eth_block_reaches_the_headers_state_root_on_every_path() {
     assert_eq!(String::from_utf8_lossy(&host.stdout), ETH_BLOCK_LINE);
 
     let bounds = [
-        ("eth_block", 141_400_000u64, 17_000_000_000u64),
-        ("eth_block_precompile", 50_200_000, 6_860_000_000),
+        ("eth_block", 141_050_000u64, 16_920_000_000u64),
+        ("eth_block_precompile", 49_870_000, 6_800_000_000),
     ];
     for (guest, max_steps, max_cost) in bounds {
         let wasm = artifact("wasm", &format!("{guest}.wasm"));

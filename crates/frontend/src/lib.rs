@@ -13,7 +13,9 @@
 //!   ([`layout::MachineLayout`]), written as constants in the code.
 //! - Values: i32/i64/f32/f64 map to I32/I64/F32/F64; a reference is an I64, 0 being null;
 //!   a funcref is `(canonical signature id << 32) | function address` (ZisK code addresses
-//!   fit in 32 bits), which is also the format of table entries. An externref is an opaque
+//!   fit in 32 bits), which is also the format of table entries. Signature ids start at 1,
+//!   so the high half of an entry is zero exactly when it is null (the zisk backend tests
+//!   for null in the signature check's trap stub). An externref is an opaque
 //!   non-zero I64 chosen by whoever passes it in.
 //! - Traps are CLIF traps with the codes of [`WasmTrap`]; every instruction carries its
 //!   wasm bytecode offset (from the start of the module) as source location.
@@ -428,14 +430,14 @@ pub fn resolve_overlaps(mut data: Vec<DataInit>) -> Vec<DataInit> {
 }
 
 /// Structurally equal function types get the same id, as call_indirect's check requires:
-/// the index of the first type equal to each (one hash lookup a type, not a scan of those
-/// before it).
+/// one more than the index of the first type equal to each (one hash lookup a type, not a
+/// scan of those before it). Never 0: a funcref's high half is zero only for null.
 fn canonical_signature_ids(types: &[FuncType]) -> Vec<u32> {
     let mut first: std::collections::HashMap<&FuncType, u32> =
         std::collections::HashMap::with_capacity(types.len());
     types
         .iter()
         .enumerate()
-        .map(|(i, ty)| *first.entry(ty).or_insert(i as u32))
+        .map(|(i, ty)| *first.entry(ty).or_insert(i as u32 + 1))
         .collect()
 }

@@ -19,7 +19,8 @@ pub struct Optimizations {
     /// `widen_to_anticipated_checks`).
     pub bounds_merging: bool,
     /// An access at `x + k` after a checked access at `x` in the same block treated as
-    /// `x`'s at offset `k`, so it shares `x`'s check and base (`translate/memory.rs`).
+    /// `x`'s at offset `k`, so it shares `x`'s check and base (`translate/memory.rs`); on
+    /// the zisk backend, across blocks too (`czisk-midend`'s `redundant_checks`).
     pub checked_offsets: bool,
     /// Loop-invariant checks and computations moved into the preheader
     /// (`czisk-midend`'s `loop_invariants`; the zisk backend).
@@ -30,7 +31,7 @@ pub struct Optimizations {
     /// i32 values whose users read only their low half skip sign extension: `add` for
     /// `add_w`, plain i32 loads (the zisk backend's `lower/low32.rs`).
     pub low32: bool,
-    /// i32 values that are only address indices held zero-extended or as a 64-bit sum
+    /// i32 values that are only memory or table indices held zero-extended or as a 64-bit sum
     /// (`zext_ok_values` in the zisk backend's `lower/low32.rs`).
     pub zext_addresses: bool,
     /// i32 compares, min and max of sign-extended operands made with the 64-bit opcodes,
@@ -42,6 +43,9 @@ pub struct Optimizations {
     /// The runtime's `memmove` moves overlapping ranges at least 8 bytes apart in disjoint
     /// chunks (one DMA copy each on the zisk backend) rather than byte by byte.
     pub memmove_chunks: bool,
+    /// call_indirect's null test left to the signature test's trap stub, which tells a
+    /// null entry (signature id 0) from a mismatch (the zisk backend's `lower/indirect.rs`).
+    pub null_test_in_signature_stub: bool,
 }
 
 impl Optimizations {
@@ -57,6 +61,7 @@ impl Optimizations {
         compare64: true,
         static_frames: true,
         memmove_chunks: true,
+        null_test_in_signature_stub: true,
     };
 
     /// Every optimization off.
@@ -71,6 +76,7 @@ impl Optimizations {
         compare64: false,
         static_frames: false,
         memmove_chunks: false,
+        null_test_in_signature_stub: false,
     };
 }
 

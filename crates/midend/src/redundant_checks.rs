@@ -6,6 +6,15 @@
 //! path to it, that check ran first, and passed (a failing one ends the run). Within a
 //! block the translator already merges checks (`translate/bounds.rs`); this reaches across
 //! blocks, and over the checks `loop_invariants` moved into preheaders.
+//!
+//! With `offsets`, a check of `x + k` (an i32 add of a constant k below 2^31) for `r` bytes
+//! counts as one of `x` for `k + r` bytes wherever `x` itself is checked (the translator's
+//! `checked_offsets` within a block, here across blocks). Once a check of `x` for `R` bytes
+//! passed, `0 <= x <= size - R` with the size below 2^31; so when `k + r <= R`, `x + k`
+//! neither wraps nor reaches 2^31, and `x + k <= size - r`: its check passes too. And a check
+//! of `x` widened to `k + r` fails only when the original would (x at or above 2^31) or when
+//! `x + k + r > size`: then `x + k`, which cannot wrap (both below 2^31), is either at or
+//! above 2^31 (negative once sign-extended) or past `size - r`, and its check fails as well.
 
 use std::collections::HashMap;
 
@@ -13,21 +22,52 @@ use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::{
-    Block, Function, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode, TrapCode,
+    types, Block, Function, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode, TrapCode,
+    ValueDef,
 };
 
 use czisk_frontend::checks::{
     as_bounds_check, is_barrier, AccessLimits, Check, CheckedIndex, HEAP_REGION_ID,
     MEMORY_SIZE_REGION_ID,
 };
-use czisk_frontend::LimitShape;
+use czisk_frontend::{iconst_value, LimitShape};
 
 use crate::loop_invariants::region_with_id;
 use crate::pure::remove_dead_code;
 
-/// Removes every bounds check dominated by one of the same index and at least its reach;
+/// `(x, k)` when `index` is `x + k`, an i32 add of a constant `k` below 2^31: a check of it
+/// for `r` bytes is one of `x` for `k + r` where `x` is checked (see the module's docs).
+fn as_offset(func: &Function, index: CheckedIndex) -> Option<(CheckedIndex, u64)> {
+    let CheckedIndex::Value(v) = index else {
+        return None;
+    };
+    let ValueDef::Result(inst, 0) = func.dfg.value_def(v) else {
+        return None;
+    };
+    let InstructionData::Binary {
+        opcode: Opcode::Iadd,
+        args: [a, b],
+    } = func.dfg.insts[inst]
+    else {
+        return None;
+    };
+    if func.dfg.value_type(v) != types::I32 {
+        return None;
+    }
+    // The immediate's low 32 bits are the i32 added.
+    let constant = |v| iconst_value(&func.dfg, v).map(|k| k as u32 as u64);
+    let (x, k) = match (constant(a), constant(b)) {
+        (None, Some(k)) => (a, k),
+        (Some(k), None) => (b, k),
+        _ => return None,
+    };
+    (k < 1 << 31).then(|| (CheckedIndex::Value(func.dfg.resolve_aliases(x)), k))
+}
+
+/// Removes every bounds check dominated by one of the same index and at least its reach
+/// (with `offsets`, also one of `x + k` dominated by one of `x` for at least `k` more);
 /// returns how many.
-pub fn remove_dominated_checks(func: &mut Function, shape: &LimitShape) -> usize {
+pub fn remove_dominated_checks(func: &mut Function, shape: &LimitShape, offsets: bool) -> usize {
     let Some(entry) = func.layout.entry_block() else {
         return 0;
     };
@@ -62,7 +102,11 @@ pub fn remove_dominated_checks(func: &mut Function, shape: &LimitShape) -> usize
             let Some(Check { index, reach, .. }) = as_bounds_check(func, inst, shape) else {
                 continue;
             };
+            let implied = offsets
+                && as_offset(func, index)
+                    .is_some_and(|(x, k)| checked.get(&x).is_some_and(|&known| known >= k + reach));
             match checked.get(&index) {
+                _ if implied => dropped.push(inst),
                 Some(&known) if known >= reach => dropped.push(inst),
                 before => {
                     undo.push((index, before.copied()));
@@ -90,7 +134,14 @@ pub fn remove_dominated_checks(func: &mut Function, shape: &LimitShape) -> usize
 /// between can be seen (the argument of the translator's merging within a block, here across
 /// blocks). Only paths that do not go round a loop count: a successor reached by a back edge
 /// anticipates nothing, so a check never moves ahead of a loop that might not end.
-pub fn widen_to_anticipated_checks(func: &mut Function, shape: &LimitShape) -> usize {
+///
+/// With `offsets`, a later check of `x + k` for `r` bytes counts as one of `x` for `k + r`
+/// (see the module's docs): only checks of `x` itself are widened by it.
+pub fn widen_to_anticipated_checks(
+    func: &mut Function,
+    shape: &LimitShape,
+    offsets: bool,
+) -> usize {
     let heap = region_with_id(func, HEAP_REGION_ID);
     let limits = AccessLimits {
         shape: *shape,
@@ -140,6 +191,10 @@ pub fn widen_to_anticipated_checks(func: &mut Function, shape: &LimitShape) -> u
                     widen.push((inst, compare, limit_at, *later));
                 } else {
                     *later = reach;
+                }
+                if let Some((x, k)) = as_offset(func, index).filter(|_| offsets) {
+                    let of_x = ant.entry(x).or_insert(0);
+                    *of_x = (*of_x).max(k + reach);
                 }
             } else if is_barrier(func, inst, TrapCode::HEAP_OUT_OF_BOUNDS, heap) {
                 ant.clear();

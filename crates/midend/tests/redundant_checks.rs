@@ -67,7 +67,7 @@ fn if_then_join(
     b.ins().return_(&[]);
     b.seal_all_blocks();
     b.finalize(czisk_frontend::frontend_config());
-    remove_dominated_checks(&mut func, &shape())
+    remove_dominated_checks(&mut func, &shape(), true)
 }
 
 #[test]
@@ -130,13 +130,13 @@ fn widen_if_else(entry_reach: u64, arms: [(bool, &[u64]); 2]) -> (usize, usize) 
     }
     b.seal_all_blocks();
     b.finalize(czisk_frontend::frontend_config());
-    let widened = widen_to_anticipated_checks(&mut func, &shape());
+    let widened = widen_to_anticipated_checks(&mut func, &shape(), true);
     cranelift_codegen::verify_function(
         &func,
         &cranelift_codegen::settings::Flags::new(cranelift_codegen::settings::builder()),
     )
     .unwrap_or_else(|e| panic!("{e}\n{}", func.display()));
-    (widened, remove_dominated_checks(&mut func, &shape()))
+    (widened, remove_dominated_checks(&mut func, &shape(), true))
 }
 
 #[test]
@@ -193,7 +193,7 @@ fn widen_before_loop(header_reach: Option<u64>) -> usize {
     b.ins().return_(&[]);
     b.seal_all_blocks();
     b.finalize(czisk_frontend::frontend_config());
-    widen_to_anticipated_checks(&mut func, &shape())
+    widen_to_anticipated_checks(&mut func, &shape(), true)
 }
 
 #[test]
@@ -229,5 +229,80 @@ fn a_check_does_not_widen_past_a_loop_that_may_not_end() {
     b.ins().return_(&[]);
     b.seal_all_blocks();
     b.finalize(czisk_frontend::frontend_config());
-    assert_eq!(widen_to_anticipated_checks(&mut func, &shape()), 0);
+    assert_eq!(widen_to_anticipated_checks(&mut func, &shape(), true), 0);
+}
+
+/// `f(x, c)`: check(x, entry_reach); if c then { check(x + k, arm_reach) }; then at the
+/// join check(x + k, join_reach) when given. `k` is the i32 immediate added (its bits).
+/// Returns (checks widened, then removed as dominated), with `offsets` as given.
+fn offset_checks(
+    entry_reach: u64,
+    k: i64,
+    arm_reach: u64,
+    join_reach: Option<u64>,
+    offsets: bool,
+) -> (usize, usize) {
+    let mut sig = Signature::new(CallConv::SystemV);
+    sig.params.push(AbiParam::new(types::I32));
+    sig.params.push(AbiParam::new(types::I32));
+    let mut func = Function::with_name_signature(Default::default(), sig);
+    let mut ctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut ctx);
+    let (entry, then_block, join) = (b.create_block(), b.create_block(), b.create_block());
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let x = b.block_params(entry)[0];
+    let c = b.block_params(entry)[1];
+    check(&mut b, x, entry_reach);
+    let kv = b.ins().iconst(types::I32, k);
+    let shifted = b.ins().iadd(x, kv);
+    b.ins().brif(c, then_block, &[], join, &[]);
+    b.switch_to_block(then_block);
+    check(&mut b, shifted, arm_reach);
+    b.ins().jump(join, &[]);
+    b.switch_to_block(join);
+    if let Some(reach) = join_reach {
+        check(&mut b, shifted, reach);
+    }
+    b.ins().return_(&[]);
+    b.seal_all_blocks();
+    b.finalize(czisk_frontend::frontend_config());
+    let widened = widen_to_anticipated_checks(&mut func, &shape(), offsets);
+    (
+        widened,
+        remove_dominated_checks(&mut func, &shape(), offsets),
+    )
+}
+
+#[test]
+fn a_check_of_x_covers_x_plus_k_up_to_its_reach_less_k() {
+    // x checked for 12: x + 8 for 4 is inside, for 5 is not.
+    assert_eq!(offset_checks(12, 8, 4, None, true), (0, 1));
+    assert_eq!(offset_checks(12, 8, 5, None, true), (0, 0));
+    // x + 0 is x.
+    assert_eq!(offset_checks(4, 0, 4, None, true), (0, 1));
+    // Without the switch, only the same index counts.
+    assert_eq!(offset_checks(12, 8, 4, None, false), (0, 0));
+}
+
+#[test]
+fn a_negative_or_huge_offset_is_no_offset() {
+    // x + (-4) wraps below x (to 2^32 - 4 at x = 0): x's check says nothing of it.
+    assert_eq!(offset_checks(1 << 20, -4, 4, None, true), (0, 0));
+    assert_eq!(offset_checks(1 << 20, 0xffff_fffc, 4, None, true), (0, 0));
+    // 2^31 and more, as an i32, is negative.
+    assert_eq!(offset_checks(1 << 20, 1 << 31, 4, None, true), (0, 0));
+}
+
+#[test]
+fn a_check_of_x_widens_to_x_plus_k_checked_on_every_path() {
+    // Every path checks x + 8 for 4 at the join: the entry's check of x widens to 12, and
+    // both checks of x + 8 (the arm's and the join's) then go.
+    assert_eq!(offset_checks(4, 8, 4, Some(4), true), (1, 2));
+    // Only the arm checks it: the path around the arm does not, so no widening.
+    assert_eq!(offset_checks(4, 8, 4, None, true), (0, 0));
+    // A negative offset widens nothing (and the arm's check does not dominate the join).
+    assert_eq!(offset_checks(4, -8, 4, Some(4), true), (0, 0));
+    // Nor does anything without the switch.
+    assert_eq!(offset_checks(4, 8, 4, Some(4), false), (0, 0));
 }

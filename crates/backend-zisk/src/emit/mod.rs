@@ -229,9 +229,18 @@ struct Emitter {
     trap_func_index: u32,
     /// Per block: code, and the block it jumps to at its end (if it ends in a jump).
     blocks: Vec<(Vec<ZInst>, Option<u32>)>,
-    stubs: Vec<TrapSite>,
+    stubs: Vec<Stub>,
     tables: Vec<Vec<u32>>,
     num_blocks: u32,
+}
+
+/// Code after the blocks that a trapping instruction jumps to.
+enum Stub {
+    /// Reports the trap.
+    Report(TrapSite),
+    /// A call_indirect's signature test that also makes its null test (`lower/indirect.rs`):
+    /// `sig == 0` (a null entry) goes to the first label, anything else to the second.
+    NullOrMismatch { sig: ZSrc, null: u32, mismatch: u32 },
 }
 
 impl Emitter {
@@ -260,12 +269,34 @@ impl Emitter {
         let i = self
             .stubs
             .iter()
-            .position(|s| *s == site)
+            .position(|s| matches!(s, Stub::Report(known) if *known == site))
             .unwrap_or_else(|| {
-                self.stubs.push(site);
+                self.stubs.push(Stub::Report(site));
                 self.stubs.len() - 1
             });
         self.num_blocks + i as u32
+    }
+
+    /// The stub of a trap taken by an instruction whose first operand is `a`.
+    fn trap_label(&mut self, site: TrapSite, a: ZSrc) -> u32 {
+        let Some(null_at) = site.null_at else {
+            return self.stub_label(site);
+        };
+        let mismatch = self.stub_label(TrapSite {
+            null_at: None,
+            ..site
+        });
+        let null = self.stub_label(TrapSite {
+            code: WasmTrap::IndirectCallToNull.code(),
+            offset: null_at,
+            null_at: None,
+        });
+        self.stubs.push(Stub::NullOrMismatch {
+            sig: a,
+            null,
+            mismatch,
+        });
+        self.num_blocks + self.stubs.len() as u32 - 1
     }
 
     fn edit(&self, code: &mut Vec<ZInst>, edit: &Edit) {
@@ -451,7 +482,7 @@ impl Emitter {
                 negate,
                 trap,
             } => {
-                let stub = Target::Label(self.stub_label(*trap));
+                let stub = Target::Label(self.trap_label(*trap, self.src(a)));
                 let mut z = ZInst::op(*op, self.src(a), self.src(b), ZStore::None);
                 if *negate {
                     z.j2 = stub;
@@ -670,8 +701,23 @@ fn layout(e: Emitter) -> EmittedFunction {
         }
     }
     // Trap stubs: r10 = kind << 24 | function, r11 = wasm offset, call the reporter.
-    for (i, site) in e.stubs.iter().enumerate() {
+    for (i, stub) in e.stubs.iter().enumerate() {
         labels[e.num_blocks as usize + i] = code.len();
+        let site = match *stub {
+            Stub::Report(site) => site,
+            Stub::NullOrMismatch {
+                sig,
+                null,
+                mismatch,
+            } => {
+                code.push(ZInst {
+                    j1: Target::Label(null),
+                    j2: Target::Label(mismatch),
+                    ..ZInst::op(ZOp::Eq, sig, ZSrc::Imm(0), ZStore::None)
+                });
+                continue;
+            }
+        };
         let kind = WasmTrap::ALL
             .iter()
             .position(|t| t.code() == site.code)

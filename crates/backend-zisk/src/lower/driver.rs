@@ -55,6 +55,10 @@ pub struct Lowerer<'a> {
     pub(super) poison_low32: bool,
     /// i32 compares of sign-extended values at 64 bits (`cmp_width`).
     pub(super) compare64: bool,
+    /// call_indirect's signature tests that make its null test too, by their trap
+    /// (`indirect.rs`); their null tests are left out.
+    pub(super) signature_tests: HashMap<ir::Inst, super::indirect::SignatureTest>,
+    pub(super) folded_null_tests: HashSet<ir::Inst>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -72,6 +76,12 @@ impl<'a> Lowerer<'a> {
         } else {
             HashSet::new()
         };
+        let signature_tests = if opts.null_test_in_signature_stub {
+            super::indirect::signature_tests_with_null(func)
+        } else {
+            HashMap::new()
+        };
+        let folded_null_tests = signature_tests.values().map(|t| t.null_test).collect();
         let zext_ok = if opts.zext_addresses {
             super::low32::zext_ok_values(func, &uses, &low32, shape)
         } else {
@@ -99,6 +109,8 @@ impl<'a> Lowerer<'a> {
             same_as: HashMap::new(),
             poison_low32: super::POISON_LOW32.with(std::cell::Cell::get),
             compare64: opts.compare64,
+            signature_tests,
+            folded_null_tests,
         }
     }
 
@@ -219,7 +231,13 @@ impl<'a> Lowerer<'a> {
                 || removable_if_unused(self.func, inst)
                     && !results.iter().any(|r| self.used.contains(r))
                 || self.is_redundant_stack_check(inst)
+                || self.folded_null_tests.contains(&inst)
             {
+                continue;
+            }
+            if let Some(&test) = self.signature_tests.get(&inst) {
+                self.lower_signature_test(test);
+                code.push(std::mem::take(&mut self.current));
                 continue;
             }
             if data.opcode().is_branch() {
@@ -457,14 +475,38 @@ impl<'a> Lowerer<'a> {
         self.value_reg(v)
     }
 
+    /// A signature test whose stub also makes the null test (`indirect.rs`): trap unless
+    /// `sig == expected`.
+    fn lower_signature_test(&mut self, test: super::indirect::SignatureTest) {
+        let trap = TrapSite {
+            null_at: Some(self.wasm_offset(test.null_test)),
+            ..self.trap_site(czisk_frontend::WasmTrap::BadSignature.code())
+        };
+        let sig = self.put_value(test.sig);
+        self.emit(MInst::TrapIf {
+            op: ZOp::Eq,
+            a: Src::Reg { reg: sig },
+            b: Src::Imm { imm: test.expected },
+            negate: true,
+            trap,
+        });
+    }
+
     pub(super) fn trap_site(&self, code: TrapCode) -> TrapSite {
-        let loc = self
-            .current_inst
-            .map(|i| self.func.srcloc(i))
-            .unwrap_or_default();
         TrapSite {
             code,
-            offset: if loc.is_default() { 0 } else { loc.bits() },
+            offset: self.current_inst.map_or(0, |i| self.wasm_offset(i)),
+            null_at: None,
+        }
+    }
+
+    /// The wasm offset `inst` came from (0 if none).
+    fn wasm_offset(&self, inst: ir::Inst) -> u32 {
+        let loc = self.func.srcloc(inst);
+        if loc.is_default() {
+            0
+        } else {
+            loc.bits()
         }
     }
 

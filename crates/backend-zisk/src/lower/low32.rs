@@ -111,6 +111,8 @@ pub fn low32_only_values(func: &Function, uses: &Uses) -> HashSet<Value> {
 /// - as the index of a bounds-check compare (`bounds_compare_index`: against an access
 ///   limit, which is below 2^31), and
 /// - plus a constant, as the address of loads and stores;
+/// - or as a table index: compared with the table's size for its trap
+///   (`table_compare_index`), and times 8 plus a constant as the address of an entry;
 ///
 /// and the value is an i32 load (held zero-extended: a plain 4-byte load instead of
 /// `signextend_w`) or `x + k` for a sign-extended `x` and `0 <= k < 2^31` (a 64-bit `add`,
@@ -143,16 +145,32 @@ pub fn zext_ok_values(
             )
         })
     };
+    // `o` (a table index times 8) is only ever offset into the address of a load or store.
+    let only_entry_address = |o: Value| {
+        uses_of(o).iter().all(|&Use { user, index }| {
+            func.dfg.insts[user].opcode() == Opcode::Iadd
+                && index.is_some_and(|i| is_iconst(func, func.dfg.inst_args(user)[1 - i]))
+                && only_address(func.dfg.first_result(user))
+        })
+    };
     // `s` (the sign-extended index) is only compared with a limit or offset into an address.
     let only_index = |s: Value| {
         uses_of(s).iter().all(|&Use { user, index }| {
             let Some(i) = index else { return false };
             match func.dfg.insts[user].opcode() {
-                Opcode::Icmp => czisk_frontend::bounds_compare_index(func, user, shape) == Some(i),
+                Opcode::Icmp => {
+                    czisk_frontend::bounds_compare_index(func, user, shape) == Some(i)
+                        || table_compare_index(func, uses, user) == Some(i)
+                }
                 Opcode::Iadd if func.dfg.ctrl_typevar(user) == types::I64 => {
                     let args = func.dfg.inst_args(user);
                     let other = args[1 - i];
                     is_iconst(func, other) && only_address(func.dfg.first_result(user))
+                }
+                // A table entry's offset (`table_entry` in the translator's reference.rs).
+                Opcode::Ishl if func.dfg.ctrl_typevar(user) == types::I64 && i == 0 => {
+                    i32_or_i64_const(func, func.dfg.inst_args(user)[1]) == Some(3)
+                        && only_entry_address(func.dfg.first_result(user))
                 }
                 _ => false,
             }
@@ -217,6 +235,53 @@ pub fn zext_ok_values(
         found.insert(sum);
     }
     found
+}
+
+/// For a compare that only feeds a table-bounds trap (`index >=u size`, or `size <=u
+/// index`, trapping with an out-of-range table index), which argument is the index. A
+/// table holds fewer than 2^31 entries (the translator's `table_entry`), so, as for an
+/// access limit, the index zero- or sign-extended gives the same answer; and the table's
+/// entries are read and written only after that trap passed (`table_entry` checks, then
+/// computes the address), so only from an index below 2^31.
+fn table_compare_index(func: &Function, uses: &Uses, compare: Inst) -> Option<usize> {
+    use cranelift_codegen::ir::condcodes::IntCC;
+    use czisk_frontend::WasmTrap;
+    let InstructionData::IntCompare {
+        opcode: Opcode::Icmp,
+        cond,
+        ..
+    } = func.dfg.insts[compare]
+    else {
+        return None;
+    };
+    let index_at = match cond {
+        IntCC::UnsignedGreaterThanOrEqual => 0,
+        IntCC::UnsignedLessThanOrEqual => 1,
+        _ => return None,
+    };
+    let table_codes = [
+        WasmTrap::TableOutOfBounds.code(),
+        WasmTrap::TableAccessOutOfBounds.code(),
+    ];
+    let only_table_trap = uses.of(func.dfg.first_result(compare)).iter().all(|u| {
+        matches!(func.dfg.insts[u.user], InstructionData::CondTrap { opcode: Opcode::Trapnz, code, .. }
+            if table_codes.contains(&code))
+    });
+    (only_table_trap && !uses.of(func.dfg.first_result(compare)).is_empty()).then_some(index_at)
+}
+
+/// The value of the integer constant `v`.
+fn i32_or_i64_const(func: &Function, v: Value) -> Option<i64> {
+    match func.dfg.value_def(func.dfg.resolve_aliases(v)) {
+        ValueDef::Result(inst, _) => match func.dfg.insts[inst] {
+            InstructionData::UnaryImm {
+                opcode: Opcode::Iconst,
+                imm,
+            } => Some(imm.bits()),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Whether `v`'s definition holds it sign-extended whether or not it is in the low-half set:

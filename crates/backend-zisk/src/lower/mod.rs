@@ -9,6 +9,7 @@
 
 mod calls;
 mod driver;
+mod indirect;
 mod isle;
 pub(crate) use isle::generated;
 mod low32;
