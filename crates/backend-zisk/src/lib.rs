@@ -27,6 +27,7 @@ pub mod machine;
 pub mod packed;
 pub mod regalloc;
 pub mod timings;
+mod varint;
 
 use std::collections::BTreeMap;
 

@@ -274,28 +274,7 @@ struct RomStream {
 }
 
 fn read_uvarint(bytes: &[u8], pos: &mut usize) -> Result<u64, String> {
-    let mut value = 0u64;
-    for shift in (0..64).step_by(7) {
-        let byte = *bytes.get(*pos).ok_or("ziskbin: truncated varint")?;
-        *pos += 1;
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return Ok(value);
-        }
-    }
-    Err("ziskbin: varint too long".into())
-}
-
-fn put_uvarint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
+    crate::varint::read(bytes, pos).map_err(|e| format!("ziskbin: {e}"))
 }
 
 /// Magic, version and profile.
@@ -323,9 +302,9 @@ impl RomStream {
         // reserved and not written cost no memory), so it never moves while it grows.
         out.reserve(instructions as usize * 32 + bytes.len() + 4096);
         out.extend_from_slice(&bytes[..ZISKBIN_PREFIX]);
-        put_uvarint(&mut out, instructions);
-        put_uvarint(&mut out, ro);
-        put_uvarint(&mut out, rw);
+        crate::varint::put(&mut out, instructions);
+        crate::varint::put(&mut out, ro);
+        crate::varint::put(&mut out, rw);
         Ok(RomStream {
             out,
             instructions,
@@ -362,7 +341,7 @@ impl RomStream {
         if bytes.last() != Some(&0) || !piece.zkvmcalls.is_empty() {
             return Err("ziskbin stream: unexpected piece trailer".into());
         }
-        put_uvarint(&mut self.out, first - self.last_addr);
+        crate::varint::put(&mut self.out, first - self.last_addr);
         self.out.extend_from_slice(&bytes[pos..bytes.len() - 1]);
         self.written += n;
         self.last_addr = last;

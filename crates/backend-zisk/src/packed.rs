@@ -6,6 +6,7 @@
 
 use crate::emit::{Target, ZInst, ZSrc, ZStore};
 use crate::machine::ZOp;
+use crate::varint::put;
 
 /// A function's instructions, packed.
 #[derive(Default)]
@@ -14,34 +15,12 @@ pub struct PackedCode {
     bytes: Vec<u8>,
 }
 
-fn put(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
 fn put_signed(out: &mut Vec<u8>, v: i64) {
     put(out, ((v << 1) ^ (v >> 63)) as u64);
 }
 
 fn get(bytes: &[u8], pos: &mut usize) -> u64 {
-    let mut value = 0u64;
-    let mut shift = 0;
-    loop {
-        let byte = bytes[*pos];
-        *pos += 1;
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return value;
-        }
-        shift += 7;
-    }
+    crate::varint::read(bytes, pos).expect("packed code is written by `pack`")
 }
 
 fn get_signed(bytes: &[u8], pos: &mut usize) -> i64 {
