@@ -510,8 +510,9 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    pub(super) fn current_targets(&self) -> Vec<BlockIndex> {
-        self.order.edge_targets[&self.current_block.unwrap()].clone()
+    /// The targets of the branch being lowered.
+    pub(super) fn current_targets(&self) -> &[BlockIndex] {
+        &self.order.edge_targets[&self.current_block.unwrap()]
     }
 }
 

@@ -295,16 +295,19 @@ impl generated::Context for Lowerer<'_> {
         self.ret(slice)
     }
     fn lower_jump(&mut self) -> Unit {
-        let t = self.current_targets();
-        self.emit(MInst::Jump { target: t[0] });
+        let target = self.current_targets()[0];
+        self.emit(MInst::Jump { target });
     }
     fn lower_br_table(&mut self, index: Value) -> Unit {
-        let t = self.current_targets();
+        let (default, targets) = match self.current_targets() {
+            [default, targets @ ..] => (*default, targets.to_vec()),
+            [] => unreachable!("a branch table has a default target"),
+        };
         let index = self.put_value(index);
         self.emit(MInst::BrTable {
             index,
-            default: t[0],
-            targets: t[1..].to_vec(),
+            default,
+            targets,
         });
     }
     fn soft1(&mut self, routine: &Routine, ty: Type, x: Reg) -> Reg {
