@@ -74,6 +74,12 @@ pub const OPTIMIZATIONS: &[OptimizationInfo] = &[
         switch: |o| &mut o.zext_addresses,
     },
     OptimizationInfo {
+        name: "value-ranges",
+        description: "i32 adds that operand ranges (narrow loads, checked indices) keep from wrapping as 64-bit adds",
+        backends: DIRECT,
+        switch: |o| &mut o.value_ranges,
+    },
+    OptimizationInfo {
         name: "compare64",
         description: "i32 compares, min and max of sign-extended values with the 64-bit opcodes",
         backends: DIRECT,

@@ -42,7 +42,7 @@ use wasmparser::{FuncType, Parser, Payload};
 pub use error::CompileError;
 pub use layout::{LayoutConfig, MachineLayout};
 pub use optimizations::Optimizations;
-pub use translate::{bounds_compare_index, LimitShape};
+pub use translate::{bounds_compare_index, LimitShape, GLOBALS_REGION_ID};
 
 /// The shapes the translator gives bounds checks and the barriers no check may cross, for
 /// the passes that move, widen and drop checks after Cranelift's mid-end (`czisk-midend`).

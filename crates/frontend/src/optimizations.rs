@@ -34,6 +34,10 @@ pub struct Optimizations {
     /// i32 values that are only memory or table indices held zero-extended or as a 64-bit sum
     /// (`zext_ok_values` in the zisk backend's `lower/low32.rs`).
     pub zext_addresses: bool,
+    /// i32 adds that the ranges of their operands (constants, narrow loads, indices a bounds
+    /// check passed) keep from wrapping made with the 64-bit `add`, and address sums with a
+    /// non-negative addend held as 64-bit sums (the zisk backend's `lower/ranges.rs`).
+    pub value_ranges: bool,
     /// i32 compares, min and max of sign-extended operands made with the 64-bit opcodes,
     /// which ZisK proves at no operation cost for small operands (the zisk backend).
     pub compare64: bool,
@@ -58,6 +62,7 @@ impl Optimizations {
         redundant_checks: true,
         low32: true,
         zext_addresses: true,
+        value_ranges: true,
         compare64: true,
         static_frames: true,
         memmove_chunks: true,
@@ -73,6 +78,7 @@ impl Optimizations {
         redundant_checks: false,
         low32: false,
         zext_addresses: false,
+        value_ranges: false,
         compare64: false,
         static_frames: false,
         memmove_chunks: false,

@@ -70,6 +70,9 @@ mod native {
     }
 }
 
+#[cfg(target_family = "wasm")]
+mod bump_heap;
+
 /// The guest's input: stdin under WASI (read to the end), the ZisK input natively.
 #[cfg(not(target_os = "none"))]
 pub fn input() -> std::vec::Vec<u8> {

@@ -32,6 +32,10 @@ pub struct Lowerer<'a> {
     pub(super) low32: HashSet<Value>,
     /// i32 values that are only address indices, held zero- or sign-extended (`low32::zext_ok_values`).
     pub(super) zext_ok: HashSet<Value>,
+    /// i32 adds that cannot wrap, of sign-extended operands (`ranges::no_wrap_adds`).
+    pub(super) no_wrap: HashSet<Value>,
+    /// What i32 values can be (None with the `value-ranges` optimization off).
+    pub(super) ranges: Option<super::ranges::Ranges<'a>>,
     /// Instructions already lowered on an outgoing edge of their block.
     pub(super) sunk: HashSet<ir::Inst>,
     /// The function's frame is at a fixed address (see `calls.rs`).
@@ -71,8 +75,9 @@ impl<'a> Lowerer<'a> {
     ) -> Self {
         let uses = Uses::of_function(func);
         let n = order.blocks.len();
+        let ranges = opts.value_ranges.then(|| super::ranges::Ranges::new(func, shape));
         let low32 = if opts.low32 {
-            super::low32::low32_only_values(func, &uses)
+            super::low32::low32_only_values(func, &uses, ranges.as_ref())
         } else {
             HashSet::new()
         };
@@ -83,9 +88,14 @@ impl<'a> Lowerer<'a> {
         };
         let folded_null_tests = signature_tests.values().map(|t| t.null_test).collect();
         let zext_ok = if opts.zext_addresses {
-            super::low32::zext_ok_values(func, &uses, &low32, shape)
+            super::low32::zext_ok_values(func, &uses, &low32, shape, ranges.as_ref())
         } else {
             HashSet::new()
+        };
+        let mut low32 = low32;
+        let no_wrap = match &ranges {
+            Some(ranges) => super::ranges::no_wrap_adds(func, ranges, &mut low32, &zext_ok),
+            None => HashSet::new(),
         };
         Lowerer {
             func,
@@ -96,6 +106,8 @@ impl<'a> Lowerer<'a> {
             uses,
             low32,
             zext_ok,
+            no_wrap,
+            ranges,
             sunk: HashSet::new(),
             static_frame,
             current: Vec::new(),
@@ -450,6 +462,7 @@ impl<'a> Lowerer<'a> {
         let v = self.func.dfg.resolve_aliases(v);
         self.func.dfg.value_type(v) == types::I32
             && (self.constant(v).is_some()
+                || self.no_wrap.contains(&v)
                 || (!self.low32.contains(&v) && !self.zext_ok.contains(&v)))
     }
 

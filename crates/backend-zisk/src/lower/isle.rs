@@ -118,7 +118,9 @@ impl generated::Context for Lowerer<'_> {
         // An 8-byte word; or an i32 (a global) whose users read only its low half, which
         // the word's first four bytes are.
         let ty = self.func.dfg.value_type(v);
-        let whole_word = ty.bytes() == 8 || (ty == types::I32 && self.low32.contains(&v));
+        let whole_word = ty.bytes() == 8
+            || (ty == types::I32
+                && (self.low32.contains(&v) || super::low32::is_global_slot_access(self.func, load)));
         if !whole_word || self.func.dfg.mem_flags[flags].trap_code().is_some() {
             return None;
         }
@@ -155,6 +157,51 @@ impl generated::Context for Lowerer<'_> {
     fn zext_ok_result(&mut self, inst: Inst) -> Option<()> {
         let result = *self.func.dfg.inst_results(inst).first()?;
         self.zext_ok.contains(&result).then_some(())
+    }
+    fn global_slot_access(&mut self, inst: Inst) -> Option<()> {
+        super::low32::is_global_slot_access(self.func, inst).then_some(())
+    }
+    fn no_wrap_result(&mut self, inst: Inst) -> Option<()> {
+        let result = *self.func.dfg.inst_results(inst).first()?;
+        self.no_wrap.contains(&result).then_some(())
+    }
+    fn add64_result(&mut self, inst: Inst) -> Option<()> {
+        let result = *self.func.dfg.inst_results(inst).first()?;
+        (self.no_wrap.contains(&result)
+            || self.zext_ok.contains(&result)
+            || self.low32.contains(&result))
+        .then_some(())
+    }
+    /// `v = y << c` (i32, c from 1 to 3) whose 64-bit shift of `y`'s register is `v` held
+    /// sign-extended where the instruction being lowered runs: `y` held sign-extended and
+    /// the shift cannot overflow (lower/ranges.rs).
+    fn exact_shl(&mut self, v: Value) -> Option<(Value, u8)> {
+        let at = self.current_inst?;
+        let shift = defining_inst(self.func, v)?;
+        let InstructionData::Binary {
+            opcode: Opcode::Ishl,
+            args: [y, c],
+        } = self.func.dfg.insts[shift]
+        else {
+            return None;
+        };
+        let c = u8::try_from(self.constant(c)?).ok().filter(|c| (1..=3).contains(c))?;
+        let range = self.ranges.as_ref()?.of(v, at);
+        (self.func.dfg.value_type(v) == types::I32
+            && range.lo >= 0
+            && range.hi <= i32::MAX as i64
+            && self.held_sign_extended(y))
+        .then_some((y, c))
+    }
+    /// An i32 `x` held sign-extended that is non-negative where the instruction being
+    /// lowered runs (lower/ranges.rs): its register is also its zero extension.
+    fn non_negative_i32(&mut self, x: Value) -> Option<Value> {
+        let at = self.current_inst?;
+        let ranges = self.ranges.as_ref()?;
+        (self.func.dfg.value_type(x) == types::I32
+            && self.held_sign_extended(x)
+            && ranges.of(x, at).lo >= 0)
+            .then_some(x)
     }
     fn low32_result(&mut self, inst: Inst) -> Option<()> {
         let result = *self.func.dfg.inst_results(inst).first()?;

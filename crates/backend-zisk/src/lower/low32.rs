@@ -18,6 +18,7 @@ use std::collections::HashSet;
 
 use cranelift_codegen::ir::{types, Function, Inst, InstructionData, Opcode, Value, ValueDef};
 
+use super::ranges::{i32_const, Ranges};
 use super::uses::{Use, Uses};
 
 /// How the `index`-th fixed argument of `user` reads its value.
@@ -28,7 +29,7 @@ enum Reads {
     LikeResult,
 }
 
-fn reads(func: &Function, user: Inst, index: usize) -> Reads {
+fn reads(func: &Function, ranges: Option<&Ranges>, user: Inst, index: usize) -> Reads {
     let op = func.dfg.insts[user].opcode();
     let ctrl = func.dfg.ctrl_typevar(user);
     let arg_ty = |i: usize| func.dfg.value_type(func.dfg.inst_args(user)[i]);
@@ -44,16 +45,28 @@ fn reads(func: &Function, user: Inst, index: usize) -> Reads {
         Select if ctrl == types::I32 && index > 0 => Reads::LikeResult,
         Icmp if arg_ty(0) == types::I32 => Reads::Low32,
         Brif | Trapz | Trapnz if index == 0 && arg_ty(0) == types::I32 => Reads::Low32,
-        Uextend if ctrl == types::I64 => Reads::Low32,
+        // A non-negative i32 held sign-extended is its own zero extension (no instruction,
+        // `non_negative_i32` in isle.rs): worth keeping it so.
+        Uextend if ctrl == types::I64 => {
+            let arg = func.dfg.inst_args(user)[0];
+            if ranges.is_some_and(|r| r.of(arg, user).lo >= 0) {
+                Reads::All
+            } else {
+                Reads::Low32
+            }
+        }
         Ireduce => Reads::Low32,
         Bitcast if ctrl == types::F32 => Reads::Low32,
         Istore8 | Istore16 | Istore32 if index == 0 => Reads::Low32,
-        Store if index == 0 && arg_ty(0) == types::I32 => Reads::Low32,
+        // An i32 global's slot holds all 64 bits (`is_global_slot_access`).
+        Store if index == 0 && arg_ty(0) == types::I32 && !is_global_slot_access(func, user) => {
+            Reads::Low32
+        }
         _ => Reads::All,
     }
 }
 
-pub fn low32_only_values(func: &Function, uses: &Uses) -> HashSet<Value> {
+pub fn low32_only_values(func: &Function, uses: &Uses, ranges: Option<&Ranges>) -> HashSet<Value> {
     let mut candidates = HashSet::new();
     for block in func.layout.blocks() {
         for inst in func.layout.block_insts(block) {
@@ -70,7 +83,7 @@ pub fn low32_only_values(func: &Function, uses: &Uses) -> HashSet<Value> {
     let reads_all = |v: &Value, candidates: &HashSet<Value>| {
         uses.of(*v).iter().any(|&Use { user, index }| match index {
             None => true,
-            Some(i) => match reads(func, user, i) {
+            Some(i) => match reads(func, ranges, user, i) {
                 Reads::Low32 => false,
                 Reads::All => true,
                 Reads::LikeResult => !func
@@ -129,6 +142,7 @@ pub fn zext_ok_values(
     uses: &Uses,
     low32: &HashSet<Value>,
     shape: Option<&czisk_frontend::LimitShape>,
+    ranges: Option<&Ranges>,
 ) -> HashSet<Value> {
     let mut found = HashSet::new();
     let Some(shape) = shape else {
@@ -180,7 +194,7 @@ pub fn zext_ok_values(
     let index_or_low32 = |x: Value| {
         uses_of(x).iter().all(|&Use { user, index }| {
             let Some(i) = index else { return false };
-            match reads(func, user, i) {
+            match reads(func, ranges, user, i) {
                 Reads::Low32 => true,
                 Reads::LikeResult => func
                     .dfg
@@ -195,7 +209,16 @@ pub fn zext_ok_values(
             }
         })
     };
-    // i32 `x + k` with `0 <= k < 2^31`: the candidates for a 64-bit add, (sum, x).
+    // i32 `x + k` with `0 <= k < 2^31`: the candidates for a 64-bit add, (sum, x). `k` is
+    // a constant, or a value whose range (`ranges.rs`) is in `[0, 2^31)` where the add
+    // runs and which is held as itself (not in the low-half set): its zero and sign
+    // extensions are then the same number, as for a constant.
+    let non_negative = |k: Value, at: Inst| match i32_const(func, k) {
+        Some(k) => (0..=i32::MAX as i64).contains(&k),
+        None => ranges.is_some_and(|r| {
+            !low32.contains(&func.dfg.resolve_aliases(k)) && r.of(k, at).lo >= 0
+        }),
+    };
     let mut sums = Vec::new();
     for block in func.layout.blocks() {
         for inst in func.layout.block_insts(block) {
@@ -209,9 +232,7 @@ pub fn zext_ok_values(
                 }
                 Opcode::Iadd => {
                     let args = func.dfg.inst_args(inst);
-                    let k_at = (0..2).find(|&j| {
-                        i32_const(func, args[j]).is_some_and(|k| (0..=i32::MAX as i64).contains(&k))
-                    });
+                    let k_at = (0..2).find(|&j| non_negative(args[j], inst));
                     if let Some(j) = k_at {
                         if index_or_low32(x) {
                             sums.push((x, func.dfg.resolve_aliases(args[1 - j])));
@@ -292,6 +313,7 @@ fn i32_or_i64_const(func: &Function, v: Value) -> Option<i64> {
 fn defined_sign_extended(func: &Function, v: Value) -> bool {
     match func.dfg.value_def(v) {
         ValueDef::Param(..) => true,
+        ValueDef::Result(inst, _) if is_global_slot_access(func, inst) => true,
         ValueDef::Result(inst, _) => {
             let data = &func.dfg.insts[inst];
             !matches!(data, InstructionData::UnaryImm { .. })
@@ -312,18 +334,17 @@ fn defined_sign_extended(func: &Function, v: Value) -> bool {
     }
 }
 
-/// The value of the i32 constant `v`, sign-extended.
-fn i32_const(func: &Function, v: Value) -> Option<i64> {
-    let ValueDef::Result(inst, _) = func.dfg.value_def(func.dfg.resolve_aliases(v)) else {
-        return None;
+/// Whether `inst` loads or stores a global's slot, which holds an i32 global sign-extended
+/// to 64 bits (`GLOBALS_REGION_ID` in the translator): its i32 accesses are of the whole
+/// aligned word, a tenth of the cost of a 4-byte access on ZisK.
+pub(super) fn is_global_slot_access(func: &Function, inst: Inst) -> bool {
+    let flags = match func.dfg.insts[inst] {
+        InstructionData::Load { flags, .. } | InstructionData::Store { flags, .. } => flags,
+        _ => return false,
     };
-    match func.dfg.insts[inst] {
-        InstructionData::UnaryImm {
-            opcode: Opcode::Iconst,
-            imm,
-        } if func.dfg.value_type(v) == types::I32 => Some(imm.bits() as i32 as i64),
-        _ => None,
-    }
+    func.dfg.mem_flags[flags]
+        .alias_region()
+        .is_some_and(|region| func.dfg.alias_regions[region].user_id == czisk_frontend::GLOBALS_REGION_ID)
 }
 
 fn is_iconst(func: &Function, v: Value) -> bool {

@@ -13,6 +13,7 @@ mod indirect;
 mod isle;
 pub(crate) use isle::generated;
 mod low32;
+mod ranges;
 #[cfg(test)]
 mod tests;
 mod uses;

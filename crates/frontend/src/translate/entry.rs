@@ -59,7 +59,8 @@ pub(crate) fn instantiate_function(env: &ModuleEnv) -> ir::Function {
                 ConstValue::RefNull => t.b.ins().iconst(types::I64, 0),
                 ConstValue::RefFunc(f) => t.func_ref_value(f),
             };
-            store(t, value, layout.global_addr(i as u32));
+            let addr = t.iconst64(layout.global_addr(i as u32));
+            t.b.ins().store(t.globals_flags, value, addr, 0);
         }
         for (i, &(initial, _, _)) in info.tables.iter().enumerate() {
             let v = t.iconst64(initial);

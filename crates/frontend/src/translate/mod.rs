@@ -35,6 +35,11 @@ pub(crate) use memory::limit_shape;
 /// User ids of the alias regions of linear memory and of its size word.
 pub const HEAP_REGION_ID: u32 = 1;
 pub const MEMORY_SIZE_REGION_ID: u32 = 2;
+/// User id of the globals' region. Each global has an 8-byte slot, and an i32 global is
+/// kept there sign-extended to 64 bits (the backend reads and writes the whole word, an
+/// aligned access ZisK charges a tenth of a 4-byte one): every access to a slot goes
+/// through this region, the instantiation's initial stores included.
+pub const GLOBALS_REGION_ID: u32 = 3;
 pub(crate) use entry::{instantiate_function, main_function};
 
 /// What every function translation shares.
@@ -73,6 +78,8 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     pub heap: ir::MemFlagsData,
     /// Flags of loads of the memory-size word (its own region).
     pub memory_size_flags: ir::MemFlagsData,
+    /// Flags of every access to a global's slot (see [`GLOBALS_REGION_ID`]).
+    pub globals_flags: ir::MemFlagsData,
     /// In `checked_block`, how far past each wasm index linear memory is already known to
     /// reach (see `checked_address`).
     pub checked_ends: HashMap<Value, u64>,
@@ -123,15 +130,17 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
                 description: description.into(),
             })
         };
-        let (heap_region, size_region) = (
+        let (heap_region, size_region, globals_region) = (
             region(HEAP_REGION_ID, "linear memory"),
             region(MEMORY_SIZE_REGION_ID, "memory size"),
+            region(GLOBALS_REGION_ID, "globals"),
         );
         FuncTranslator {
             heap: ir::MemFlagsData::new()
                 .with_notrap()
                 .with_alias_region(Some(heap_region)),
             memory_size_flags: ir::MemFlagsData::trusted().with_alias_region(Some(size_region)),
+            globals_flags: ir::MemFlagsData::trusted().with_alias_region(Some(globals_region)),
             checked_ends: HashMap::new(),
             checked_block: None,
             b,
@@ -344,7 +353,7 @@ impl FuncTranslator<'_, '_> {
             Operator::GlobalSet { global_index } => {
                 let v = self.pop();
                 let addr = self.iconst64(self.env.layout.global_addr(global_index));
-                self.b.ins().store(ir::MemFlagsData::trusted(), v, addr, 0);
+                self.b.ins().store(self.globals_flags, v, addr, 0);
             }
             Operator::Drop => {
                 self.pop();
@@ -386,7 +395,7 @@ impl FuncTranslator<'_, '_> {
             }
         }
         let addr = self.iconst64(self.env.layout.global_addr(index));
-        self.b.ins().load(ty, ir::MemFlagsData::trusted(), addr, 0)
+        self.b.ins().load(ty, self.globals_flags, addr, 0)
     }
 
     pub fn block_args(values: &[Value]) -> Vec<BlockArg> {
