@@ -208,6 +208,9 @@ fn allocate_unit_timed(
                     opts.checked_offsets,
                 );
             }
+            if opts.sibling_checks {
+                czisk_midend::sibling_checks::merge_sibling_checks(&mut ctx.func, shape);
+            }
             if opts.redundant_checks {
                 czisk_midend::redundant_checks::remove_dominated_checks(
                     &mut ctx.func,

@@ -61,6 +61,12 @@ pub const OPTIMIZATIONS: &[OptimizationInfo] = &[
         switch: |o| &mut o.redundant_checks,
     },
     OptimizationInfo {
+        name: "sibling-checks",
+        description: "a block's bounds checks of x + k1, x + k2, ... made one check",
+        backends: DIRECT,
+        switch: |o| &mut o.sibling_checks,
+    },
+    OptimizationInfo {
         name: "low32",
         description:
             "i32 values read only in their low half not sign-extended (add for add_w, plain loads)",

@@ -255,8 +255,8 @@ fn eth_block_reaches_the_headers_state_root_on_every_path() {
     assert_eq!(String::from_utf8_lossy(&host.stdout), ETH_BLOCK_LINE);
 
     let bounds = [
-        ("eth_block", 135_400_000u64, 16_160_000_000u64),
-        ("eth_block_precompile", 44_000_000, 6_090_000_000),
+        ("eth_block", 133_800_000u64, 15_980_000_000u64),
+        ("eth_block_precompile", 42_400_000, 5_920_000_000),
     ];
     for (guest, max_steps, max_cost) in bounds {
         let wasm = artifact("wasm", &format!("{guest}.wasm"));

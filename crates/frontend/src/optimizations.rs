@@ -28,6 +28,9 @@ pub struct Optimizations {
     /// Bounds checks dominated by a check of the same index for at least their reach
     /// dropped (`czisk-midend`'s `redundant_checks`; the zisk backend).
     pub redundant_checks: bool,
+    /// A block's checks of sibling indices `x + k1`, `x + k2`, ... (constants of either sign)
+    /// made one check of `x + min k` (`czisk-midend`'s `sibling_checks`; the zisk backend).
+    pub sibling_checks: bool,
     /// i32 values whose users read only their low half skip sign extension: `add` for
     /// `add_w`, plain i32 loads (the zisk backend's `lower/low32.rs`).
     pub low32: bool,
@@ -60,6 +63,7 @@ impl Optimizations {
         checked_offsets: true,
         loop_invariants: true,
         redundant_checks: true,
+        sibling_checks: true,
         low32: true,
         zext_addresses: true,
         value_ranges: true,
@@ -76,6 +80,7 @@ impl Optimizations {
         checked_offsets: false,
         loop_invariants: false,
         redundant_checks: false,
+        sibling_checks: false,
         low32: false,
         zext_addresses: false,
         value_ranges: false,
