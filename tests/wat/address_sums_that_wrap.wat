@@ -4,6 +4,8 @@
   ;; address 0, which must be read; the same sum used as a number too is the exact i32.
   ;; A shift that overflows, (0x20000001 << 3) + 16, wraps to the address 24; and
   ;; -2^31 + (-2^31 + 100), two operands of unknown range, wraps to the address 100.
+  ;; 0x40000001 << 2 wraps to 4, which a check passes as an index: 0 + (that << 2) is the
+  ;; address 4, not the 64-bit shift's 0x100000004.
   (memory 1)
   (data (i32.const 0) "\2a\00\00\00\01\00\00\00")
   (data (i32.const 24) "\18")
@@ -22,4 +24,9 @@
     (call $is (i32.load8_u (i32.add (i32.shl (local.get $y) (i32.const 3)) (i32.const 16))) (i64.const 24))
     (local.set $z (call $id (i32.const -0x7fffff9c)))
     (call $is (local.get $z) (i64.const -0x7fffff9c))
-    (call $is (i32.load8_u (i32.add (call $id (i32.const -0x80000000)) (local.get $z))) (i64.const 100))))
+    (call $is (i32.load8_u (i32.add (call $id (i32.const -0x80000000)) (local.get $z))) (i64.const 100))
+    (local.set $y (call $id (i32.const 0x40000001)))
+    (call $is (local.get $y) (i64.const 0x40000001))
+    (local.set $z (i32.shl (local.get $y) (i32.const 2)))
+    (call $is (i32.load8_u (local.get $z)) (i64.const 1))
+    (call $is (i32.load8_u (i32.add (call $id (i32.const 0)) (local.get $z))) (i64.const 1))))

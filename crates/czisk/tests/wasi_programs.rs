@@ -30,10 +30,16 @@ fn fixture_dir() -> String {
         .to_string()
 }
 
+/// Written once per process: the tests run in parallel, and rewriting the file (truncate,
+/// then write) while another test's czisk reads it gave that one an empty stdin.
 fn stdin_file() -> String {
-    let path = std::env::temp_dir().join(format!("czisk-wasi-stdin-{}", std::process::id()));
-    std::fs::write(&path, "from stdin").unwrap();
-    path.display().to_string()
+    static FILE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("czisk-wasi-stdin-{}", std::process::id()));
+        std::fs::write(&path, "from stdin").unwrap();
+        path.display().to_string()
+    })
+    .clone()
 }
 
 /// `czisk run` of `wasm` with the fixture directory pre-opened as `guest_dir`, GREETING=hi,

@@ -186,10 +186,12 @@ impl generated::Context for Lowerer<'_> {
             return None;
         };
         let c = u8::try_from(self.constant(c)?).ok().filter(|c| (1..=3).contains(c))?;
-        let range = self.ranges.as_ref()?.of(v, at);
+        // The range of `y`, not of `v`: a check of `v` bounds the wrapped result, and says
+        // nothing of whether the 64-bit shift overflowed 32 bits.
+        let range = self.ranges.as_ref()?.of(y, at);
         (self.func.dfg.value_type(v) == types::I32
             && range.lo >= 0
-            && range.hi <= i32::MAX as i64
+            && range.hi << c <= i32::MAX as i64
             && self.held_sign_extended(y))
         .then_some((y, c))
     }
