@@ -36,18 +36,14 @@ pub struct LayoutConfig {
 }
 
 impl LayoutConfig {
-    /// ZisK's general-purpose RAM window for a module (see [`LayoutConfig::zisk`]).
-    pub const ZISK_RAM_START: u64 = 0xa043_0000;
-    pub const ZISK_RAM_END: u64 = 0xbffc_0000;
-
     /// ZisK (zisk-core mem.rs): general-purpose RAM from 0xa043_0000 up to the RAM ZisK's own
     /// libraries use (0xbffc_0000); the native stack grows down from 0xa040_0000 to
     /// 0xa000_0000 with unmapped memory below. The limit keeps 256 KiB in reserve so that no
     /// prologue reaches the unmapped guard before its function's check runs.
     pub fn zisk() -> LayoutConfig {
         LayoutConfig {
-            ram_start: Self::ZISK_RAM_START,
-            ram_end: Self::ZISK_RAM_END,
+            ram_start: 0xa043_0000,
+            ram_end: 0xbffc_0000,
             stack_limit: 0xa004_0000,
         }
     }

@@ -16,6 +16,7 @@ fn shape() -> LimitShape {
     LimitShape {
         constant_size: Some(SIZE),
         initial_size: SIZE,
+        max_size: SIZE,
         size_addr: 0xa043_0000,
         limits_addr: 0xa043_0008,
     }

@@ -5,8 +5,8 @@
 //! agree whenever both operands are held sign-extended and the 32-bit sum does not wrap.
 //! [`Ranges`] bounds an i32 value from its definition (constants, narrow loads, masks,
 //! shifts, sums) and from the bounds checks it has passed: a checked index is below the
-//! limit it was compared with, so below linear memory's size, which ZisK's RAM window keeps
-//! under [`CHECKED_INDEX_MAX`]. A check says so at every point it dominates.
+//! limit it was compared with, so below the most memory the module can have
+//! (`LimitShape::max_size`). A check says so at every point it dominates.
 //!
 //! [`no_wrap_adds`] picks the adds whose operands' ranges keep the sum inside i32 and whose
 //! operands are held sign-extended; `zext_ok_values` (low32.rs) asks [`Ranges`] for the
@@ -18,16 +18,7 @@ use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::{types, Function, Inst, InstructionData, Opcode, Value, ValueDef};
 use czisk_frontend::checks::{as_bounds_check, CheckedIndex};
-use czisk_frontend::{LayoutConfig, LimitShape};
-
-/// The largest index a passing bounds check allows: below every access limit, which is at
-/// most the memory's size, which is at most ZisK's RAM window for the module.
-pub const CHECKED_INDEX_MAX: i64 = {
-    let window = LayoutConfig::ZISK_RAM_END - LayoutConfig::ZISK_RAM_START;
-    // Far enough from 2^31 that a checked index plus or minus another such one stays i32.
-    assert!(window < 1 << 30);
-    window as i64
-};
+use czisk_frontend::LimitShape;
 
 /// How deep a range is looked for through the definitions of values.
 const MAX_DEPTH: u32 = 6;
@@ -72,6 +63,9 @@ pub struct Ranges<'a> {
     func: &'a Function,
     /// The bounds checks of each (i32) index.
     checks: HashMap<Value, Vec<Inst>>,
+    /// The largest index a passing check allows: below every limit, so below the memory's
+    /// largest size.
+    checked_max: i64,
     domtree: Option<DominatorTree>,
 }
 
@@ -96,6 +90,7 @@ impl<'a> Ranges<'a> {
         Ranges {
             func,
             checks,
+            checked_max: shape.map_or(0, |s| s.max_size.saturating_sub(1) as i64),
             domtree,
         }
     }
@@ -115,7 +110,7 @@ impl<'a> Ranges<'a> {
         };
         let mut range = from_definition.unwrap_or(Range::I32);
         if self.checked_before(v, at) {
-            range = range.intersect(Range::new(0, CHECKED_INDEX_MAX));
+            range = range.intersect(Range::new(0, self.checked_max));
         }
         range
     }

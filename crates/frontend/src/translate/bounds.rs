@@ -53,6 +53,8 @@ pub struct LimitShape {
     /// The initial size: memory never shrinks, so a reach up to one past it has a limit of
     /// `size - (reach - 1)` with no need to stop at zero.
     pub initial_size: u64,
+    /// The most bytes the memory can ever have: every checked index is below it.
+    pub max_size: u64,
     pub size_addr: u64,
     /// The first of the `MEMORY_LIMITS` words (reach 1, 2, ...).
     pub limits_addr: u64,

@@ -35,6 +35,7 @@ pub(crate) fn limit_shape(
     LimitShape {
         constant_size: cannot_grow.then_some(initial_size),
         initial_size,
+        max_size: layout.memory_max_pages * WASM_PAGE,
         size_addr: layout.memory_size_addr,
         limits_addr: layout.memory_limits_addr,
     }
