@@ -23,7 +23,7 @@ use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::{
     types, Block, Function, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode, TrapCode,
-    ValueDef,
+    Value, ValueDef,
 };
 
 use czisk_frontend::checks::{
@@ -35,12 +35,9 @@ use czisk_frontend::{iconst_value, LimitShape};
 use crate::loop_invariants::region_with_id;
 use crate::pure::remove_dead_code;
 
-/// `(x, k)` when `index` is `x + k`, an i32 add of a constant `k` below 2^31: a check of it
-/// for `r` bytes is one of `x` for `k + r` where `x` is checked (see the module's docs).
-fn as_offset(func: &Function, index: CheckedIndex) -> Option<(CheckedIndex, u64)> {
-    let CheckedIndex::Value(v) = index else {
-        return None;
-    };
+/// `(x, k)` when `v` is the i32 `x + k` of a constant `k` (its low 32 bits, sign-extended).
+pub(crate) fn i32_plus_constant(func: &Function, v: Value) -> Option<(Value, i64)> {
+    let v = func.dfg.resolve_aliases(v);
     let ValueDef::Result(inst, 0) = func.dfg.value_def(v) else {
         return None;
     };
@@ -54,14 +51,36 @@ fn as_offset(func: &Function, index: CheckedIndex) -> Option<(CheckedIndex, u64)
     if func.dfg.value_type(v) != types::I32 {
         return None;
     }
-    // The immediate's low 32 bits are the i32 added.
-    let constant = |v| iconst_value(&func.dfg, v).map(|k| k as u32 as u64);
+    let constant = |v| iconst_value(&func.dfg, v).map(|k| k as i32 as i64);
     let (x, k) = match (constant(a), constant(b)) {
         (None, Some(k)) => (a, k),
         (Some(k), None) => (b, k),
         _ => return None,
     };
-    (k < 1 << 31).then(|| (CheckedIndex::Value(func.dfg.resolve_aliases(x)), k))
+    Some((func.dfg.resolve_aliases(x), k))
+}
+
+/// The limits a pass emits for new checks in `func`: `None` when the memory can grow and
+/// the function has no memory-size region (it makes no check whose limit it could copy).
+pub(crate) fn access_limits(func: &Function, shape: &LimitShape) -> Option<AccessLimits> {
+    let limits = AccessLimits {
+        shape: *shape,
+        size_flags: MemFlagsData::trusted()
+            .with_alias_region(region_with_id(func, MEMORY_SIZE_REGION_ID)),
+    };
+    (shape.constant_size.is_some() || limits.size_flags.alias_region().is_some()).then_some(limits)
+}
+
+/// `(x, k)` when `index` is `x + k`, an i32 add of a constant `k` below 2^31: a check of it
+/// for `r` bytes is one of `x` for `k + r` where `x` is checked (see the module's docs).
+fn as_offset(func: &Function, index: CheckedIndex) -> Option<(CheckedIndex, u64)> {
+    let CheckedIndex::Value(v) = index else {
+        return None;
+    };
+    let (x, k) = i32_plus_constant(func, v)?;
+    (0..1 << 31)
+        .contains(&k)
+        .then_some((CheckedIndex::Value(x), k as u64))
 }
 
 /// Removes every bounds check dominated by one of the same index and at least its reach
@@ -143,14 +162,9 @@ pub fn widen_to_anticipated_checks(
     offsets: bool,
 ) -> usize {
     let heap = region_with_id(func, HEAP_REGION_ID);
-    let limits = AccessLimits {
-        shape: *shape,
-        size_flags: MemFlagsData::trusted()
-            .with_alias_region(region_with_id(func, MEMORY_SIZE_REGION_ID)),
-    };
-    if shape.constant_size.is_none() && limits.size_flags.alias_region().is_none() {
+    let Some(limits) = access_limits(func, shape) else {
         return 0;
-    }
+    };
     let cfg = ControlFlowGraph::with_function(func);
     let domtree = DominatorTree::with_function(func, &cfg);
     // Per block, the reach checked of each index on every path from its start.

@@ -76,7 +76,7 @@ impl<'a> Lowerer<'a> {
         let uses = Uses::of_function(func);
         let n = order.blocks.len();
         let ranges = opts.value_ranges.then(|| super::ranges::Ranges::new(func, shape));
-        let low32 = if opts.low32 {
+        let mut low32 = if opts.low32 {
             super::low32::low32_only_values(func, &uses, ranges.as_ref())
         } else {
             HashSet::new()
@@ -92,7 +92,6 @@ impl<'a> Lowerer<'a> {
         } else {
             HashSet::new()
         };
-        let mut low32 = low32;
         let no_wrap = match &ranges {
             Some(ranges) => super::ranges::no_wrap_adds(func, ranges, &mut low32, &zext_ok),
             None => HashSet::new(),
