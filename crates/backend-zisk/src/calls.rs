@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use cranelift_codegen::ir::{self, InstructionData, Signature};
+use czisk_frontend::{NS_ENTRY, NS_WASM_FUNC};
 use czisk_runtime::program::ProgramUnit;
 
 fn callee_key(func: &ir::Function, f: ir::FuncRef) -> Option<(u32, u32)> {
@@ -32,6 +33,7 @@ fn shape(sig: &Signature) -> Shape {
 }
 
 /// What the call graph needs of one function, so that its CLIF need not be kept.
+#[derive(Clone)]
 pub struct CallSummary {
     pub key: (u32, u32),
     /// Its signature's shape.
@@ -73,6 +75,54 @@ pub fn summarize(key: (u32, u32), func: &ir::Function) -> CallSummary {
         }
     }
     summary
+}
+
+/// The summary of defined wasm function `key` from its body's calls, before it is
+/// translated.
+pub fn from_wasm(key: (u32, u32), calls: czisk_frontend::FunctionCalls) -> CallSummary {
+    let wasm_func = |index| (NS_WASM_FUNC, index);
+    CallSummary {
+        key,
+        shape: shape(&calls.signature),
+        direct: calls.direct.into_iter().map(wasm_func).collect(),
+        indirect: calls.indirect.iter().map(shape).collect(),
+        address_taken: calls.referenced.into_iter().map(wasm_func).collect(),
+    }
+}
+
+impl CallSummary {
+    /// Panics unless `translated` (the summary of the function's CLIF) has no edge this
+    /// one lacks: the call graph was built from this one, and a call it missed could give
+    /// a recursive function a static frame. Calls outside the program's wasm functions and
+    /// entries (runtime intrinsics, the trap reporter, float routines) never lead back
+    /// into them, and are not edges that matter. The tests' builds (feature validate-ssa)
+    /// also check the converse: an edge the CLIF lacks costs static frames.
+    pub fn assert_covers(&self, translated: &CallSummary) {
+        let matters = |k: &&(u32, u32)| k.0 == NS_WASM_FUNC || k.0 == NS_ENTRY;
+        let calls: HashSet<_> = translated.direct.iter().filter(matters).collect();
+        let expected_calls: HashSet<_> = self.direct.iter().collect();
+        let shapes: HashSet<_> = translated.indirect.iter().collect();
+        let expected_shapes: HashSet<_> = self.indirect.iter().collect();
+        let addresses: HashSet<_> = translated.address_taken.iter().collect();
+        let expected_addresses: HashSet<_> = self.address_taken.iter().collect();
+        let covered = calls.is_subset(&expected_calls)
+            && shapes.is_subset(&expected_shapes)
+            && addresses.is_subset(&expected_addresses);
+        assert!(
+            covered && self.shape == translated.shape,
+            "function {:?}: its CLIF makes calls its wasm body's summary lacks",
+            self.key
+        );
+        if cfg!(feature = "validate-ssa") {
+            assert!(
+                calls == expected_calls
+                    && shapes == expected_shapes
+                    && addresses == expected_addresses,
+                "function {:?}: its wasm body's summary has calls its CLIF lacks",
+                self.key
+            );
+        }
+    }
 }
 
 pub fn reentrant_functions(units: &[ProgramUnit]) -> HashSet<(u32, u32)> {

@@ -425,11 +425,11 @@ impl StaticFrames {
     }
 }
 
-/// A function to compile: its CLIF, or the defined wasm function to translate again (its
-/// first translation was summarized for the call graph and dropped).
+/// A function to compile: its CLIF, or the defined wasm function to translate (with the
+/// call summary its body gave, which the translation is checked against).
 enum Body {
     Clif(cranelift_codegen::ir::Function),
-    Translate(usize),
+    Translate(usize, calls::CallSummary),
 }
 
 struct Unit {
@@ -438,11 +438,6 @@ struct Unit {
     trap_func_index: u32,
     body: Body,
 }
-
-/// CLIF instructions of the first translation kept for compiling (beyond them, functions
-/// are translated again when compiled): small modules translate once, big ones hold about
-/// this much CLIF at most rather than all of it.
-const KEEP_CLIF_INSTS: usize = 1 << 18;
 
 /// Translates (if need be) and allocates one unit.
 fn allocate_one(
@@ -454,9 +449,11 @@ fn allocate_one(
     let mut t = timings::FunctionTimes::default();
     let func = match unit.body {
         Body::Clif(func) => func,
-        Body::Translate(i) => {
+        Body::Translate(i, expected) => {
             let translator = translator.expect("a translator for the module's functions");
-            timings::timed(&mut t.translate, || translator.translate(i))?
+            let func = timings::timed(&mut t.translate, || translator.translate(i))?;
+            expected.assert_covers(&calls::summarize(unit.key, &func));
+            func
         }
     };
     let unit = ProgramUnit {
@@ -613,11 +610,10 @@ pub fn compile_wasm_with(
     let (mut module, translator) = rec.stage("read and validate", || {
         prepare_module_with(wasm, &LayoutConfig::zisk(), options.optimizations)
     })?;
-    // Every function translated (in parallel) for the call graph; the CLIF kept only up to
-    // KEEP_CLIF_INSTS instructions.
-    let units = rec.stage("translate, call graph", || -> Result<_, BackendError> {
+    // The call graph from the bodies' calls (read in parallel); each function is translated
+    // when it is compiled, so that one function's CLIF is alive at a time per thread.
+    let units = rec.stage("call graph", || -> Result<_, BackendError> {
         let sources = program_unit_sources(&mut module, translator.len())?;
-        let kept = std::sync::atomic::AtomicUsize::new(0);
         let summarize = |source: UnitSource| -> Result<(calls::CallSummary, Unit), BackendError> {
             Ok(match source {
                 UnitSource::Ready(u) => (
@@ -635,22 +631,14 @@ pub fn compile_wasm_with(
                     trap_func_index,
                     defined,
                 } => {
-                    let func = translator.translate(defined)?;
-                    let summary = calls::summarize(key, &func);
-                    let size = func.dfg.num_insts();
-                    let before = kept.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
-                    let body = if before + size <= KEEP_CLIF_INSTS {
-                        Body::Clif(func)
-                    } else {
-                        Body::Translate(defined)
-                    };
+                    let summary = calls::from_wasm(key, translator.calls(defined)?);
                     (
-                        summary,
+                        summary.clone(),
                         Unit {
                             key,
                             name,
                             trap_func_index,
-                            body,
+                            body: Body::Translate(defined, summary),
                         },
                     )
                 }

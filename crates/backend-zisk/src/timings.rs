@@ -74,7 +74,7 @@ impl Timings {
                 .peak_rss
                 .map(|b| format!("{:.1}", b as f64 / 1e6))
                 .unwrap_or_default();
-            out += &format!("{name:<26} {:>10.3} {rss:>12}\n", p.seconds);
+            out += &format!("{name:<28} {:>10.3} {rss:>12}\n", p.seconds);
         }
         out += &format!(
             "{:<26} {:>10.3} {:>12}\n",
@@ -156,7 +156,7 @@ impl FunctionTimes {
 
     fn named(&self) -> [(&'static str, Duration); 6] {
         [
-            ("translate again", self.translate),
+            ("translate (wasm to CLIF)", self.translate),
             ("mid-end (optimize)", self.optimize),
             ("czisk passes", self.passes),
             ("lower (ISLE)", self.lower),

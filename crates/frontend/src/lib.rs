@@ -26,6 +26,7 @@
 //!   ([`INTRINSIC_EXIT`]: `exit(code: i32)`, which ends the run and does not return;
 //!   [`INTRINSIC_PUTC`]: `putc(byte: i32)`, one byte to the console, never optimized away).
 
+mod calls;
 pub mod error;
 pub mod layout;
 pub mod module;
@@ -38,6 +39,8 @@ use cranelift_codegen::ir;
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use target_lexicon::PointerWidth;
 use wasmparser::{FuncType, Parser, Payload};
+
+pub use calls::FunctionCalls;
 
 pub use error::CompileError;
 pub use layout::{LayoutConfig, MachineLayout};
@@ -253,6 +256,13 @@ impl ModuleTranslator<'_> {
         };
         let index = self.info.num_imported_funcs() + i as u32;
         translate::translate_function(&env, index, &self.bodies[i])
+    }
+
+    /// What defined function `i` calls, read from its body without translating it (a call
+    /// graph of the module costs a pass over its operators, not a translation).
+    pub fn calls(&self, i: usize) -> Result<FunctionCalls, CompileError> {
+        let index = self.info.num_imported_funcs() + i as u32;
+        calls::function_calls(&self.info, index, &self.bodies[i])
     }
 }
 

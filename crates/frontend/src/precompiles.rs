@@ -140,6 +140,18 @@ pub fn precompile(field: &str) -> Option<&'static Precompile> {
     PRECOMPILES.iter().find(|p| p.name == field)
 }
 
+/// The precompile a call to wasm function `function_index` is translated to in place: an
+/// import from module `zisk` that names a precompile, with its signature.
+pub(crate) fn inlined_precompile(
+    info: &crate::module::ModuleInfo,
+    function_index: u32,
+) -> Option<&'static Precompile> {
+    let (module, field) = info.imports.get(function_index as usize)?;
+    let p = precompile(field).filter(|_| module == "zisk")?;
+    p.matches(&crate::wasm_signature(info.func_type(function_index)))
+        .then_some(p)
+}
+
 /// The precompile an intrinsic runs, if it is one.
 pub fn precompile_of_intrinsic(intrinsic: u32) -> Option<&'static Precompile> {
     PRECOMPILES.iter().find(|p| p.intrinsic == intrinsic)

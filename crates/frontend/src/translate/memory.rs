@@ -21,7 +21,7 @@ use crate::error::CompileError;
 use crate::layout::{MEMORY_LIMITS, WASM_PAGE};
 use crate::precompiles::{self, EmitSite};
 use crate::traps::WasmTrap;
-use crate::{iconst_value, wasm_signature, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET};
+use crate::{iconst_value, INTRINSIC_MEMMOVE, INTRINSIC_MEMSET};
 
 /// The shape of the access limits of a module with this memory and layout.
 pub(crate) fn limit_shape(
@@ -337,18 +337,9 @@ impl FuncTranslator<'_, '_> {
     /// alignment, then the instruction. Anything else (or a signature that is not the
     /// import's, which the runtime reports) is left to an ordinary call.
     pub(super) fn inline_precompile(&mut self, function_index: u32) -> bool {
-        let Some((module, field)) = self.env.info.imports.get(function_index as usize) else {
+        let Some(p) = precompiles::inlined_precompile(self.env.info, function_index) else {
             return false;
         };
-        if module != "zisk" {
-            return false;
-        }
-        let Some(p) = precompiles::precompile(field) else {
-            return false;
-        };
-        if !p.matches(&wasm_signature(self.env.info.func_type(function_index))) {
-            return false;
-        }
         let values = self.pop_n(p.params.len());
         let result = p.emit(self, &values);
         self.stack.extend(result);
