@@ -6,7 +6,7 @@
 //! cycle of that graph may recurse; every other function is never active twice, and its
 //! frame can live at a fixed address.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use cranelift_codegen::ir::{self, InstructionData, Signature};
 use czisk_frontend::{NS_ENTRY, NS_WASM_FUNC};
@@ -99,12 +99,12 @@ impl CallSummary {
     /// also check the converse: an edge the CLIF lacks costs static frames.
     pub fn assert_covers(&self, translated: &CallSummary) {
         let matters = |k: &&(u32, u32)| k.0 == NS_WASM_FUNC || k.0 == NS_ENTRY;
-        let calls: HashSet<_> = translated.direct.iter().filter(matters).collect();
-        let expected_calls: HashSet<_> = self.direct.iter().collect();
-        let shapes: HashSet<_> = translated.indirect.iter().collect();
-        let expected_shapes: HashSet<_> = self.indirect.iter().collect();
-        let addresses: HashSet<_> = translated.address_taken.iter().collect();
-        let expected_addresses: HashSet<_> = self.address_taken.iter().collect();
+        let calls: FxHashSet<_> = translated.direct.iter().filter(matters).collect();
+        let expected_calls: FxHashSet<_> = self.direct.iter().collect();
+        let shapes: FxHashSet<_> = translated.indirect.iter().collect();
+        let expected_shapes: FxHashSet<_> = self.indirect.iter().collect();
+        let addresses: FxHashSet<_> = translated.address_taken.iter().collect();
+        let expected_addresses: FxHashSet<_> = self.address_taken.iter().collect();
         let covered = calls.is_subset(&expected_calls)
             && shapes.is_subset(&expected_shapes)
             && addresses.is_subset(&expected_addresses);
@@ -125,7 +125,7 @@ impl CallSummary {
     }
 }
 
-pub fn reentrant_functions(units: &[ProgramUnit]) -> HashSet<(u32, u32)> {
+pub fn reentrant_functions(units: &[ProgramUnit]) -> FxHashSet<(u32, u32)> {
     let summaries: Vec<CallSummary> = units.iter().map(|u| summarize(u.key, &u.func)).collect();
     reentrant(&summaries)
 }
@@ -134,15 +134,15 @@ pub fn reentrant_functions(units: &[ProgramUnit]) -> HashSet<(u32, u32)> {
 /// call goes through a node of its signature's shape, with an edge to every function of
 /// that shape whose address is taken: the same cycles as an edge from each call to each
 /// such function, in edges linear in the calls rather than their product.
-pub fn reentrant(summaries: &[CallSummary]) -> HashSet<(u32, u32)> {
+pub fn reentrant(summaries: &[CallSummary]) -> FxHashSet<(u32, u32)> {
     let n = summaries.len();
-    let index: HashMap<(u32, u32), usize> = summaries
+    let index: FxHashMap<(u32, u32), usize> = summaries
         .iter()
         .enumerate()
         .map(|(i, u)| (u.key, i))
         .collect();
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut shape_nodes: HashMap<Shape, usize> = HashMap::new();
+    let mut shape_nodes: FxHashMap<Shape, usize> = FxHashMap::default();
     let mut shape_node = |edges: &mut Vec<Vec<usize>>, s: &Shape| -> usize {
         if let Some(&node) = shape_nodes.get(s) {
             return node;
@@ -151,7 +151,7 @@ pub fn reentrant(summaries: &[CallSummary]) -> HashSet<(u32, u32)> {
         shape_nodes.insert(s.clone(), edges.len() - 1);
         edges.len() - 1
     };
-    let mut address_taken = HashSet::new();
+    let mut address_taken = FxHashSet::default();
     for (i, summary) in summaries.iter().enumerate() {
         edges[i].extend(summary.direct.iter().filter_map(|k| index.get(k)).copied());
         address_taken.extend(

@@ -3,7 +3,9 @@
 //! guest's main, exit 0), the exit stub (ZisK's exit system call: code in r10, cause 93 in
 //! r17, through the BIOS ecall handler), the functions, and the preloaded RAM.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use czisk_frontend::{DataInit, ENTRY_MAIN, INTRINSIC_EXIT, NS_ENTRY, NS_INTRINSIC};
 use czisk_zisk::elf::{write_elf, Segment};
@@ -123,7 +125,7 @@ pub fn link(
     ];
     all.extend(functions);
 
-    let mut addrs: HashMap<(u32, u32), u64> = HashMap::new();
+    let mut addrs: FxHashMap<(u32, u32), u64> = FxHashMap::default();
     let mut symbols = BTreeMap::new();
     let mut pc = ROM_ADDR;
     let mut bases = Vec::new();

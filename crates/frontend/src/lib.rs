@@ -37,6 +37,7 @@ pub mod traps;
 
 use cranelift_codegen::ir;
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
+use rustc_hash::FxHashMap;
 use target_lexicon::PointerWidth;
 use wasmparser::{FuncType, Parser, Payload};
 
@@ -443,8 +444,8 @@ pub fn resolve_overlaps(mut data: Vec<DataInit>) -> Vec<DataInit> {
 /// one more than the index of the first type equal to each (one hash lookup a type, not a
 /// scan of those before it). Never 0: a funcref's high half is zero only for null.
 fn canonical_signature_ids(types: &[FuncType]) -> Vec<u32> {
-    let mut first: std::collections::HashMap<&FuncType, u32> =
-        std::collections::HashMap::with_capacity(types.len());
+    let mut first: FxHashMap<&FuncType, u32> =
+        FxHashMap::with_capacity_and_hasher(types.len(), Default::default());
     types
         .iter()
         .enumerate()

@@ -1,7 +1,7 @@
 //! Module-level information: validation against the supported feature set, and the
 //! sections the translator and the backends need.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use wasmparser::{
     CompositeInnerType, ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, FuncType,
@@ -72,7 +72,7 @@ pub struct ModuleInfo {
     pub start: Option<u32>,
     pub elements: Vec<ElementSegment>,
     pub data: Vec<DataSegment>,
-    pub func_names: HashMap<u32, String>,
+    pub func_names: FxHashMap<u32, String>,
     /// (body offset range, function index), to name functions in errors.
     pub bodies: Vec<(std::ops::Range<usize>, u32)>,
 }

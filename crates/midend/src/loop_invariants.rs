@@ -21,7 +21,7 @@
 //! mid-end rematerializes an add of a constant in every block that uses it, a step per
 //! iteration on ZisK.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
@@ -61,7 +61,7 @@ pub fn hoist_loop_invariants(func: &mut Function) -> usize {
                 .layout
                 .last_inst(preheader)
                 .expect("a block ends in a jump"),
-            cloned: HashMap::new(),
+            cloned: FxHashMap::default(),
         };
         let insts: Vec<Inst> = func.layout.block_insts(header).collect();
         for inst in insts {
@@ -121,7 +121,7 @@ struct Hoister<'a> {
     /// The preheader's jump: hoisted instructions go before it.
     at: Inst,
     /// Values of the loop already recomputed in the preheader.
-    cloned: HashMap<Value, Value>,
+    cloned: FxHashMap<Value, Value>,
 }
 
 impl Hoister<'_> {

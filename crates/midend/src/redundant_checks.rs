@@ -16,7 +16,7 @@
 //! `x + k + r > size`: then `x + k`, which cannot wrap (both below 2^31), is either at or
 //! above 2^31 (negative once sign-extended) or past `size - r`, and its check fails as well.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::dominator_tree::DominatorTree;
@@ -98,7 +98,7 @@ pub fn remove_dominated_checks(func: &mut Function, shape: &LimitShape, offsets:
         Enter(Block),
         Leave(usize),
     }
-    let mut checked: HashMap<CheckedIndex, u64> = HashMap::new();
+    let mut checked: FxHashMap<CheckedIndex, u64> = FxHashMap::default();
     let mut undo: Vec<(CheckedIndex, Option<u64>)> = Vec::new();
     let mut dropped: Vec<Inst> = Vec::new();
     let mut work = vec![Visit::Enter(entry)];
@@ -168,16 +168,16 @@ pub fn widen_to_anticipated_checks(
     let cfg = ControlFlowGraph::with_function(func);
     let domtree = DominatorTree::with_function(func, &cfg);
     // Per block, the reach checked of each index on every path from its start.
-    let mut anticipated: HashMap<Block, HashMap<CheckedIndex, u64>> = HashMap::new();
+    let mut anticipated: FxHashMap<Block, FxHashMap<CheckedIndex, u64>> = FxHashMap::default();
     // (trap, compare, limit_at, reach): the checks to widen.
     let mut widen = Vec::new();
     for &block in domtree.cfg_postorder() {
         // Successors come before their predecessors in post-order, except across back
         // edges; a block without successors (a return, a trap) anticipates nothing.
-        let mut ant: Option<HashMap<CheckedIndex, u64>> = None;
+        let mut ant: Option<FxHashMap<CheckedIndex, u64>> = None;
         for succ in cfg.succ_iter(block) {
             let Some(theirs) = anticipated.get(&succ) else {
-                ant = Some(HashMap::new());
+                ant = Some(FxHashMap::default());
                 break;
             };
             ant = Some(match ant {

@@ -16,12 +16,12 @@
 //! instead of a later one, with nothing observable in between (the translator's argument
 //! for merging a block's checks, `translate/bounds.rs`).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{
-    condcodes::IntCC, types, Block, Function, Inst, InstBuilder, InstructionData, Opcode,
-    TrapCode, Value, ValueDef,
+    condcodes::IntCC, types, Block, Function, Inst, InstBuilder, InstructionData, Opcode, TrapCode,
+    Value, ValueDef,
 };
 
 use czisk_frontend::checks::{as_bounds_check, is_barrier, Check, CheckedIndex, HEAP_REGION_ID};
@@ -66,10 +66,14 @@ pub fn merge_sibling_checks(func: &mut Function, shape: &LimitShape) -> usize {
         let groups = sibling_groups(func, shape, heap, block);
         // Each merged check's index sign-extended, and each sibling's place above it, by
         // the trap that starts the group.
-        let mut merged: HashMap<Inst, (Value, Vec<(Value, i64)>)> = HashMap::new();
+        let mut merged: FxHashMap<Inst, (Value, Vec<(Value, i64)>)> = FxHashMap::default();
         for Group { x, members } in groups {
             let low = members.iter().map(|m| m.offset).min().unwrap();
-            let end = members.iter().map(|m| m.offset + m.reach as i64).max().unwrap();
+            let end = members
+                .iter()
+                .map(|m| m.offset + m.reach as i64)
+                .max()
+                .unwrap();
             let reach = (end - low) as u64;
             if reach > MAX_REACH {
                 continue;
@@ -115,8 +119,8 @@ fn sibling_groups(
     let mut groups = Vec::new();
     // In the order of their first checks, so that the output does not depend on hashing.
     let mut open: Vec<Group> = Vec::new();
-    let mut group_of: HashMap<Value, usize> = HashMap::new();
-    let mut close = |open: &mut Vec<Group>, group_of: &mut HashMap<Value, usize>| {
+    let mut group_of: FxHashMap<Value, usize> = FxHashMap::default();
+    let mut close = |open: &mut Vec<Group>, group_of: &mut FxHashMap<Value, usize>| {
         groups.extend(open.drain(..).filter(|g| g.members.len() > 1));
         group_of.clear();
     };
@@ -157,10 +161,10 @@ fn sibling_groups(
 fn rebase_addresses(
     func: &mut Function,
     block: Block,
-    merged: &HashMap<Inst, (Value, Vec<(Value, i64)>)>,
+    merged: &FxHashMap<Inst, (Value, Vec<(Value, i64)>)>,
 ) {
     // For each sibling index met so far: the merged index, sign-extended, and its place.
-    let mut place: HashMap<Value, (Value, i64)> = HashMap::new();
+    let mut place: FxHashMap<Value, (Value, i64)> = FxHashMap::default();
     let insts: Vec<Inst> = func.layout.block_insts(block).collect();
     for inst in insts {
         if let Some((extended, places)) = merged.get(&inst) {
@@ -192,7 +196,7 @@ fn rebase_addresses(
 fn sibling_address(
     func: &Function,
     addr: Value,
-    place: &HashMap<Value, (Value, i64)>,
+    place: &FxHashMap<Value, (Value, i64)>,
 ) -> Option<(Value, i64)> {
     let ValueDef::Result(def, 0) = func.dfg.value_def(func.dfg.resolve_aliases(addr)) else {
         return None;

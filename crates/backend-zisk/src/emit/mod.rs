@@ -2,7 +2,7 @@
 //! epilogue, regalloc's moves, trap stubs, branch tables, and a block layout in which
 //! a jump costs nothing when the instruction before it can carry it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use cranelift_codegen::ir::Function;
 use czisk_frontend::WasmTrap;
@@ -112,7 +112,7 @@ pub struct Frame {
     ra_offset: Option<i64>,
     saved: Vec<(u8, i64)>,
     spill_base: i64,
-    slot_offsets: HashMap<cranelift_codegen::ir::StackSlot, i64>,
+    slot_offsets: FxHashMap<cranelift_codegen::ir::StackSlot, i64>,
 }
 
 /// Lays out the frame of an allocated function; a static frame is placed at `base` later.
@@ -152,7 +152,7 @@ pub fn frame_layout(func: &Function, vcode: &VCode, out: &Output, base: FrameBas
     };
     let spill_base = offset;
     offset += 8 * out.num_spillslots as i64;
-    let mut slot_offsets = HashMap::new();
+    let mut slot_offsets = FxHashMap::default();
     for (slot, data) in func.sized_stack_slots.iter() {
         let align = 1i64 << data.align_shift.max(3);
         offset = (offset + align - 1) & !(align - 1);

@@ -2,7 +2,7 @@
 //! bottom-up through the ISLE rules (`isle.rs`), values into virtual registers, block
 //! parameters and branch arguments, and the VCode it all ends in.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use cranelift_codegen::ir::{
     self, types, BlockCall, FuncRef, Function, InstructionData, Opcode, TrapCode, Value,
@@ -23,21 +23,21 @@ pub struct Lowerer<'a> {
     pub(super) func: &'a Function,
     pub(super) order: &'a BlockOrder,
     pub(super) next_vreg: u32,
-    pub(super) value_regs: HashMap<Value, Reg>,
+    pub(super) value_regs: FxHashMap<Value, Reg>,
     /// Values some emitted instruction reads from a register.
-    pub(super) used: HashSet<Value>,
+    pub(super) used: FxHashSet<Value>,
     /// Every use of every value.
     pub(super) uses: Uses,
     /// i32 values whose users only read their low 32 bits.
-    pub(super) low32: HashSet<Value>,
+    pub(super) low32: FxHashSet<Value>,
     /// i32 values that are only address indices, held zero- or sign-extended (`low32::zext_ok_values`).
-    pub(super) zext_ok: HashSet<Value>,
+    pub(super) zext_ok: FxHashSet<Value>,
     /// i32 adds that cannot wrap, of sign-extended operands (`ranges::no_wrap_adds`).
-    pub(super) no_wrap: HashSet<Value>,
+    pub(super) no_wrap: FxHashSet<Value>,
     /// What i32 values can be (None with the `value-ranges` optimization off).
     pub(super) ranges: Option<super::ranges::Ranges<'a>>,
     /// Instructions already lowered on an outgoing edge of their block.
-    pub(super) sunk: HashSet<ir::Inst>,
+    pub(super) sunk: FxHashSet<ir::Inst>,
     /// The function's frame is at a fixed address (see `calls.rs`).
     pub(super) static_frame: bool,
     /// Instructions of the CLIF instruction being lowered, in order.
@@ -53,7 +53,7 @@ pub struct Lowerer<'a> {
     /// Values that are another value's register unchanged (an i32 truncation of a value
     /// whose low half is all that is read, ...): their register, renamed to the source's
     /// when the function is finished, so that no move copies them.
-    pub(super) same_as: HashMap<Reg, Reg>,
+    pub(super) same_as: FxHashMap<Reg, Reg>,
     /// Give every low-half-only i32 garbage high bits where it is defined (tests: see
     /// `lower::with_low32_poisoned`).
     pub(super) poison_low32: bool,
@@ -61,8 +61,8 @@ pub struct Lowerer<'a> {
     pub(super) compare64: bool,
     /// call_indirect's signature tests that make its null test too, by their trap
     /// (`indirect.rs`); their null tests are left out.
-    pub(super) signature_tests: HashMap<ir::Inst, super::indirect::SignatureTest>,
-    pub(super) folded_null_tests: HashSet<ir::Inst>,
+    pub(super) signature_tests: FxHashMap<ir::Inst, super::indirect::SignatureTest>,
+    pub(super) folded_null_tests: FxHashSet<ir::Inst>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -75,39 +75,41 @@ impl<'a> Lowerer<'a> {
     ) -> Self {
         let uses = Uses::of_function(func);
         let n = order.blocks.len();
-        let ranges = opts.value_ranges.then(|| super::ranges::Ranges::new(func, shape));
+        let ranges = opts
+            .value_ranges
+            .then(|| super::ranges::Ranges::new(func, shape));
         let mut low32 = if opts.low32 {
             super::low32::low32_only_values(func, &uses, ranges.as_ref())
         } else {
-            HashSet::new()
+            FxHashSet::default()
         };
         let signature_tests = if opts.null_test_in_signature_stub {
             super::indirect::signature_tests_with_null(func)
         } else {
-            HashMap::new()
+            FxHashMap::default()
         };
         let folded_null_tests = signature_tests.values().map(|t| t.null_test).collect();
         let zext_ok = if opts.zext_addresses {
             super::low32::zext_ok_values(func, &uses, &low32, shape, ranges.as_ref())
         } else {
-            HashSet::new()
+            FxHashSet::default()
         };
         let no_wrap = match &ranges {
             Some(ranges) => super::ranges::no_wrap_adds(func, ranges, &mut low32, &zext_ok),
-            None => HashSet::new(),
+            None => FxHashSet::default(),
         };
         Lowerer {
             func,
             order,
             next_vreg: Reg::FIRST_VIRTUAL,
-            value_regs: HashMap::new(),
-            used: HashSet::new(),
+            value_regs: FxHashMap::default(),
+            used: FxHashSet::default(),
             uses,
             low32,
             zext_ok,
             no_wrap,
             ranges,
-            sunk: HashSet::new(),
+            sunk: FxHashSet::default(),
             static_frame,
             current: Vec::new(),
             current_inst: None,
@@ -117,7 +119,7 @@ impl<'a> Lowerer<'a> {
             branch_args: vec![Vec::new(); n],
             outgoing_bytes: 0,
             makes_calls: false,
-            same_as: HashMap::new(),
+            same_as: FxHashMap::default(),
             poison_low32: super::POISON_LOW32.with(std::cell::Cell::get),
             compare64: opts.compare64,
             signature_tests,

@@ -12,7 +12,7 @@
 //! Only pure instructions may lie between the two tests: then nothing that could be seen
 //! or trap happens between where the null trap was and where it now is.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use cranelift_codegen::ir::{
     condcodes::IntCC, types, Function, Inst, InstructionData, Opcode, Value,
@@ -33,8 +33,8 @@ pub(super) struct SignatureTest {
 }
 
 /// The signature tests (by their trap) that take over the null test before them.
-pub(super) fn signature_tests_with_null(func: &Function) -> HashMap<Inst, SignatureTest> {
-    let mut found = HashMap::new();
+pub(super) fn signature_tests_with_null(func: &Function) -> FxHashMap<Inst, SignatureTest> {
+    let mut found = FxHashMap::default();
     for block in func.layout.blocks() {
         // The last null test of the block with only pure instructions after it: (trap, e).
         let mut pending: Option<(Inst, Value)> = None;

@@ -120,7 +120,8 @@ impl generated::Context for Lowerer<'_> {
         let ty = self.func.dfg.value_type(v);
         let whole_word = ty.bytes() == 8
             || (ty == types::I32
-                && (self.low32.contains(&v) || super::low32::is_global_slot_access(self.func, load)));
+                && (self.low32.contains(&v)
+                    || super::low32::is_global_slot_access(self.func, load)));
         if !whole_word || self.func.dfg.mem_flags[flags].trap_code().is_some() {
             return None;
         }
@@ -185,7 +186,9 @@ impl generated::Context for Lowerer<'_> {
         else {
             return None;
         };
-        let c = u8::try_from(self.constant(c)?).ok().filter(|c| (1..=3).contains(c))?;
+        let c = u8::try_from(self.constant(c)?)
+            .ok()
+            .filter(|c| (1..=3).contains(c))?;
         // The range of `y`, not of `v`: a check of `v` bounds the wrapped result, and says
         // nothing of whether the 64-bit shift overflowed 32 bits.
         let range = self.ranges.as_ref()?.of(y, at);

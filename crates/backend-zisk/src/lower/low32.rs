@@ -14,7 +14,7 @@
 //! such value's high half poisoned (`lower::with_low32_poisoned`: the corpus and the
 //! differential programs), which a rule reading those bits turns into a wrong result.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use cranelift_codegen::ir::{types, Function, Inst, InstructionData, Opcode, Value, ValueDef};
 
@@ -66,8 +66,12 @@ fn reads(func: &Function, ranges: Option<&Ranges>, user: Inst, index: usize) -> 
     }
 }
 
-pub fn low32_only_values(func: &Function, uses: &Uses, ranges: Option<&Ranges>) -> HashSet<Value> {
-    let mut candidates = HashSet::new();
+pub fn low32_only_values(
+    func: &Function,
+    uses: &Uses,
+    ranges: Option<&Ranges>,
+) -> FxHashSet<Value> {
+    let mut candidates = FxHashSet::default();
     for block in func.layout.blocks() {
         for inst in func.layout.block_insts(block) {
             for &r in func.dfg.inst_results(inst) {
@@ -80,7 +84,7 @@ pub fn low32_only_values(func: &Function, uses: &Uses, ranges: Option<&Ranges>) 
     // A value drops out when a user reads all of it; dropping a bitwise result can drop
     // its operands in turn, so they go back on the worklist (each value is revisited only
     // when one of its users' results dropped).
-    let reads_all = |v: &Value, candidates: &HashSet<Value>| {
+    let reads_all = |v: &Value, candidates: &FxHashSet<Value>| {
         uses.of(*v).iter().any(|&Use { user, index }| match index {
             None => true,
             Some(i) => match reads(func, ranges, user, i) {
@@ -140,11 +144,11 @@ pub fn low32_only_values(func: &Function, uses: &Uses, ranges: Option<&Ranges>) 
 pub fn zext_ok_values(
     func: &Function,
     uses: &Uses,
-    low32: &HashSet<Value>,
+    low32: &FxHashSet<Value>,
     shape: Option<&czisk_frontend::LimitShape>,
     ranges: Option<&Ranges>,
-) -> HashSet<Value> {
-    let mut found = HashSet::new();
+) -> FxHashSet<Value> {
+    let mut found = FxHashSet::default();
     let Some(shape) = shape else {
         return found;
     };
@@ -215,9 +219,8 @@ pub fn zext_ok_values(
     // extensions are then the same number, as for a constant.
     let non_negative = |k: Value, at: Inst| match i32_const(func, k) {
         Some(k) => (0..=i32::MAX as i64).contains(&k),
-        None => ranges.is_some_and(|r| {
-            !low32.contains(&func.dfg.resolve_aliases(k)) && r.of(k, at).lo >= 0
-        }),
+        None => ranges
+            .is_some_and(|r| !low32.contains(&func.dfg.resolve_aliases(k)) && r.of(k, at).lo >= 0),
     };
     let mut sums = Vec::new();
     for block in func.layout.blocks() {
@@ -248,7 +251,7 @@ pub fn zext_ok_values(
     // otherwise: an address index either way. That needs `x` held sign-extended: not one of
     // the values here (held otherwise), and not a value with garbage in its high half (the
     // low-half set holds only values whose definition may make garbage).
-    let relaxed: HashSet<Value> = sums.iter().map(|&(sum, _)| sum).collect();
+    let relaxed: FxHashSet<Value> = sums.iter().map(|&(sum, _)| sum).collect();
     for (sum, x) in sums {
         if found.contains(&x) || relaxed.contains(&x) || low32.contains(&x) {
             continue;
@@ -344,7 +347,9 @@ pub(super) fn is_global_slot_access(func: &Function, inst: Inst) -> bool {
     };
     func.dfg.mem_flags[flags]
         .alias_region()
-        .is_some_and(|region| func.dfg.alias_regions[region].user_id == czisk_frontend::GLOBALS_REGION_ID)
+        .is_some_and(|region| {
+            func.dfg.alias_regions[region].user_id == czisk_frontend::GLOBALS_REGION_ID
+        })
 }
 
 fn is_iconst(func: &Function, v: Value) -> bool {

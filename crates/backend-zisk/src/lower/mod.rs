@@ -18,7 +18,7 @@ mod ranges;
 mod tests;
 mod uses;
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use cranelift_codegen::ir::{self, Block, Function, Value, ValueDef};
 use regalloc2::{Operand, VReg};
@@ -115,10 +115,10 @@ pub struct BlockOrder {
     /// Lowered blocks: Some(clif block) or an edge block (None).
     pub blocks: Vec<LoweredBlock>,
     /// For each CLIF block, its lowered index.
-    pub index_of: HashMap<Block, BlockIndex>,
+    pub index_of: FxHashMap<Block, BlockIndex>,
     /// For each CLIF block, the lowered targets of its terminator's edges, in the order of
     /// `branch_destinations` (for br_table: default first).
-    pub edge_targets: HashMap<Block, Vec<BlockIndex>>,
+    pub edge_targets: FxHashMap<Block, Vec<BlockIndex>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -147,7 +147,7 @@ impl BlockOrder {
                 .collect()
         };
         // Reverse post-order by iterative DFS.
-        let mut visited = std::collections::HashSet::new();
+        let mut visited = FxHashSet::default();
         let mut post = Vec::new();
         let mut stack = vec![(entry, 0usize)];
         visited.insert(entry);
@@ -164,14 +164,14 @@ impl BlockOrder {
             }
         }
         post.reverse();
-        let mut pred_count: HashMap<Block, usize> = HashMap::new();
+        let mut pred_count: FxHashMap<Block, usize> = FxHashMap::default();
         for &b in &post {
             for s in succs_of(b) {
                 *pred_count.entry(s).or_default() += 1;
             }
         }
         let mut blocks = Vec::new();
-        let mut index_of = HashMap::new();
+        let mut index_of = FxHashMap::default();
         let mut pending_edges = Vec::new();
         for &b in &post {
             index_of.insert(b, blocks.len() as BlockIndex);
@@ -190,7 +190,7 @@ impl BlockOrder {
                 }
             }
         }
-        let mut edge_targets: HashMap<Block, Vec<BlockIndex>> = HashMap::new();
+        let mut edge_targets: FxHashMap<Block, Vec<BlockIndex>> = FxHashMap::default();
         for &b in &post {
             let targets = succs_of(b)
                 .iter()

@@ -12,7 +12,7 @@
 //! operands are held sign-extended; `zext_ok_values` (low32.rs) asks [`Ranges`] for the
 //! non-negative addends of address sums.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
@@ -62,7 +62,7 @@ impl Range {
 pub struct Ranges<'a> {
     func: &'a Function,
     /// The bounds checks of each (i32) index.
-    checks: HashMap<Value, Vec<Inst>>,
+    checks: FxHashMap<Value, Vec<Inst>>,
     /// The largest index a passing check allows: below every limit, so below the memory's
     /// largest size.
     checked_max: i64,
@@ -71,7 +71,7 @@ pub struct Ranges<'a> {
 
 impl<'a> Ranges<'a> {
     pub fn new(func: &'a Function, shape: Option<&LimitShape>) -> Ranges<'a> {
-        let mut checks: HashMap<Value, Vec<Inst>> = HashMap::new();
+        let mut checks: FxHashMap<Value, Vec<Inst>> = FxHashMap::default();
         if let Some(shape) = shape {
             for block in func.layout.blocks() {
                 for inst in func.layout.block_insts(block) {
@@ -158,7 +158,10 @@ impl<'a> Ranges<'a> {
                 types::I16 => Range::new(0, u16::MAX as i64),
                 _ => return None,
             },
-            InstructionData::Binary { opcode, args: [x, y] } => match opcode {
+            InstructionData::Binary {
+                opcode,
+                args: [x, y],
+            } => match opcode {
                 Opcode::Iadd => range(x).add(range(y))?,
                 Opcode::Isub => range(x).sub(range(y))?,
                 // Both non-negative: at most the smaller; one non-negative: at most it.
@@ -178,7 +181,11 @@ impl<'a> Ranges<'a> {
                         return None;
                     }
                     let top = rx.hi.max(ry.hi) as u64;
-                    let lo = if opcode == Opcode::Bor { rx.lo.max(ry.lo) } else { 0 };
+                    let lo = if opcode == Opcode::Bor {
+                        rx.lo.max(ry.lo)
+                    } else {
+                        0
+                    };
                     Range::new(lo, ((top + 1).next_power_of_two() - 1) as i64)
                 }
                 Opcode::Ushr => {
@@ -220,9 +227,9 @@ impl<'a> Ranges<'a> {
 pub fn no_wrap_adds(
     func: &Function,
     ranges: &Ranges,
-    low32: &mut HashSet<Value>,
-    zext_ok: &HashSet<Value>,
-) -> HashSet<Value> {
+    low32: &mut FxHashSet<Value>,
+    zext_ok: &FxHashSet<Value>,
+) -> FxHashSet<Value> {
     let mut candidates = Vec::new();
     for block in func.layout.blocks() {
         for inst in func.layout.block_insts(block) {
@@ -241,7 +248,7 @@ pub fn no_wrap_adds(
         }
     }
     // An add's operands may be adds found here: repeat until nothing more is found.
-    let mut found: HashSet<Value> = HashSet::new();
+    let mut found: FxHashSet<Value> = FxHashSet::default();
     loop {
         // Constants are sign-extended immediates (or registers loaded with one).
         let held_sign_extended = |a: &Value| {
@@ -251,7 +258,9 @@ pub fn no_wrap_adds(
         };
         let new: Vec<Value> = candidates
             .iter()
-            .filter(|(sum, operands)| !found.contains(sum) && operands.iter().all(held_sign_extended))
+            .filter(|(sum, operands)| {
+                !found.contains(sum) && operands.iter().all(held_sign_extended)
+            })
             .map(|&(sum, _)| sum)
             .collect();
         if new.is_empty() {

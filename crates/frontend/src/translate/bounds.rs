@@ -15,7 +15,7 @@
 //! trap or instruction that can trap, and a store outside linear memory (memory.grow
 //! writing the size).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{
@@ -168,7 +168,7 @@ pub(crate) fn merge_bounds_checks(
     let blocks: Vec<_> = func.layout.blocks().collect();
     for block in blocks {
         // Per wasm index: the block's first check still open, and its reach so far.
-        let mut open: HashMap<CheckedIndex, (Inst, usize, u64)> = HashMap::new();
+        let mut open: FxHashMap<CheckedIndex, (Inst, usize, u64)> = FxHashMap::default();
         let insts: Vec<Inst> = func.layout.block_insts(block).collect();
         for inst in insts {
             if let Some(check) = as_bounds_check(func, inst, &limits.shape) {

@@ -13,7 +13,7 @@ mod memory;
 mod numeric;
 mod reference;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use cranelift_codegen::ir::{
     self, types, BlockArg, FuncRef, InstBuilder, SigRef, SourceLoc, Type, Value,
@@ -70,8 +70,8 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     pub stack: Vec<Value>,
     frames: Vec<Frame>,
     pub reachable: bool,
-    func_refs: HashMap<u32, FuncRef>,
-    sig_refs: HashMap<u32, SigRef>,
+    func_refs: FxHashMap<u32, FuncRef>,
+    sig_refs: FxHashMap<u32, SigRef>,
     /// Flags of linear-memory accesses: bounds-checked, so they never trap, in their own
     /// alias region, so that Cranelift's alias analysis knows they leave the memory-size
     /// word (and everything else) alone and can reuse one load of it across them.
@@ -82,7 +82,7 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     pub globals_flags: ir::MemFlagsData,
     /// In `checked_block`, how far past each wasm index linear memory is already known to
     /// reach (see `checked_address`).
-    pub checked_ends: HashMap<Value, u64>,
+    pub checked_ends: FxHashMap<Value, u64>,
     pub checked_block: Option<ir::Block>,
 }
 
@@ -141,7 +141,7 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
                 .with_alias_region(Some(heap_region)),
             memory_size_flags: ir::MemFlagsData::trusted().with_alias_region(Some(size_region)),
             globals_flags: ir::MemFlagsData::trusted().with_alias_region(Some(globals_region)),
-            checked_ends: HashMap::new(),
+            checked_ends: FxHashMap::default(),
             checked_block: None,
             b,
             env,
@@ -150,8 +150,8 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
             stack: Vec::new(),
             frames: Vec::new(),
             reachable: true,
-            func_refs: HashMap::new(),
-            sig_refs: HashMap::new(),
+            func_refs: FxHashMap::default(),
+            sig_refs: FxHashMap::default(),
         }
     }
 }
