@@ -195,31 +195,10 @@ fn allocate_unit_timed(
         function: unit.name.clone(),
         message: format!("{e:?}"),
     })?;
-    timed(&mut times.passes, || {
-        if opts.loop_invariants {
-            czisk_midend::loop_invariants::hoist_loop_invariants(&mut ctx.func);
-        }
-        if let Some(shape) = limit_shape {
-            // The translator merges a block's checks; this is the same across blocks.
-            if opts.bounds_merging {
-                czisk_midend::redundant_checks::widen_to_anticipated_checks(
-                    &mut ctx.func,
-                    shape,
-                    opts.checked_offsets,
-                );
-            }
-            if opts.sibling_checks {
-                czisk_midend::sibling_checks::merge_sibling_checks(&mut ctx.func, shape);
-            }
-            if opts.redundant_checks {
-                czisk_midend::redundant_checks::remove_dominated_checks(
-                    &mut ctx.func,
-                    shape,
-                    opts.checked_offsets,
-                );
-            }
-        }
+    let flow = timed(&mut times.passes, || {
+        let flow = czisk_midend::run_passes(&mut ctx.func, limit_shape, opts);
         legalize::split_i128_compares(&mut ctx.func);
+        flow
     });
     // For working on the backend: CZISK_DUMP_CLIF=part prints the optimized CLIF of every
     // function whose name contains `part`.
@@ -229,7 +208,7 @@ fn allocate_unit_timed(
         }
     }
     let vcode = timed(&mut times.lower, || {
-        lower::lower_function_with(&ctx.func, static_frame, limit_shape, opts)
+        lower::lower_function_with(&ctx.func, &flow.domtree, static_frame, limit_shape, opts)
     })
     .map_err(|error| BackendError::Lower {
         function: unit.name.clone(),

@@ -23,7 +23,6 @@
 
 use rustc_hash::FxHashMap;
 
-use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
@@ -34,14 +33,24 @@ use cranelift_codegen::loop_analysis::{Loop, LoopAnalysis};
 use czisk_frontend::checks::{is_barrier, HEAP_REGION_ID, MEMORY_SIZE_REGION_ID};
 
 use crate::pure::{is_pure, remove_dead_code};
+use crate::Flow;
 
 /// Hoists the invariant checks and computations of every loop (inner loops first); returns
 /// how many moved.
 pub fn hoist_loop_invariants(func: &mut Function) -> usize {
-    let cfg = ControlFlowGraph::with_function(func);
-    let domtree = DominatorTree::with_function(func, &cfg);
+    let moved = hoist(func, &Flow::of(func));
+    if moved > 0 {
+        remove_dead_code(func);
+    }
+    moved
+}
+
+/// [`hoist_loop_invariants`] with the function's `flow`, leaving the code it makes dead
+/// (for one `remove_dead_code` after all the passes).
+pub(crate) fn hoist(func: &mut Function, flow: &Flow) -> usize {
+    let (cfg, domtree) = (&flow.cfg, &flow.domtree);
     let mut loops = LoopAnalysis::new();
-    loops.compute(func, &cfg, &domtree);
+    loops.compute(func, cfg, domtree);
     let heap = region_with_id(func, HEAP_REGION_ID);
     let size_region = region_with_id(func, MEMORY_SIZE_REGION_ID);
     let mut order: Vec<Loop> = loops.loops().collect();
@@ -49,7 +58,7 @@ pub fn hoist_loop_invariants(func: &mut Function) -> usize {
     let mut moved = 0;
     for lp in order {
         let header = loops.loop_header(lp);
-        let Some(preheader) = only_entry(func, &cfg, &loops, lp, header) else {
+        let Some(preheader) = only_entry(func, cfg, &loops, lp, header) else {
             continue;
         };
         let mut hoister = Hoister {
@@ -86,7 +95,6 @@ pub fn hoist_loop_invariants(func: &mut Function) -> usize {
     }
     if moved > 0 {
         func.dfg.resolve_all_aliases();
-        remove_dead_code(func);
     }
     moved
 }

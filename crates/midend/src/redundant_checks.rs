@@ -19,8 +19,6 @@
 use rustc_hash::FxHashMap;
 
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
-use cranelift_codegen::dominator_tree::DominatorTree;
-use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::{
     types, Block, Function, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode, TrapCode,
     Value, ValueDef,
@@ -34,6 +32,7 @@ use czisk_frontend::{iconst_value, LimitShape};
 
 use crate::loop_invariants::region_with_id;
 use crate::pure::remove_dead_code;
+use crate::Flow;
 
 /// `(x, k)` when `v` is the i32 `x + k` of a constant `k` (its low 32 bits, sign-extended).
 pub(crate) fn i32_plus_constant(func: &Function, v: Value) -> Option<(Value, i64)> {
@@ -87,11 +86,25 @@ fn as_offset(func: &Function, index: CheckedIndex) -> Option<(CheckedIndex, u64)
 /// (with `offsets`, also one of `x + k` dominated by one of `x` for at least `k` more);
 /// returns how many.
 pub fn remove_dominated_checks(func: &mut Function, shape: &LimitShape, offsets: bool) -> usize {
+    let removed = remove_dominated(func, &Flow::of(func), shape, offsets);
+    if removed > 0 {
+        remove_dead_code(func);
+    }
+    removed
+}
+
+/// [`remove_dominated_checks`] with the function's `flow`, leaving the code it makes dead
+/// (for one `remove_dead_code` after all the passes).
+pub(crate) fn remove_dominated(
+    func: &mut Function,
+    flow: &Flow,
+    shape: &LimitShape,
+    offsets: bool,
+) -> usize {
     let Some(entry) = func.layout.entry_block() else {
         return 0;
     };
-    let cfg = ControlFlowGraph::with_function(func);
-    let domtree = DominatorTree::with_function(func, &cfg);
+    let domtree = &flow.domtree;
     // A preorder walk of the dominator tree; `checked` holds the farthest reach checked
     // for each index on the way from the entry, `undo` what to restore on leaving a block.
     enum Visit {
@@ -137,9 +150,6 @@ pub fn remove_dominated_checks(func: &mut Function, shape: &LimitShape, offsets:
     for &inst in &dropped {
         func.layout.remove_inst(inst);
     }
-    if !dropped.is_empty() {
-        remove_dead_code(func);
-    }
     dropped.len()
 }
 
@@ -161,12 +171,21 @@ pub fn widen_to_anticipated_checks(
     shape: &LimitShape,
     offsets: bool,
 ) -> usize {
+    let widened = widen(func, &Flow::of(func), shape, offsets);
+    if widened > 0 {
+        remove_dead_code(func);
+    }
+    widened
+}
+
+/// [`widen_to_anticipated_checks`] with the function's `flow`, leaving the code it makes
+/// dead (for one `remove_dead_code` after all the passes).
+pub(crate) fn widen(func: &mut Function, flow: &Flow, shape: &LimitShape, offsets: bool) -> usize {
     let heap = region_with_id(func, HEAP_REGION_ID);
     let Some(limits) = access_limits(func, shape) else {
         return 0;
     };
-    let cfg = ControlFlowGraph::with_function(func);
-    let domtree = DominatorTree::with_function(func, &cfg);
+    let (cfg, domtree) = (&flow.cfg, &flow.domtree);
     // Per block, the reach checked of each index on every path from its start.
     let mut anticipated: FxHashMap<Block, FxHashMap<CheckedIndex, u64>> = FxHashMap::default();
     // (trap, compare, limit_at, reach): the checks to widen.
@@ -231,9 +250,6 @@ pub fn widen_to_anticipated_checks(
         args[limit_at] = limits.emit(&mut pos, reach);
         let outside = pos.ins().icmp(cond, args[0], args[1]);
         func.dfg.inst_args_mut(trap)[0] = outside;
-    }
-    if !widen.is_empty() {
-        remove_dead_code(func);
     }
     widen.len()
 }

@@ -53,6 +53,16 @@ struct Group {
 /// Merges each block's checks of sibling indices (see the module's docs); returns how many
 /// checks were removed.
 pub fn merge_sibling_checks(func: &mut Function, shape: &LimitShape) -> usize {
+    let removed = merge(func, shape);
+    if removed > 0 {
+        remove_dead_code(func);
+    }
+    removed
+}
+
+/// [`merge_sibling_checks`], leaving the code it makes dead (for one `remove_dead_code`
+/// after all the passes).
+pub(crate) fn merge(func: &mut Function, shape: &LimitShape) -> usize {
     if shape.max_size > 1 << 31 {
         return 0;
     }
@@ -64,9 +74,7 @@ pub fn merge_sibling_checks(func: &mut Function, shape: &LimitShape) -> usize {
     let mut removed = 0;
     for block in blocks {
         let groups = sibling_groups(func, shape, heap, block);
-        // Each merged check's index sign-extended, and each sibling's place above it, by
-        // the trap that starts the group.
-        let mut merged: FxHashMap<Inst, (Value, Vec<(Value, i64)>)> = FxHashMap::default();
+        let mut merged: Merged = FxHashMap::default();
         for Group { x, members } in groups {
             let low = members.iter().map(|m| m.offset).min().unwrap();
             let end = members
@@ -103,11 +111,12 @@ pub fn merge_sibling_checks(func: &mut Function, shape: &LimitShape) -> usize {
             rebase_addresses(func, block, &merged);
         }
     }
-    if removed > 0 {
-        remove_dead_code(func);
-    }
     removed
 }
+
+/// Each merged check's index sign-extended, and each sibling's place above it, by the trap
+/// that starts the group.
+type Merged = FxHashMap<Inst, (Value, Vec<(Value, i64)>)>;
 
 /// The groups of sibling checks in `block` that have more than one member.
 fn sibling_groups(
@@ -158,11 +167,7 @@ fn sibling_groups(
 /// its check (the sum does not wrap, see the module's docs), and one the backend folds into
 /// the access, so the sibling's own add is left without users. One pass over the block; an
 /// index in two groups (either side of a barrier) is taken from the first.
-fn rebase_addresses(
-    func: &mut Function,
-    block: Block,
-    merged: &FxHashMap<Inst, (Value, Vec<(Value, i64)>)>,
-) {
+fn rebase_addresses(func: &mut Function, block: Block, merged: &Merged) {
     // For each sibling index met so far: the merged index, sign-extended, and its place.
     let mut place: FxHashMap<Value, (Value, i64)> = FxHashMap::default();
     let insts: Vec<Inst> = func.layout.block_insts(block).collect();

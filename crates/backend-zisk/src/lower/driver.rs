@@ -4,6 +4,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::ir::{
     self, types, BlockCall, FuncRef, Function, InstructionData, Opcode, TrapCode, Value,
 };
@@ -68,6 +69,7 @@ pub struct Lowerer<'a> {
 impl<'a> Lowerer<'a> {
     pub fn new(
         func: &'a Function,
+        domtree: &'a DominatorTree,
         order: &'a BlockOrder,
         static_frame: bool,
         shape: Option<&czisk_frontend::LimitShape>,
@@ -77,7 +79,7 @@ impl<'a> Lowerer<'a> {
         let n = order.blocks.len();
         let ranges = opts
             .value_ranges
-            .then(|| super::ranges::Ranges::new(func, shape));
+            .then(|| super::ranges::Ranges::new(func, domtree, shape));
         let mut low32 = if opts.low32 {
             super::low32::low32_only_values(func, &uses, ranges.as_ref())
         } else {

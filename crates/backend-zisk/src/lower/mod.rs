@@ -20,6 +20,7 @@ mod uses;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::ir::{self, Block, Function, Value, ValueDef};
 use regalloc2::{Operand, VReg};
 
@@ -87,8 +88,11 @@ pub fn lower_function_in(
     static_frame: bool,
     shape: Option<&czisk_frontend::LimitShape>,
 ) -> Result<VCode, LowerError> {
+    let cfg = cranelift_codegen::flowgraph::ControlFlowGraph::with_function(func);
+    let domtree = cranelift_codegen::dominator_tree::DominatorTree::with_function(func, &cfg);
     lower_function_with(
         func,
+        &domtree,
         static_frame,
         shape,
         &czisk_frontend::Optimizations::ALL,
@@ -96,15 +100,16 @@ pub fn lower_function_in(
 }
 
 /// [`lower_function_in`] with only the lowering optimizations `opts` turns on (`low32`,
-/// `zext_addresses`, `compare64`).
+/// `zext_addresses`, `compare64`), given the function's dominator tree.
 pub fn lower_function_with(
     func: &Function,
+    domtree: &DominatorTree,
     static_frame: bool,
     shape: Option<&czisk_frontend::LimitShape>,
     opts: &czisk_frontend::Optimizations,
 ) -> Result<VCode, LowerError> {
     let order = BlockOrder::compute(func);
-    let mut lowerer = driver::Lowerer::new(func, &order, static_frame, shape, opts);
+    let mut lowerer = driver::Lowerer::new(func, domtree, &order, static_frame, shape, opts);
     lowerer.lower_all()?;
     Ok(lowerer.finish())
 }

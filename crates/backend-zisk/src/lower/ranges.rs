@@ -15,7 +15,6 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use cranelift_codegen::dominator_tree::DominatorTree;
-use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::{types, Function, Inst, InstructionData, Opcode, Value, ValueDef};
 use czisk_frontend::checks::{as_bounds_check, CheckedIndex};
 use czisk_frontend::LimitShape;
@@ -66,11 +65,15 @@ pub struct Ranges<'a> {
     /// The largest index a passing check allows: below every limit, so below the memory's
     /// largest size.
     checked_max: i64,
-    domtree: Option<DominatorTree>,
+    domtree: &'a DominatorTree,
 }
 
 impl<'a> Ranges<'a> {
-    pub fn new(func: &'a Function, shape: Option<&LimitShape>) -> Ranges<'a> {
+    pub fn new(
+        func: &'a Function,
+        domtree: &'a DominatorTree,
+        shape: Option<&LimitShape>,
+    ) -> Ranges<'a> {
         let mut checks: FxHashMap<Value, Vec<Inst>> = FxHashMap::default();
         if let Some(shape) = shape {
             for block in func.layout.blocks() {
@@ -83,10 +86,6 @@ impl<'a> Ranges<'a> {
                 }
             }
         }
-        let domtree = (!checks.is_empty()).then(|| {
-            let cfg = ControlFlowGraph::with_function(func);
-            DominatorTree::with_function(func, &cfg)
-        });
         Ranges {
             func,
             checks,
@@ -117,12 +116,12 @@ impl<'a> Ranges<'a> {
 
     /// Whether a bounds check of `v` has passed whenever `at` runs.
     fn checked_before(&self, v: Value, at: Inst) -> bool {
-        let (Some(checks), Some(domtree)) = (self.checks.get(&v), &self.domtree) else {
+        let Some(checks) = self.checks.get(&v) else {
             return false;
         };
         checks
             .iter()
-            .any(|&check| check != at && domtree.dominates(check, at, &self.func.layout))
+            .any(|&check| check != at && self.domtree.dominates(check, at, &self.func.layout))
     }
 
     fn defined_range(&self, v: Value, at: Inst, depth: u32) -> Option<Range> {
