@@ -206,8 +206,8 @@ impl MInst {
     /// regalloc2 operands; physical registers named directly (the stack pointer) are not
     /// allocated and not listed. With `memory_operands`, operands ZisK can take from or
     /// put in memory may be allocated to spill slots.
-    pub fn operands(&mut self, memory_operands: bool) -> Vec<Operand> {
-        let mut ops = Vec::new();
+    /// Appends the instruction's regalloc2 operands to `ops`.
+    pub fn push_operands(&mut self, memory_operands: bool, ops: &mut Vec<Operand>) {
         self.visit_regs(&mut |r, kind| {
             if !r.is_virtual() {
                 return;
@@ -223,7 +223,6 @@ impl MInst {
                 RegUse::FixedDef(p) => Operand::reg_fixed_def(v, p),
             });
         });
-        ops
     }
 }
 

@@ -39,7 +39,8 @@ impl Function for VCode {
         &self.blocks[block.index()].branch_args[succ_idx]
     }
     fn inst_operands(&self, insn: Inst) -> &[Operand] {
-        &self.operands[insn.index()]
+        let i = insn.index();
+        &self.operands[self.operand_start[i] as usize..self.operand_start[i + 1] as usize]
     }
     fn inst_clobbers(&self, insn: Inst) -> PRegSet {
         match &self.insts[insn.index()] {

@@ -5,6 +5,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use cranelift_codegen::dominator_tree::DominatorTree;
+use cranelift_codegen::entity::{EntitySet, SecondaryMap};
 use cranelift_codegen::ir::{
     self, types, BlockCall, FuncRef, Function, InstructionData, Opcode, TrapCode, Value,
 };
@@ -24,9 +25,9 @@ pub struct Lowerer<'a> {
     pub(super) func: &'a Function,
     pub(super) order: &'a BlockOrder,
     pub(super) next_vreg: u32,
-    pub(super) value_regs: FxHashMap<Value, Reg>,
+    pub(super) value_regs: SecondaryMap<Value, Option<Reg>>,
     /// Values some emitted instruction reads from a register.
-    pub(super) used: FxHashSet<Value>,
+    pub(super) used: EntitySet<Value>,
     /// Every use of every value.
     pub(super) uses: Uses,
     /// i32 values whose users only read their low 32 bits.
@@ -104,8 +105,8 @@ impl<'a> Lowerer<'a> {
             func,
             order,
             next_vreg: Reg::FIRST_VIRTUAL,
-            value_regs: FxHashMap::default(),
-            used: FxHashSet::default(),
+            value_regs: SecondaryMap::with_capacity(func.dfg.num_values()),
+            used: EntitySet::with_capacity(func.dfg.num_values()),
             uses,
             low32,
             zext_ok,
@@ -137,11 +138,11 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn value_reg(&mut self, v: Value) -> Reg {
         let v = self.func.dfg.resolve_aliases(v);
-        if let Some(r) = self.value_regs.get(&v) {
-            return *r;
+        if let Some(r) = self.value_regs[v] {
+            return r;
         }
         let r = self.new_reg();
-        self.value_regs.insert(v, r);
+        self.value_regs[v] = Some(r);
         r
     }
 
@@ -236,15 +237,19 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn lower_block(&mut self, index: usize, block: ir::Block) -> Result<(), LowerError> {
         self.current_block = Some(block);
-        let insts: Vec<ir::Inst> = self.func.layout.block_insts(block).collect();
-        let mut code: Vec<Vec<MInst>> = Vec::new();
-        for &inst in insts.iter().rev() {
+        // Instructions are lowered last to first; each one's code is appended to `code`
+        // as it comes, and the pieces are put back in order at the end.
+        let mut code: Vec<MInst> = Vec::new();
+        let mut piece_starts: Vec<usize> = Vec::new();
+        let mut next = self.func.layout.last_inst(block);
+        while let Some(inst) = next {
+            next = self.func.layout.prev_inst(inst);
             self.current_inst = Some(inst);
             let data = &self.func.dfg.insts[inst];
             let results = self.func.dfg.inst_results(inst);
             if self.sunk.contains(&inst)
                 || removable_if_unused(self.func, inst)
-                    && !results.iter().any(|r| self.used.contains(r))
+                    && !results.iter().any(|&r| self.used.contains(r))
                 || self.is_redundant_stack_check(inst)
                 || self.folded_null_tests.contains(&inst)
             {
@@ -252,7 +257,8 @@ impl<'a> Lowerer<'a> {
             }
             if let Some(&test) = self.signature_tests.get(&inst) {
                 self.lower_signature_test(test);
-                code.push(std::mem::take(&mut self.current));
+                piece_starts.push(code.len());
+                code.append(&mut self.current);
                 continue;
             }
             if data.opcode().is_branch() {
@@ -283,13 +289,22 @@ impl<'a> Lowerer<'a> {
                     None => return Err(self.unsupported(inst)),
                 }
             }
-            code.push(std::mem::take(&mut self.current));
+            piece_starts.push(code.len());
+            code.append(&mut self.current);
         }
         if block == self.func.layout.entry_block().unwrap() {
-            code.push(self.entry_args());
+            piece_starts.push(code.len());
+            code.extend(self.entry_args());
         }
+        // Reversed whole, the pieces are in order, each one backwards.
+        let n = code.len();
         code.reverse();
-        self.block_code[index] = code.into_iter().flatten().collect();
+        let mut end = n;
+        for &start in piece_starts.iter().rev() {
+            code[n - end..n - start].reverse();
+            end = start;
+        }
+        self.block_code[index] = code;
         Ok(())
     }
 
@@ -392,13 +407,17 @@ impl<'a> Lowerer<'a> {
                 blocks[s.index()].preds.push(regalloc2::Block::new(b));
             }
         }
-        let operands = insts
-            .iter_mut()
-            .map(|i: &mut MInst| i.operands(memory_operands))
-            .collect();
+        let mut operands = Vec::with_capacity(insts.len() * 2);
+        let mut operand_start = Vec::with_capacity(insts.len() + 1);
+        for inst in &mut insts {
+            operand_start.push(operands.len() as u32);
+            inst.push_operands(memory_operands, &mut operands);
+        }
+        operand_start.push(operands.len() as u32);
         VCode {
             insts,
             operands,
+            operand_start,
             blocks,
             num_vregs: self.next_vreg as usize,
             outgoing_bytes: self.outgoing_bytes,

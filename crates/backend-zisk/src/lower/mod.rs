@@ -41,7 +41,10 @@ pub struct VBlock {
 #[derive(Debug)]
 pub struct VCode {
     pub insts: Vec<MInst>,
-    pub operands: Vec<Vec<Operand>>,
+    /// Every instruction's regalloc2 operands, one after another: instruction `i`'s are
+    /// `operands[operand_start[i]..operand_start[i + 1]]`.
+    pub operands: Vec<Operand>,
+    pub operand_start: Vec<u32>,
     pub blocks: Vec<VBlock>,
     pub num_vregs: usize,
     /// Bytes of outgoing stack arguments/results the calls need at the bottom of the frame.
