@@ -21,21 +21,23 @@ pub struct Uses {
 
 impl Uses {
     pub fn of_function(func: &Function) -> Uses {
+        // Every use in program order, then placed by value (a counting sort): a value's
+        // uses end where the next value's begin.
         let values = func.dfg.num_values();
-        let each_use = |f: &mut dyn FnMut(Value, Use)| {
-            for block in func.layout.blocks() {
-                for user in func.layout.block_insts(block) {
-                    let fixed = func.dfg.inst_args(user).len();
-                    for (i, a) in func.dfg.inst_values(user).enumerate() {
-                        let index = (i < fixed).then_some(i);
-                        f(func.dfg.resolve_aliases(a), Use { user, index });
-                    }
+        let mut found: Vec<(Value, Use)> = Vec::with_capacity(func.dfg.num_insts() * 2);
+        for block in func.layout.blocks() {
+            for user in func.layout.block_insts(block) {
+                let fixed = func.dfg.inst_args(user).len();
+                for (i, a) in func.dfg.inst_values(user).enumerate() {
+                    let index = (i < fixed).then_some(i);
+                    found.push((func.dfg.resolve_aliases(a), Use { user, index }));
                 }
             }
-        };
-        // Count, then place: a value's uses end where the next value's begin.
+        }
         let mut start = vec![0u32; values + 1];
-        each_use(&mut |v, _| start[v.index() + 1] += 1);
+        for (v, _) in &found {
+            start[v.index() + 1] += 1;
+        }
         for i in 1..=values {
             start[i] += start[i - 1];
         }
@@ -44,12 +46,12 @@ impl Uses {
             user: Inst::from_u32(0),
             index: None,
         };
-        let mut uses = vec![placeholder; start[values] as usize];
-        each_use(&mut |v, u| {
+        let mut uses = vec![placeholder; found.len()];
+        for (v, u) in found {
             let slot = &mut next[v.index()];
             uses[*slot as usize] = u;
             *slot += 1;
-        });
+        }
         Uses { start, uses }
     }
 
