@@ -31,7 +31,7 @@ pub struct Lowerer<'a> {
     /// Every use of every value.
     pub(super) uses: Uses,
     /// i32 values whose users only read their low 32 bits.
-    pub(super) low32: FxHashSet<Value>,
+    pub(super) low32: EntitySet<Value>,
     /// i32 values that are only address indices, held zero- or sign-extended (`low32::zext_ok_values`).
     pub(super) zext_ok: FxHashSet<Value>,
     /// i32 adds that cannot wrap, of sign-extended operands (`ranges::no_wrap_adds`).
@@ -84,7 +84,7 @@ impl<'a> Lowerer<'a> {
         let mut low32 = if opts.low32 {
             super::low32::low32_only_values(func, &uses, ranges.as_ref())
         } else {
-            FxHashSet::default()
+            EntitySet::new()
         };
         let signature_tests = if opts.null_test_in_signature_stub {
             super::indirect::signature_tests_with_null(func)
@@ -323,7 +323,7 @@ impl<'a> Lowerer<'a> {
     /// [`Self::define_as`] for `value`'s register `target`; with `poison_low32`, a value
     /// whose users read only its low half gets its high half flipped on the way.
     pub(super) fn define_value(&mut self, value: Value, reg: Reg, target: Reg) {
-        if self.poison_low32 && self.low32.contains(&value) {
+        if self.poison_low32 && self.low32.contains(value) {
             self.current.push(MInst::Alu {
                 op: ZOp::Xor,
                 dst: target,
@@ -485,7 +485,7 @@ impl<'a> Lowerer<'a> {
         self.func.dfg.value_type(v) == types::I32
             && (self.constant(v).is_some()
                 || self.no_wrap.contains(&v)
-                || (!self.low32.contains(&v) && !self.zext_ok.contains(&v)))
+                || (!self.low32.contains(v) && !self.zext_ok.contains(&v)))
     }
 
     pub(super) fn put_value(&mut self, v: Value) -> Reg {

@@ -120,7 +120,7 @@ impl generated::Context for Lowerer<'_> {
         let ty = self.func.dfg.value_type(v);
         let whole_word = ty.bytes() == 8
             || (ty == types::I32
-                && (self.low32.contains(&v)
+                && (self.low32.contains(v)
                     || super::low32::is_global_slot_access(self.func, load)));
         if !whole_word || self.func.dfg.mem_flags[flags].trap_code().is_some() {
             return None;
@@ -170,7 +170,7 @@ impl generated::Context for Lowerer<'_> {
         let result = *self.func.dfg.inst_results(inst).first()?;
         (self.no_wrap.contains(&result)
             || self.zext_ok.contains(&result)
-            || self.low32.contains(&result))
+            || self.low32.contains(result))
         .then_some(())
     }
     /// `v = y << c` (i32, c from 1 to 3) whose 64-bit shift of `y`'s register is `v` held
@@ -210,7 +210,7 @@ impl generated::Context for Lowerer<'_> {
     }
     fn low32_result(&mut self, inst: Inst) -> Option<()> {
         let result = *self.func.dfg.inst_results(inst).first()?;
-        self.low32.contains(&result).then_some(())
+        self.low32.contains(result).then_some(())
     }
     /// The width at which an i32 compare, min or max of `x` and `y` may be made: the full 64
     /// bits when both are held sign-extended (a constant, which becomes a sign-extended

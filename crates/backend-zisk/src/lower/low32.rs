@@ -14,6 +14,7 @@
 //! such value's high half poisoned (`lower::with_low32_poisoned`: the corpus and the
 //! differential programs), which a rule reading those bits turns into a wrong result.
 
+use cranelift_codegen::entity::EntitySet;
 use rustc_hash::FxHashSet;
 
 use cranelift_codegen::ir::{types, Function, Inst, InstructionData, Opcode, Value, ValueDef};
@@ -70,8 +71,8 @@ pub fn low32_only_values(
     func: &Function,
     uses: &Uses,
     ranges: Option<&Ranges>,
-) -> FxHashSet<Value> {
-    let mut candidates = FxHashSet::default();
+) -> EntitySet<Value> {
+    let mut candidates = EntitySet::with_capacity(func.dfg.num_values());
     for block in func.layout.blocks() {
         for inst in func.layout.block_insts(block) {
             for &r in func.dfg.inst_results(inst) {
@@ -84,8 +85,8 @@ pub fn low32_only_values(
     // A value drops out when a user reads all of it; dropping a bitwise result can drop
     // its operands in turn, so they go back on the worklist (each value is revisited only
     // when one of its users' results dropped).
-    let reads_all = |v: &Value, candidates: &FxHashSet<Value>| {
-        uses.of(*v).iter().any(|&Use { user, index }| match index {
+    let reads_all = |v: Value, candidates: &EntitySet<Value>| {
+        uses.of(v).iter().any(|&Use { user, index }| match index {
             None => true,
             Some(i) => match reads(func, ranges, user, i) {
                 Reads::Low32 => false,
@@ -94,16 +95,16 @@ pub fn low32_only_values(
                     .dfg
                     .inst_results(user)
                     .first()
-                    .is_some_and(|r| candidates.contains(r)),
+                    .is_some_and(|&r| candidates.contains(r)),
             },
         })
     };
-    let mut work: Vec<Value> = candidates.iter().copied().collect();
+    let mut work = work_list(&candidates);
     while let Some(v) = work.pop() {
-        if !candidates.contains(&v) || !reads_all(&v, &candidates) {
+        if !candidates.contains(v) || !reads_all(v, &candidates) {
             continue;
         }
-        candidates.remove(&v);
+        candidates.remove(v);
         if let ValueDef::Result(inst, _) = func.dfg.value_def(v) {
             work.extend(
                 func.dfg
@@ -118,7 +119,11 @@ pub fn low32_only_values(
     // at 64 bits, which ZisK proves free for small operands (`cmp_width` in lower/isle.rs).
     // Its users' membership does not depend on it (only bitwise results and selects pass
     // the question on, and those stay).
-    candidates.retain(|&v| !defined_sign_extended(func, v));
+    for v in work_list(&candidates) {
+        if defined_sign_extended(func, v) {
+            candidates.remove(v);
+        }
+    }
     candidates
 }
 
@@ -144,7 +149,7 @@ pub fn low32_only_values(
 pub fn zext_ok_values(
     func: &Function,
     uses: &Uses,
-    low32: &FxHashSet<Value>,
+    low32: &EntitySet<Value>,
     shape: Option<&czisk_frontend::LimitShape>,
     ranges: Option<&Ranges>,
 ) -> FxHashSet<Value> {
@@ -204,7 +209,7 @@ pub fn zext_ok_values(
                     .dfg
                     .inst_results(user)
                     .first()
-                    .is_some_and(|r| low32.contains(r)),
+                    .is_some_and(|&r| low32.contains(r)),
                 Reads::All => {
                     func.dfg.insts[user].opcode() == Opcode::Sextend
                         && func.dfg.ctrl_typevar(user) == types::I64
@@ -220,13 +225,13 @@ pub fn zext_ok_values(
     let non_negative = |k: Value, at: Inst| match i32_const(func, k) {
         Some(k) => (0..=i32::MAX as i64).contains(&k),
         None => ranges
-            .is_some_and(|r| !low32.contains(&func.dfg.resolve_aliases(k)) && r.of(k, at).lo >= 0),
+            .is_some_and(|r| !low32.contains(func.dfg.resolve_aliases(k)) && r.of(k, at).lo >= 0),
     };
     let mut sums = Vec::new();
     for block in func.layout.blocks() {
         for inst in func.layout.block_insts(block) {
             let x = match func.dfg.inst_results(inst).first() {
-                Some(&x) if func.dfg.value_type(x) == types::I32 && !low32.contains(&x) => x,
+                Some(&x) if func.dfg.value_type(x) == types::I32 && !low32.contains(x) => x,
                 _ => continue,
             };
             match func.dfg.insts[inst].opcode() {
@@ -253,7 +258,7 @@ pub fn zext_ok_values(
     // low-half set holds only values whose definition may make garbage).
     let relaxed: FxHashSet<Value> = sums.iter().map(|&(sum, _)| sum).collect();
     for (sum, x) in sums {
-        if found.contains(&x) || relaxed.contains(&x) || low32.contains(&x) {
+        if found.contains(&x) || relaxed.contains(&x) || low32.contains(x) {
             continue;
         }
         found.insert(sum);
@@ -357,4 +362,9 @@ fn is_iconst(func: &Function, v: Value) -> bool {
         ValueDef::Result(inst, _) => func.dfg.insts[inst].opcode() == Opcode::Iconst,
         _ => false,
     }
+}
+
+/// The members of `set`, to change it while going through them.
+fn work_list(set: &EntitySet<Value>) -> Vec<Value> {
+    set.keys().filter(|&v| set.contains(v)).collect()
 }

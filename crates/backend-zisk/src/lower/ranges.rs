@@ -12,6 +12,7 @@
 //! operands are held sign-extended; `zext_ok_values` (low32.rs) asks [`Ranges`] for the
 //! non-negative addends of address sums.
 
+use cranelift_codegen::entity::EntitySet;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use cranelift_codegen::dominator_tree::DominatorTree;
@@ -226,7 +227,7 @@ impl<'a> Ranges<'a> {
 pub fn no_wrap_adds(
     func: &Function,
     ranges: &Ranges,
-    low32: &mut FxHashSet<Value>,
+    low32: &mut EntitySet<Value>,
     zext_ok: &FxHashSet<Value>,
 ) -> FxHashSet<Value> {
     let mut candidates = Vec::new();
@@ -253,7 +254,7 @@ pub fn no_wrap_adds(
         let held_sign_extended = |a: &Value| {
             i32_const(func, *a).is_some()
                 || found.contains(a)
-                || (!low32.contains(a) && !zext_ok.contains(a))
+                || (!low32.contains(*a) && !zext_ok.contains(a))
         };
         let new: Vec<Value> = candidates
             .iter()
@@ -267,7 +268,9 @@ pub fn no_wrap_adds(
         }
         found.extend(new);
     }
-    low32.retain(|v| !found.contains(v));
+    for &v in &found {
+        low32.remove(v);
+    }
     found
 }
 
