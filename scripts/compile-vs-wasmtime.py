@@ -5,7 +5,9 @@ For each module, runs `czisk build` on one thread (and on all threads) and a was
 compile of the same module (Python bindings, Cranelift at opt level speed, parallel
 compilation off), in turn A B A B ... after a warm-up, and prints the medians of each
 process's wall time and peak resident memory (its own, from wait4), with the ratios
-czisk/wasmtime pair by pair. The machine's other work shows in the wall times; quote the
+czisk/wasmtime pair by pair; and wasmtime's compile alone (the Module constructor, timed
+inside the process: without the interpreter's start and the import), with czisk's whole
+process against it. The machine's other work shows in the wall times; quote the
 ratios of one run.
 
   scripts/compile-vs-wasmtime.py [--runs N] [--czisk BINARY] [MODULE.wasm ...]
@@ -35,13 +37,18 @@ MODULES = [
     ("go_json", "guests/out/go/go_json.wasm", []),
 ]
 
+# Prints the seconds of the compile alone (the Module constructor), without the Python
+# interpreter's start and wasmtime's import (about 0.2 s here) that the process's time has.
 WASMTIME_COMPILE = """
-import sys, wasmtime
+import sys, time, wasmtime
 config = wasmtime.Config()
 config.cranelift_opt_level = "speed"
 config.parallel_compilation = False
 engine = wasmtime.Engine(config)
-wasmtime.Module(engine, open(sys.argv[1], "rb").read())
+wasm = open(sys.argv[1], "rb").read()
+start = time.perf_counter()
+wasmtime.Module(engine, wasm)
+print(time.perf_counter() - start)
 """
 
 
@@ -65,41 +72,46 @@ def wasmtime_python():
 
 
 def run(argv):
-    """Wall seconds and peak resident MiB of one process."""
-    start = time.monotonic()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.monotonic() - start
-    stderr = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{argv[0]} failed: {stderr.strip()}")
-    return wall, usage.ru_maxrss / 1024.0
+    """Wall seconds, peak resident MiB (from wait4) and standard output of one process."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{argv[0]} failed: {err.read().decode(errors='replace').strip()}")
+        return wall, usage.ru_maxrss / 1024.0, out.read().decode()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--czisk", default=None,
-                        help="the czisk binary (default: the user's build, made with cargo build)")
+                        help="the czisk binary (default: the one to install, target/dist/czisk, "
+                             "made with cargo build --profile dist)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                         help="the parallel czisk column's threads")
     parser.add_argument("modules", nargs="*", help="modules (default: the big ones)")
     args = parser.parse_args()
     os.chdir(ROOT)
     if args.czisk is None:
-        # `cargo test` links target/release/czisk with the tests' features (the IR verifier,
-        # SSA validation: some 20% slower); `cargo build` relinks the user's binary there.
-        subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "czisk"], check=True)
-        args.czisk = os.path.join(ROOT, "target", "release", "czisk")
+        # Not target/release/czisk: `cargo test` links that one with the tests' features
+        # (the IR verifier, SSA validation), and the release profile has no LTO.
+        subprocess.run(["cargo", "build", "--profile", "dist", "--quiet", "--bin", "czisk"],
+                       check=True)
+        args.czisk = os.path.join(ROOT, "target", "dist", "czisk")
     python = wasmtime_python()
     modules = MODULES
     if args.modules:
         modules = [(os.path.basename(m).removesuffix(".wasm"), m, ["bench"]) for m in args.modules]
     out = os.path.join(tempfile.mkdtemp(prefix="czisk-vs-wasmtime-"), "out.elf")
-    print(f"| module | czisk 1 thread s | wasmtime s | ratio (wall) | czisk MiB | wasmtime MiB "
-          f"| ratio (memory) | czisk {args.threads} threads s | 1 thread / {args.threads} threads |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| module | czisk 1 thread s | wasmtime s | ratio (wall) | wasmtime compile alone s "
+          f"| ratio to it | czisk MiB | wasmtime MiB | ratio (memory) "
+          f"| czisk {args.threads} threads s | 1 thread / {args.threads} threads |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, path, stub in modules:
         if not os.path.exists(path):
             print(f"| {name} | not found: {path} |")
@@ -117,12 +129,16 @@ def main():
         for _ in range(args.runs):
             for key, argv in commands.items():
                 figures[key].append(run(argv))
-        med = {k: (statistics.median(w for w, _ in v), statistics.median(m for _, m in v))
+        med = {k: (statistics.median(f[0] for f in v), statistics.median(f[1] for f in v))
                for k, v in figures.items()}
-        wall_ratio = statistics.median(a[0] / b[0] for a, b in zip(figures["one"], figures["wasmtime"]))
-        mem_ratio = statistics.median(a[1] / b[1] for a, b in zip(figures["one"], figures["wasmtime"]))
-        speedup = statistics.median(a[0] / b[0] for a, b in zip(figures["one"], figures["many"]))
+        one, wasmtime = figures["one"], figures["wasmtime"]
+        wall_ratio = statistics.median(a[0] / b[0] for a, b in zip(one, wasmtime))
+        compile_alone = statistics.median(float(b[2]) for b in wasmtime)
+        alone_ratio = statistics.median(a[0] / float(b[2]) for a, b in zip(one, wasmtime))
+        mem_ratio = statistics.median(a[1] / b[1] for a, b in zip(one, wasmtime))
+        speedup = statistics.median(a[0] / b[0] for a, b in zip(one, figures["many"]))
         print(f"| {name} | {med['one'][0]:.2f} | {med['wasmtime'][0]:.2f} | {wall_ratio:.2f} "
+              f"| {compile_alone:.2f} | {alone_ratio:.2f} "
               f"| {med['one'][1]:.0f} | {med['wasmtime'][1]:.0f} | {mem_ratio:.2f} "
               f"| {med['many'][0]:.2f} | {speedup:.2f} |", flush=True)
 

@@ -28,6 +28,7 @@ pub mod packed;
 pub mod regalloc;
 pub mod timings;
 mod varint;
+pub mod ziskbin;
 
 use std::collections::BTreeMap;
 
@@ -407,7 +408,7 @@ impl StaticFrames {
 /// A function to compile: its CLIF, or the defined wasm function to translate (with the
 /// call summary its body gave, which the translation is checked against).
 enum Body {
-    Clif(cranelift_codegen::ir::Function),
+    Clif(Box<cranelift_codegen::ir::Function>),
     Translate(usize, calls::CallSummary),
 }
 
@@ -427,7 +428,7 @@ fn allocate_one(
 ) -> Result<(Allocated, timings::FunctionTimes), BackendError> {
     let mut t = timings::FunctionTimes::default();
     let func = match unit.body {
-        Body::Clif(func) => func,
+        Body::Clif(func) => *func,
         Body::Translate(i, expected) => {
             let translator = translator.expect("a translator for the module's functions");
             let func = timings::timed(&mut t.translate, || translator.translate(i))?;
@@ -601,7 +602,7 @@ pub fn compile_wasm_with(
                         key: u.key,
                         name: u.name,
                         trap_func_index: u.trap_func_index,
-                        body: Body::Clif(u.func),
+                        body: Body::Clif(Box::new(u.func)),
                     },
                 ),
                 UnitSource::Defined {
@@ -684,7 +685,7 @@ pub fn compile_wasm_with(
                     key: unit.key,
                     name: unit.name,
                     trap_func_index: unit.trap_func_index,
-                    body: Body::Clif(unit.func),
+                    body: Body::Clif(Box::new(unit.func)),
                 };
                 let mut found = Vec::new();
                 compile_units(

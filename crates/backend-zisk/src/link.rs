@@ -10,12 +10,14 @@ use rustc_hash::FxHashMap;
 use czisk_frontend::{DataInit, ENTRY_MAIN, INTRINSIC_EXIT, NS_ENTRY, NS_INTRINSIC};
 use czisk_zisk::elf::{write_elf, Segment};
 use zisk_core::rom_layout::{normalize_rw_data_sections, ECALL_HANDLER_ADDR};
+use zisk_core::zisk_ops::ZiskOp;
 use zisk_core::zisk_rom::{DataSection64, ZiskRom};
 use zisk_core::{DataSection, ZiskInstBuilder, ROM_ADDR};
 
 use crate::emit::{EmittedFunction, Target, ZInst, ZSrc, ZStore};
 use crate::machine::{ZOp, SP};
 use crate::packed::PackedCode;
+use crate::ziskbin::{Resolved, Source, Store};
 
 /// Bytes between consecutive instructions.
 const INST_SIZE: u64 = 4;
@@ -169,6 +171,8 @@ pub fn link(
             .copied()
             .ok_or_else(|| format!("{name}: call to an undefined function {key:?}"))
     };
+    // zisk-core's opcode of each ZOp, looked up once.
+    let mut op_codes: FxHashMap<ZOp, u8> = FxHashMap::default();
     // Each function's code is dropped once built (and, streaming, encoded).
     for (f, &base) in all.into_iter().zip(&bases) {
         for (i, z) in f.emitted.code.iter().enumerate() {
@@ -185,49 +189,52 @@ pub fn link(
                     Target::Raw(o) => o,
                 })
             };
-            let mut b = ZiskInstBuilder::new(pc);
-            let source = |s: ZSrc| -> Result<(&'static str, u64), String> {
+            let source = |s: ZSrc| -> Result<Source, String> {
                 Ok(match s {
-                    ZSrc::Imm(v) => ("imm", v),
-                    ZSrc::Reg(r) => ("reg", r as u64),
-                    ZSrc::Mem(a) => ("mem", a),
-                    ZSrc::Ind(o) => ("ind", o as u64),
-                    ZSrc::FuncAddr(key) => ("imm", func_addr(key, &f.name)?),
+                    ZSrc::Imm(v) => Source::Imm(v),
+                    ZSrc::Reg(r) => Source::Reg(r as u64),
+                    ZSrc::Mem(a) => Source::Mem(a),
+                    ZSrc::Ind(o) => Source::Ind(o as u64),
+                    ZSrc::FuncAddr(key) => Source::Imm(func_addr(key, &f.name)?),
                 })
             };
-            let (a_src, a_val) = source(z.a)?;
-            b.src_a(a_src, a_val, false);
-            let (b_src, b_val) = source(z.b)?;
-            if b_src == "ind" {
-                b.ind_width(z.width as u64);
-            }
-            b.src_b(b_src, b_val, false);
-            b.op(z.op.name()).map_err(|e| format!("{e:?}"))?;
-            match z.store {
-                ZStore::None => {}
-                ZStore::Reg(r) => b.store("reg", r as i64, false, z.store_ra),
-                ZStore::Mem(a) => b.store("mem", a as i64, false, z.store_ra),
-                ZStore::Ind(o) => {
-                    b.ind_width(z.width as u64);
-                    b.store("ind", o, false, z.store_ra)
+            let op = match op_codes.get(&z.op) {
+                Some(&code) => code,
+                None => {
+                    let code = ZiskOp::try_from_name(z.op.name())
+                        .map_err(|e| format!("{e:?}"))?
+                        .code();
+                    op_codes.insert(z.op, code);
+                    code
                 }
+            };
+            let inst = Resolved {
+                op,
+                a: source(z.a)?,
+                b: source(z.b)?,
+                store: match z.store {
+                    ZStore::None => Store::None,
+                    ZStore::Reg(r) => Store::Reg(r as i64),
+                    ZStore::Mem(a) => Store::Mem(a as i64),
+                    ZStore::Ind(o) => Store::Ind(o),
+                },
+                width: z.width as u64,
+                store_ra: z.store_ra,
+                set_pc: z.set_pc,
+                j1: offset(z.j1)?,
+                j2: offset(z.j2)?,
+            };
+            if matches!(inst.a, Source::Ind(_)) {
+                return Err(format!("{}: an ind access as operand a", f.name));
             }
-            if z.set_pc {
-                b.set_pc();
-            }
-            b.j(offset(z.j1)?, offset(z.j2)?);
-            b.build(&mut rom);
-            // A long function goes in several pieces.
-            if let Some(stream) = &mut stream {
-                if rom.insts.len() >= STREAM_PIECE {
-                    stream.push(&rom)?;
-                    rom.insts.clear();
+            match &mut stream {
+                Some(stream) => {
+                    let index = rom.build_counter;
+                    rom.build_counter += 1;
+                    stream.append(pc, |out| crate::ziskbin::encode(&inst, index, out))?;
                 }
+                None => build(&inst, z.op.name(), pc, &mut rom)?,
             }
-        }
-        if let Some(stream) = &mut stream {
-            stream.push(&rom)?;
-            rom.insts.clear();
         }
     }
     if let Some(mut stream) = stream {
@@ -253,17 +260,48 @@ pub fn link(
     })
 }
 
-/// Instructions encoded together (a function's, or this many of a longer one's).
-const STREAM_PIECE: usize = 4096;
+/// `inst` built into `rom` by zisk-core's `ZiskInstBuilder`.
+fn build(inst: &Resolved, name: &str, pc: u64, rom: &mut ZiskRom) -> Result<(), String> {
+    let named = |s: Source| match s {
+        Source::Imm(v) => ("imm", v),
+        Source::Reg(r) => ("reg", r),
+        Source::Mem(a) => ("mem", a),
+        Source::Ind(o) => ("ind", o),
+    };
+    let mut b = ZiskInstBuilder::new(pc);
+    let (a_src, a_val) = named(inst.a);
+    b.src_a(a_src, a_val, false);
+    let (b_src, b_val) = named(inst.b);
+    if b_src == "ind" {
+        b.ind_width(inst.width);
+    }
+    b.src_b(b_src, b_val, false);
+    b.op(name).map_err(|e| format!("{e:?}"))?;
+    match inst.store {
+        Store::None => {}
+        Store::Reg(r) => b.store("reg", r, false, inst.store_ra),
+        Store::Mem(a) => b.store("mem", a, false, inst.store_ra),
+        Store::Ind(o) => {
+            b.ind_width(inst.width);
+            b.store("ind", o, false, inst.store_ra)
+        }
+    }
+    if inst.set_pc {
+        b.set_pc();
+    }
+    b.j(inst.j1, inst.j2);
+    b.build(rom);
+    Ok(())
+}
 
 /// A ziskbin ELF written piece by piece, its ROM's instructions in ascending addresses:
 /// the bytes `zisk_core::ziskbin::rom_to_elf` gives for the whole ROM (a test checks).
-/// Each piece is encoded by zisk-core itself (`encode_rom` on a ROM holding just the
-/// piece's instructions); of the framing around its instruction stream (a header of magic,
-/// version, profile and three counts; the stream, each instruction's address as the
-/// difference from the one before; the data sections; the zkvmcalls), the header and the
-/// first address are rewritten to join the pieces. The counts are known before the first
-/// piece, so the pieces go straight into the ELF.
+/// The BIOS's instructions are encoded by zisk-core itself (`encode_rom` on a ROM holding
+/// just them; of the framing around its instruction stream, a header of magic, version,
+/// profile and three counts, the stream, each instruction's address as the difference from
+/// the one before, the data sections and the zkvmcalls, the header and the first address
+/// are rewritten to join the pieces), the program's one at a time by `crate::ziskbin`. The
+/// counts are known before the first instruction, so everything goes straight into the ELF.
 struct RomStream {
     /// The ELF so far: its header (the section headers' offset still to patch), then the
     /// ROM's header and the pieces so far.
@@ -347,6 +385,18 @@ impl RomStream {
         self.out.extend_from_slice(&bytes[pos..bytes.len() - 1]);
         self.written += n;
         self.last_addr = last;
+        Ok(())
+    }
+
+    /// Appends one instruction at `addr` (above every one so far), which `encode` writes.
+    fn append(&mut self, addr: u64, encode: impl FnOnce(&mut Vec<u8>)) -> Result<(), String> {
+        if self.written > 0 && addr <= self.last_addr {
+            return Err("ziskbin stream: instructions out of order".into());
+        }
+        crate::varint::put(&mut self.out, addr - self.last_addr);
+        encode(&mut self.out);
+        self.written += 1;
+        self.last_addr = addr;
         Ok(())
     }
 
