@@ -110,11 +110,16 @@ impl MInst {
         match self {
             MInst::CondBr { targets, .. } => targets.to_vec(),
             MInst::Jump { target } => vec![*target],
+            // Each block once (entries to one block share its edge, see `BlockOrder`).
             MInst::BrTable {
                 default, targets, ..
             } => {
                 let mut all = vec![*default];
-                all.extend(targets);
+                for t in targets {
+                    if !all.contains(t) {
+                        all.push(*t);
+                    }
+                }
                 all
             }
             _ => vec![],
