@@ -110,16 +110,11 @@ impl MInst {
         match self {
             MInst::CondBr { targets, .. } => targets.to_vec(),
             MInst::Jump { target } => vec![*target],
-            // Each block once (entries to one block share its edge, see `BlockOrder`).
             MInst::BrTable {
                 default, targets, ..
             } => {
                 let mut all = vec![*default];
-                for t in targets {
-                    if !all.contains(t) {
-                        all.push(*t);
-                    }
-                }
+                all.extend(targets);
                 all
             }
             _ => vec![],

@@ -263,16 +263,9 @@ impl<'a> Lowerer<'a> {
             }
             if data.opcode().is_branch() {
                 // Arguments for successors reached directly (not through an edge block).
-                // One list per successor, in the order of `MInst::successors`: a branch
-                // table's entries to one block (which pass nothing) are one successor.
                 let targets = self.order.edge_targets[&block].clone();
-                let mut seen: Vec<BlockIndex> = Vec::new();
                 let mut args = Vec::new();
                 for (succ, &t) in targets.iter().enumerate() {
-                    if matches!(data, InstructionData::BranchTable { .. }) && seen.contains(&t) {
-                        continue;
-                    }
-                    seen.push(t);
                     let direct = matches!(self.order.blocks[t as usize], LoweredBlock::Clif(_));
                     args.push(if direct {
                         self.branch_call_args(block, succ)

@@ -172,58 +172,23 @@ impl BlockOrder {
             }
         }
         post.reverse();
-        // A branch table's entries pass no arguments, so the entries to one block are one
-        // edge. `edges_of` gives each edge once, as (its first entry, target), and for each
-        // entry the first entry of its edge.
-        let edges_of = |b: Block| -> (Vec<(usize, Block)>, Vec<usize>) {
-            let succs = succs_of(b);
-            let term = func.layout.last_inst(b).expect("block has a terminator");
-            if !matches!(
-                func.dfg.insts[term],
-                ir::InstructionData::BranchTable { .. }
-            ) {
-                let firsts = (0..succs.len()).collect();
-                return (succs.into_iter().enumerate().collect(), firsts);
-            }
-            let mut first_of: FxHashMap<Block, usize> = FxHashMap::default();
-            let mut edges = Vec::new();
-            let firsts = succs
-                .into_iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    *first_of.entry(s).or_insert_with(|| {
-                        edges.push((i, s));
-                        i
-                    })
-                })
-                .collect();
-            (edges, firsts)
-        };
         let mut pred_count: FxHashMap<Block, usize> = FxHashMap::default();
         for &b in &post {
-            for (_, s) in edges_of(b).0 {
+            for s in succs_of(b) {
                 *pred_count.entry(s).or_default() += 1;
             }
         }
         let mut blocks = Vec::new();
         let mut index_of = FxHashMap::default();
-        // The edge block of each split edge, by (source, first entry).
-        let mut edge_blocks: FxHashMap<(Block, usize), BlockIndex> = FxHashMap::default();
+        let mut pending_edges = Vec::new();
         for &b in &post {
             index_of.insert(b, blocks.len() as BlockIndex);
             blocks.push(LoweredBlock::Clif(b));
-            let (edges, _) = edges_of(b);
-            // A branch table's index is read at the branch: moves for its edge cannot go
-            // before it, so even a table with one target splits an edge to a joined block.
-            let term = func.layout.last_inst(b).expect("block has a terminator");
-            let table = matches!(
-                func.dfg.insts[term],
-                ir::InstructionData::BranchTable { .. }
-            );
-            if edges.len() > 1 || table {
-                for (i, s) in edges {
+            let succs = succs_of(b);
+            if succs.len() > 1 {
+                for (i, &s) in succs.iter().enumerate() {
                     if pred_count[&s] > 1 {
-                        edge_blocks.insert((b, i), blocks.len() as BlockIndex);
+                        pending_edges.push((b, i, blocks.len() as BlockIndex));
                         blocks.push(LoweredBlock::Edge {
                             from: b,
                             succ: i,
@@ -233,13 +198,16 @@ impl BlockOrder {
                 }
             }
         }
+        let edge_blocks: FxHashMap<(Block, usize), BlockIndex> = pending_edges
+            .into_iter()
+            .map(|(from, succ, index)| ((from, succ), index))
+            .collect();
         let mut edge_targets: FxHashMap<Block, Vec<BlockIndex>> = FxHashMap::default();
         for &b in &post {
-            let (_, firsts) = edges_of(b);
             let targets = succs_of(b)
                 .iter()
-                .zip(firsts)
-                .map(|(s, first)| edge_blocks.get(&(b, first)).copied().unwrap_or(index_of[s]))
+                .enumerate()
+                .map(|(i, s)| edge_blocks.get(&(b, i)).copied().unwrap_or(index_of[s]))
                 .collect();
             edge_targets.insert(b, targets);
         }

@@ -104,34 +104,3 @@ fn an_access_does_not_take_a_base_sunk_into_an_edge() {
         panic!("{e:?}: {:#?}", vcode.insts);
     });
 }
-
-/// A branch table's entries to one block are one edge: entries 0, 2 and 4 to a block that
-/// the default's block also reaches share one edge block; the block only entries 1 and 3
-/// reach, and the default's, need none.
-#[test]
-fn branch_table_entries_to_one_block_share_its_edge() {
-    let wasm = wat::parse_str(
-        r#"(module (func (param i32) (result i32) (local $r i32)
-             (block $joined
-               (block $only_table
-                 (block $default
-                   (br_table $joined $only_table $joined $only_table $joined $default
-                     (local.get 0)))
-                 (local.set $r (i32.const 7))
-                 (br $joined))
-               (return (i32.const 3)))
-             (local.get $r)))"#,
-    )
-    .unwrap();
-    let module =
-        czisk_frontend::translate_module(&wasm, &czisk_frontend::LayoutConfig::zisk()).unwrap();
-    let func = &module.functions[0];
-    let order = BlockOrder::compute(func);
-    let edges: Vec<_> = order
-        .blocks
-        .iter()
-        .filter(|b| matches!(b, LoweredBlock::Edge { .. }))
-        .collect();
-    assert_eq!(edges.len(), 1, "{edges:?}\n{}", func.display());
-    lower_function(func, false).unwrap();
-}
