@@ -1,10 +1,10 @@
 ;; expect: ok
 (module
-  ;; Branch tables whose entries repeat a target: the lowering gives each target one edge
-  ;; (entries to a block joined from elsewhere share its edge block; a block reached only
-  ;; from the table needs none), and a table with a single target still splits its edge.
-  ;; Values live across the tables (in registers the edges must move) check that each
-  ;; target is entered with the right state.
+  ;; Branch tables whose entries repeat a target: entries to a block joined from elsewhere,
+  ;; to a block only the table reaches, and a table whose every entry goes to one block
+  ;; (its edge split all the same: the index is read at the branch). Values live across the
+  ;; tables (in registers the edges must move) check that each target is entered with the
+  ;; right state.
   (func $id (param i64) (result i64) (local.get 0))
   (func $dispatch (param $i i32) (param $a i64) (param $b i64) (result i64)
     (local $r i64)
