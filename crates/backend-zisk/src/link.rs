@@ -171,6 +171,7 @@ pub fn link(
             .copied()
             .ok_or_else(|| format!("{name}: call to an undefined function {key:?}"))
     };
+    let mut encoder = crate::ziskbin::Encoder::default();
     // zisk-core's opcode of each ZOp, looked up once.
     let mut op_codes: FxHashMap<ZOp, u8> = FxHashMap::default();
     // Each function's code is dropped once built (and, streaming, encoded).
@@ -231,7 +232,7 @@ pub fn link(
                 Some(stream) => {
                     let index = rom.build_counter;
                     rom.build_counter += 1;
-                    stream.append(pc, |out| crate::ziskbin::encode(&inst, index, out))?;
+                    stream.append(pc, |out| encoder.encode(&inst, index, out))?;
                 }
                 None => build(&inst, z.op.name(), pc, &mut rom)?,
             }

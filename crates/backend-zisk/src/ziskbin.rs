@@ -78,6 +78,7 @@ fn source_fields(s: Source) -> (u64, u64, u64) {
 }
 
 /// The flag bits of the fields present, and their values in bit order.
+#[derive(Default)]
 struct Fields {
     flags: u32,
     payload: Vec<u8>,
@@ -108,12 +109,26 @@ impl Fields {
     }
 }
 
-/// Appends the encoding of `inst`, the `index`-th instruction the ROM's builder counted.
-pub fn encode(inst: &Resolved, index: u64, out: &mut Vec<u8>) {
-    let mut f = Fields {
-        flags: 0,
-        payload: Vec::with_capacity(32),
-    };
+/// Encodes instructions one after another, its field buffer reused from one to the next.
+#[derive(Default)]
+pub struct Encoder {
+    fields: Fields,
+}
+
+impl Encoder {
+    /// Appends the encoding of `inst`, the `index`-th instruction the ROM's builder counted.
+    pub fn encode(&mut self, inst: &Resolved, index: u64, out: &mut Vec<u8>) {
+        self.fields.flags = 0;
+        self.fields.payload.clear();
+        encode_fields(inst, index, &mut self.fields);
+        out.push(inst.op);
+        // The flags, then the fields: the flags are a varint too.
+        varint::put(out, self.fields.flags as u64);
+        out.extend_from_slice(&self.fields.payload);
+    }
+}
+
+fn encode_fields(inst: &Resolved, index: u64, f: &mut Fields) {
     let (a_src, a0, a1) = source_fields(inst.a);
     f.unsigned(0, a_src);
     f.unsigned(1, a0);
@@ -150,17 +165,4 @@ pub fn encode(inst: &Resolved, index: u64, out: &mut Vec<u8>) {
     f.signed(13, inst.j1, inst.j1 != INST_SIZE);
     f.signed(14, inst.j2, inst.j2 != INST_SIZE);
     f.unsigned(17, index);
-    out.push(inst.op);
-    // The flags: 7 bits a byte, the high bit set while more follow.
-    let mut rest = f.flags;
-    loop {
-        let byte = (rest & 0x7f) as u8;
-        rest >>= 7;
-        if rest == 0 {
-            out.push(byte);
-            break;
-        }
-        out.push(byte | 0x80);
-    }
-    out.extend_from_slice(&f.payload);
 }
