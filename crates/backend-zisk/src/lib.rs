@@ -33,6 +33,8 @@ pub mod ziskbin;
 use std::collections::BTreeMap;
 
 use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::dominator_tree::DominatorTree;
+use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::isa::{self, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
@@ -197,7 +199,18 @@ fn allocate_unit_timed(
         message: format!("{e:?}"),
     })?;
     let flow = timed(&mut times.passes, || {
-        let flow = czisk_midend::run_passes(&mut ctx.func, limit_shape, opts);
+        // Cranelift's mid-end leaves the CFG and dominator tree of the function it
+        // optimized (it recomputes them after the egraph pass; none of its cleanups at
+        // opt level none keeps them current).
+        let flow = if isa.flags().opt_level() == settings::OptLevel::None {
+            czisk_midend::Flow::of(&ctx.func)
+        } else {
+            czisk_midend::Flow {
+                cfg: std::mem::replace(&mut ctx.cfg, ControlFlowGraph::new()),
+                domtree: std::mem::replace(&mut ctx.domtree, DominatorTree::new()),
+            }
+        };
+        let flow = czisk_midend::run_passes(&mut ctx.func, flow, limit_shape, opts);
         legalize::split_i128_compares(&mut ctx.func);
         flow
     });

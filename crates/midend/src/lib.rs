@@ -38,9 +38,15 @@ impl Flow {
 
 /// The passes `opts` turns on, in order: loop invariants hoisted; with the module's access
 /// limits' `shape`, checks widened, siblings merged and dominated checks dropped. The code
-/// they make dead goes once, at the end. Returns the function's flow, still true.
-pub fn run_passes(func: &mut Function, shape: Option<&LimitShape>, opts: &Optimizations) -> Flow {
-    let flow = Flow::of(func);
+/// they make dead goes once, at the end. `flow` is the function's (Cranelift's `Context`
+/// holds it after `optimize`); it is returned, still true.
+pub fn run_passes(
+    func: &mut Function,
+    flow: Flow,
+    shape: Option<&LimitShape>,
+    opts: &Optimizations,
+) -> Flow {
+    debug_assert!(flow.domtree.is_valid() && flow.cfg.is_valid());
     let mut changed = 0;
     if opts.loop_invariants {
         changed += loop_invariants::hoist(func, &flow);

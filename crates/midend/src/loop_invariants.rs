@@ -21,7 +21,7 @@
 //! mid-end rematerializes an add of a constant in every block that uses it, a step per
 //! iteration on ZisK.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -71,9 +71,12 @@ pub(crate) fn hoist(func: &mut Function, flow: &Flow) -> usize {
                 .last_inst(preheader)
                 .expect("a block ends in a jump"),
             cloned: FxHashMap::default(),
+            variant: FxHashSet::default(),
         };
-        let insts: Vec<Inst> = func.layout.block_insts(header).collect();
-        for inst in insts {
+        // The next instruction is read before this one moves.
+        let mut next = func.layout.first_inst(header);
+        while let Some(inst) = next {
+            next = func.layout.next_inst(inst);
             if let InstructionData::CondTrap { opcode, arg, code } = func.dfg.insts[inst] {
                 let Some(cond) = hoister.condition(func, arg, opcode == Opcode::Trapnz) else {
                     break;
@@ -130,6 +133,9 @@ struct Hoister<'a> {
     at: Inst,
     /// Values of the loop already recomputed in the preheader.
     cloned: FxHashMap<Value, Value>,
+    /// Values found to change in the loop: what makes them so stays (their computation
+    /// stays in the loop), so a chain of computations is not walked again for each link.
+    variant: FxHashSet<Value>,
 }
 
 impl Hoister<'_> {
@@ -175,6 +181,17 @@ impl Hoister<'_> {
         if let Some(&c) = self.cloned.get(&v) {
             return Some(c);
         }
+        if self.variant.contains(&v) {
+            return None;
+        }
+        let found = self.invariant_uncached(func, v);
+        if found.is_none() {
+            self.variant.insert(v);
+        }
+        found
+    }
+
+    fn invariant_uncached(&mut self, func: &mut Function, v: Value) -> Option<Value> {
         let inst = match func.dfg.value_def(v) {
             ValueDef::Result(inst, 0) => inst,
             ValueDef::Param(block, _) if !self.loops.is_in_loop(block, self.lp) => return Some(v),
@@ -209,8 +226,10 @@ impl Hoister<'_> {
             .filter(|&b| self.loops.is_in_loop(b, self.lp))
             .collect();
         for block in blocks {
-            let insts: Vec<Inst> = func.layout.block_insts(block).collect();
-            for inst in insts {
+            // The next instruction is read before this one moves.
+            let mut next = func.layout.first_inst(block);
+            while let Some(inst) = next {
+                next = func.layout.next_inst(inst);
                 let opcode = func.dfg.insts[inst].opcode();
                 if opcode == Opcode::Iconst || !self.is_hoistable(func, inst) {
                     continue;

@@ -210,8 +210,7 @@ pub(crate) fn widen(func: &mut Function, flow: &Flow, shape: &LimitShape, offset
             });
         }
         let mut ant = ant.unwrap_or_default();
-        let insts: Vec<Inst> = func.layout.block_insts(block).collect();
-        for &inst in insts.iter().rev() {
+        for inst in func.layout.block_insts(block).rev() {
             if let Some(Check {
                 index,
                 compare,

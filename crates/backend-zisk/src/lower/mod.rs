@@ -21,6 +21,7 @@ mod uses;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use cranelift_codegen::dominator_tree::DominatorTree;
+use cranelift_codegen::entity::SecondaryMap;
 use cranelift_codegen::ir::{self, Block, Function, Value, ValueDef};
 use regalloc2::{Operand, VReg};
 
@@ -146,13 +147,24 @@ impl BlockOrder {
             .layout
             .entry_block()
             .expect("function has an entry block");
-        let succs_of = |b: Block| -> Vec<Block> {
+        // Each block's successors (its terminator's destinations, in order), found once: a
+        // branch table's are many, and the walk below comes back to a block once per edge.
+        let mut succ_range: SecondaryMap<Block, (u32, u32)> = SecondaryMap::new();
+        let mut succ_list: Vec<Block> = Vec::new();
+        for b in func.layout.blocks() {
             let term = func.layout.last_inst(b).expect("block has a terminator");
-            func.dfg.insts[term]
-                .branch_destination(&func.dfg.jump_tables, &func.dfg.exception_tables)
-                .iter()
-                .map(|call| call.block(&func.dfg.value_lists))
-                .collect()
+            let start = succ_list.len() as u32;
+            succ_list.extend(
+                func.dfg.insts[term]
+                    .branch_destination(&func.dfg.jump_tables, &func.dfg.exception_tables)
+                    .iter()
+                    .map(|call| call.block(&func.dfg.value_lists)),
+            );
+            succ_range[b] = (start, succ_list.len() as u32);
+        }
+        let succs_of = |b: Block| -> &[Block] {
+            let (start, end) = succ_range[b];
+            &succ_list[start as usize..end as usize]
         };
         // Reverse post-order by iterative DFS.
         let mut visited = FxHashSet::default();
@@ -174,7 +186,7 @@ impl BlockOrder {
         post.reverse();
         let mut pred_count: FxHashMap<Block, usize> = FxHashMap::default();
         for &b in &post {
-            for s in succs_of(b) {
+            for &s in succs_of(b) {
                 *pred_count.entry(s).or_default() += 1;
             }
         }

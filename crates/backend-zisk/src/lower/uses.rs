@@ -3,6 +3,7 @@
 
 use cranelift_codegen::entity::EntityRef;
 use cranelift_codegen::ir::{Function, Inst, Value};
+use czisk_midend::pure::for_each_use;
 
 /// One use of a value: by `user`, as its `index`-th fixed argument, or (`None`) as an
 /// argument of one of its block calls.
@@ -27,11 +28,9 @@ impl Uses {
         let mut found: Vec<(Value, Use)> = Vec::with_capacity(func.dfg.num_insts() * 2);
         for block in func.layout.blocks() {
             for user in func.layout.block_insts(block) {
-                let fixed = func.dfg.inst_args(user).len();
-                for (i, a) in func.dfg.inst_values(user).enumerate() {
-                    let index = (i < fixed).then_some(i);
+                for_each_use(func, user, |a, index| {
                     found.push((func.dfg.resolve_aliases(a), Use { user, index }));
-                }
+                });
             }
         }
         let mut start = vec![0u32; values + 1];

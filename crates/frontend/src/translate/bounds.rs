@@ -166,11 +166,14 @@ pub(crate) fn merge_bounds_checks(
     let out_of_bounds = TrapCode::HEAP_OUT_OF_BOUNDS;
     let mut dropped = Vec::new();
     let blocks: Vec<_> = func.layout.blocks().collect();
+    // The block's instructions, as they were before its checks change (one buffer for all).
+    let mut insts: Vec<Inst> = Vec::new();
     for block in blocks {
         // Per wasm index: the block's first check still open, and its reach so far.
         let mut open: FxHashMap<CheckedIndex, (Inst, usize, u64)> = FxHashMap::default();
-        let insts: Vec<Inst> = func.layout.block_insts(block).collect();
-        for inst in insts {
+        insts.clear();
+        insts.extend(func.layout.block_insts(block));
+        for &inst in &insts {
             if let Some(check) = as_bounds_check(func, inst, &limits.shape) {
                 match open.get_mut(&check.index) {
                     Some((first, limit_at, reach)) => {
