@@ -221,15 +221,12 @@ impl<'a> Lowerer<'a> {
     /// The registers of the arguments the `succ`-th edge of `from` passes.
     pub(super) fn branch_call_args(&mut self, from: ir::Block, succ: usize) -> Vec<VReg> {
         let term = self.func.layout.last_inst(from).unwrap();
-        let calls: Vec<BlockCall> = self.func.dfg.insts[term]
-            .branch_destination(&self.func.dfg.jump_tables, &self.func.dfg.exception_tables)
-            .to_vec();
-        let args: Vec<Value> = calls[succ]
-            .args(&self.func.dfg.value_lists)
-            .map(|a| a.as_value().expect("plain block arguments"))
-            .collect();
-        let mut regs = Vec::new();
+        let call: BlockCall = self.func.dfg.insts[term]
+            .branch_destination(&self.func.dfg.jump_tables, &self.func.dfg.exception_tables)[succ];
+        let args = call.args(&self.func.dfg.value_lists);
+        let mut regs = Vec::with_capacity(args.len());
         for a in args {
+            let a = a.as_value().expect("plain block arguments");
             regs.push(self.put_value(a).vreg());
         }
         regs
