@@ -593,7 +593,9 @@ pub fn emit_function(
         num_blocks,
     };
     for b in 0..vcode.blocks.len() {
-        let mut code = Vec::new();
+        // Room for about one ZisK instruction per lowered one (regalloc2's moves and the
+        // few that expand go beyond it).
+        let mut code = Vec::with_capacity(vcode.blocks[b].insts.len() + 1);
         if b == 0 {
             e.prologue(&mut code);
         }
@@ -651,7 +653,10 @@ fn layout(e: Emitter) -> EmittedFunction {
     };
     let kept: Vec<usize> = (0..n).filter(|&b| resolve(b as u32) == b as u32).collect();
     let mut labels = vec![0usize; e.num_blocks as usize + e.stubs.len()];
-    let mut code: Vec<ZInst> = Vec::new();
+    // The blocks' code, a jump each at most, the branch tables and the stubs' few.
+    let jumps_and_tables = n + e.tables.iter().map(Vec::len).sum::<usize>();
+    let body: usize = kept.iter().map(|&b| e.blocks[b].0.len()).sum();
+    let mut code: Vec<ZInst> = Vec::with_capacity(body + jumps_and_tables + 4 * e.stubs.len());
     let fix = |t: Target| match t {
         Target::Label(l) if (l as usize) < n => Target::Label(resolve(l)),
         other => other,
