@@ -109,17 +109,19 @@ impl ModuleInfo {
 
 /// Validates `wasm` and reads its module-level information.
 pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
-    // First against everything wasmparser knows, so that "valid but out of scope" can be
-    // told apart from "invalid"; then against the supported set.
-    Validator::new_with_features(WasmFeatures::all()).validate_all(wasm)?;
-    let info = parse(wasm)?;
-    if let Err(e) = Validator::new_with_features(supported_features()).validate_all(wasm) {
+    // Against the supported set; only a module that fails it is validated again against
+    // everything wasmparser knows, to tell "valid but out of scope" from "invalid" (a
+    // valid module is validated once).
+    let in_scope = Validator::new_with_features(supported_features()).validate_all(wasm);
+    if let Err(e) = in_scope {
+        Validator::new_with_features(WasmFeatures::all()).validate_all(wasm)?;
+        let info = parse(wasm)?;
         return Err(CompileError::UnsupportedFeature {
             location: info.describe_offset(e.offset()),
             message: e.message().to_string(),
         });
     }
-    Ok(info)
+    parse(wasm)
 }
 
 fn parse(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {

@@ -23,6 +23,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use cranelift_codegen::entity::SecondaryMap;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
@@ -53,6 +54,15 @@ pub(crate) fn hoist(func: &mut Function, flow: &Flow) -> usize {
     loops.compute(func, cfg, domtree);
     let heap = region_with_id(func, HEAP_REGION_ID);
     let size_region = region_with_id(func, MEMORY_SIZE_REGION_ID);
+    // Each loop's blocks in layout order, found once (hoisting adds and moves no block).
+    let mut blocks_of: SecondaryMap<Loop, Vec<Block>> = SecondaryMap::new();
+    for block in func.layout.blocks() {
+        let mut lp = loops.innermost_loop(block);
+        while let Some(l) = lp {
+            blocks_of[l].push(block);
+            lp = loops.loop_parent(l);
+        }
+    }
     let mut order: Vec<Loop> = loops.loops().collect();
     order.sort_by_key(|&lp| std::cmp::Reverse(loops.loop_level(loops.loop_header(lp)).level()));
     let mut moved = 0;
@@ -65,7 +75,8 @@ pub(crate) fn hoist(func: &mut Function, flow: &Flow) -> usize {
             loops: &loops,
             lp,
             size_region,
-            size_words_fixed: !writes_size_words(func, &loops, lp, heap),
+            blocks: &blocks_of[lp],
+            size_words_fixed: !writes_size_words(func, &blocks_of[lp], heap),
             at: func
                 .layout
                 .last_inst(preheader)
@@ -125,6 +136,8 @@ fn only_entry(
 struct Hoister<'a> {
     loops: &'a LoopAnalysis,
     lp: Loop,
+    /// The loop's blocks, in layout order.
+    blocks: &'a [Block],
     size_region: Option<AliasRegion>,
     /// Whether nothing in the loop can write the memory-size and access-limit words (no
     /// call, no store outside linear memory): then reading them is a pure computation too.
@@ -220,12 +233,7 @@ impl Hoister<'_> {
     /// every iteration, where a value kept in a register or a static frame's slot costs none.
     fn hoist_values(&mut self, func: &mut Function) -> usize {
         let mut moved = 0;
-        let blocks: Vec<Block> = func
-            .layout
-            .blocks()
-            .filter(|&b| self.loops.is_in_loop(b, self.lp))
-            .collect();
-        for block in blocks {
+        for &block in self.blocks {
             // The next instruction is read before this one moves.
             let mut next = func.layout.first_inst(block);
             while let Some(inst) = next {
@@ -238,7 +246,7 @@ impl Hoister<'_> {
                 // read more than once, it is an instruction each iteration, which a register
                 // kept from the preheader saves.
                 if self.reads_size_words(func, inst)
-                    && uses_in_loop(func, self.loops, self.lp, func.dfg.first_result(inst)) < 2
+                    && uses_in_loop(func, self.blocks, func.dfg.first_result(inst)) < 2
                 {
                     continue;
                 }
@@ -325,30 +333,23 @@ impl Hoister<'_> {
     }
 }
 
-/// How many arguments of the loop's instructions are `v`.
-fn uses_in_loop(func: &Function, loops: &LoopAnalysis, lp: Loop, v: Value) -> usize {
-    func.layout
-        .blocks()
-        .filter(|&b| loops.is_in_loop(b, lp))
-        .flat_map(|b| func.layout.block_insts(b))
+/// How many arguments of the instructions of the loop's `blocks` are `v`.
+fn uses_in_loop(func: &Function, blocks: &[Block], v: Value) -> usize {
+    blocks
+        .iter()
+        .flat_map(|&b| func.layout.block_insts(b))
         .flat_map(|inst| func.dfg.inst_values(inst))
         .filter(|&a| func.dfg.resolve_aliases(a) == v)
         .count()
 }
 
-/// Whether an instruction of the loop could write the memory-size or access-limit words:
-/// a call (a wasm callee may grow memory), a store outside linear memory (memory.grow's
-/// own), or another side effect.
-fn writes_size_words(
-    func: &Function,
-    loops: &LoopAnalysis,
-    lp: Loop,
-    heap: Option<AliasRegion>,
-) -> bool {
-    func.layout
-        .blocks()
-        .filter(|&b| loops.is_in_loop(b, lp))
-        .flat_map(|b| func.layout.block_insts(b))
+/// Whether an instruction of the loop's `blocks` could write the memory-size or
+/// access-limit words: a call (a wasm callee may grow memory), a store outside linear
+/// memory (memory.grow's own), or another side effect.
+fn writes_size_words(func: &Function, blocks: &[Block], heap: Option<AliasRegion>) -> bool {
+    blocks
+        .iter()
+        .flat_map(|&b| func.layout.block_insts(b))
         .any(|inst| {
             let data = &func.dfg.insts[inst];
             let op = data.opcode();

@@ -375,8 +375,8 @@ impl<'a> Lowerer<'a> {
     pub fn finish(mut self) -> VCode {
         self.rename_pass_throughs();
         let memory_operands = self.static_frame;
-        let mut insts = Vec::new();
-        let mut blocks = Vec::new();
+        let mut insts = Vec::with_capacity(self.block_code.iter().map(Vec::len).sum());
+        let mut blocks = Vec::with_capacity(self.block_code.len());
         for (i, code) in std::mem::take(&mut self.block_code).into_iter().enumerate() {
             let start = insts.len();
             let succs: Vec<regalloc2::Block> = code
