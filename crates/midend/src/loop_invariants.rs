@@ -22,6 +22,7 @@
 //! iteration on ZisK.
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use smallvec::SmallVec;
 
 use cranelift_codegen::entity::SecondaryMap;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
@@ -217,9 +218,9 @@ impl Hoister<'_> {
         if !self.is_hoistable(func, inst) {
             return None;
         }
-        let args: Vec<Value> = func.dfg.inst_args(inst).to_vec();
-        let mut hoisted = Vec::with_capacity(args.len());
-        for a in args {
+        let mut hoisted: SmallVec<[Value; 4]> = SmallVec::new();
+        for i in 0..func.dfg.inst_args(inst).len() {
+            let a = func.dfg.inst_args(inst)[i];
             hoisted.push(self.invariant(func, a)?);
         }
         let c = self.insert_clone(func, inst, &hoisted);

@@ -166,7 +166,7 @@ impl<'a> Lowerer<'a> {
                     self.current_block = Some(from);
                     self.sink_into_edge(from, succ)?;
                     let args = self.branch_call_args(from, succ);
-                    let target = self.order.index_of[&to];
+                    let target = self.order.index_of[to];
                     // Constant arguments are materialized here, before the jump.
                     let mut code = std::mem::take(&mut self.current);
                     code.push(MInst::Jump { target });
@@ -260,7 +260,7 @@ impl<'a> Lowerer<'a> {
             }
             if data.opcode().is_branch() {
                 // Arguments for successors reached directly (not through an edge block).
-                let targets = self.order.edge_targets[&block].clone();
+                let targets = self.order.edge_targets[block].clone();
                 let mut args = Vec::new();
                 for (succ, &t) in targets.iter().enumerate() {
                     let direct = matches!(self.order.blocks[t as usize], LoweredBlock::Clif(_));
@@ -544,7 +544,7 @@ impl<'a> Lowerer<'a> {
 
     /// The targets of the branch being lowered.
     pub(super) fn current_targets(&self) -> &[BlockIndex] {
-        &self.order.edge_targets[&self.current_block.unwrap()]
+        &self.order.edge_targets[self.current_block.unwrap()]
     }
 }
 

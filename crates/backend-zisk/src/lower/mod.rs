@@ -18,10 +18,8 @@ mod ranges;
 mod tests;
 mod uses;
 
-use rustc_hash::{FxHashMap, FxHashSet};
-
 use cranelift_codegen::dominator_tree::DominatorTree;
-use cranelift_codegen::entity::SecondaryMap;
+use cranelift_codegen::entity::{EntitySet, SecondaryMap};
 use cranelift_codegen::ir::{self, Block, Function, Value, ValueDef};
 use regalloc2::{Operand, VReg};
 
@@ -123,11 +121,11 @@ pub fn lower_function_with(
 pub struct BlockOrder {
     /// Lowered blocks: Some(clif block) or an edge block (None).
     pub blocks: Vec<LoweredBlock>,
-    /// For each CLIF block, its lowered index.
-    pub index_of: FxHashMap<Block, BlockIndex>,
+    /// For each CLIF block (reached from the entry), its lowered index.
+    pub index_of: SecondaryMap<Block, BlockIndex>,
     /// For each CLIF block, the lowered targets of its terminator's edges, in the order of
     /// `branch_destinations` (for br_table: default first).
-    pub edge_targets: FxHashMap<Block, Vec<BlockIndex>>,
+    pub edge_targets: SecondaryMap<Block, Vec<BlockIndex>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -167,7 +165,7 @@ impl BlockOrder {
             &succ_list[start as usize..end as usize]
         };
         // Reverse post-order by iterative DFS.
-        let mut visited = FxHashSet::default();
+        let mut visited: EntitySet<Block> = EntitySet::new();
         let mut post = Vec::new();
         let mut stack = vec![(entry, 0usize)];
         visited.insert(entry);
@@ -184,23 +182,25 @@ impl BlockOrder {
             }
         }
         post.reverse();
-        let mut pred_count: FxHashMap<Block, usize> = FxHashMap::default();
+        let mut pred_count: SecondaryMap<Block, u32> = SecondaryMap::new();
         for &b in &post {
             for &s in succs_of(b) {
-                *pred_count.entry(s).or_default() += 1;
+                pred_count[s] += 1;
             }
         }
         let mut blocks = Vec::new();
-        let mut index_of = FxHashMap::default();
-        let mut pending_edges = Vec::new();
+        let mut index_of = SecondaryMap::new();
+        // The edge block of each successor edge that has one, by its place in `succ_list`.
+        let mut edge_at: Vec<Option<BlockIndex>> = vec![None; succ_list.len()];
         for &b in &post {
-            index_of.insert(b, blocks.len() as BlockIndex);
+            index_of[b] = blocks.len() as BlockIndex;
             blocks.push(LoweredBlock::Clif(b));
             let succs = succs_of(b);
             if succs.len() > 1 {
+                let start = succ_range[b].0 as usize;
                 for (i, &s) in succs.iter().enumerate() {
-                    if pred_count[&s] > 1 {
-                        pending_edges.push((b, i, blocks.len() as BlockIndex));
+                    if pred_count[s] > 1 {
+                        edge_at[start + i] = Some(blocks.len() as BlockIndex);
                         blocks.push(LoweredBlock::Edge {
                             from: b,
                             succ: i,
@@ -210,18 +210,12 @@ impl BlockOrder {
                 }
             }
         }
-        let edge_blocks: FxHashMap<(Block, usize), BlockIndex> = pending_edges
-            .into_iter()
-            .map(|(from, succ, index)| ((from, succ), index))
-            .collect();
-        let mut edge_targets: FxHashMap<Block, Vec<BlockIndex>> = FxHashMap::default();
+        let mut edge_targets: SecondaryMap<Block, Vec<BlockIndex>> = SecondaryMap::new();
         for &b in &post {
-            let targets = succs_of(b)
-                .iter()
-                .enumerate()
-                .map(|(i, s)| edge_blocks.get(&(b, i)).copied().unwrap_or(index_of[s]))
+            let (start, end) = succ_range[b];
+            edge_targets[b] = (start as usize..end as usize)
+                .map(|at| edge_at[at].unwrap_or(index_of[succ_list[at]]))
                 .collect();
-            edge_targets.insert(b, targets);
         }
         BlockOrder {
             blocks,
