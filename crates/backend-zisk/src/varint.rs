@@ -2,15 +2,20 @@
 //! (`packed.rs`).
 
 pub fn put(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
+    if v < 0x80 {
+        out.push(v as u8);
+        return;
     }
+    // Built on the stack and appended at once (the link writes millions of these).
+    let mut bytes = [0u8; 10];
+    let mut n = 0;
+    while v >= 0x80 {
+        bytes[n] = (v & 0x7f) as u8 | 0x80;
+        v >>= 7;
+        n += 1;
+    }
+    bytes[n] = v as u8;
+    out.extend_from_slice(&bytes[..=n]);
 }
 
 /// Reads the varint at `*pos` and moves past it.
@@ -25,4 +30,29 @@ pub fn read(bytes: &[u8], pos: &mut usize) -> Result<u64, &'static str> {
         }
     }
     Err("varint too long")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{put, read};
+
+    #[test]
+    fn values_round_trip_in_leb128() {
+        let cases: [(u64, &[u8]); 6] = [
+            (0, &[0]),
+            (0x7f, &[0x7f]),
+            (0x80, &[0x80, 0x01]),
+            (300, &[0xac, 0x02]),
+            (1 << 63, &[0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]),
+            (u64::MAX, &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),
+        ];
+        for (value, bytes) in cases {
+            let mut out = vec![0xaa];
+            put(&mut out, value);
+            assert_eq!(&out[1..], bytes, "{value:#x}");
+            let mut pos = 1;
+            assert_eq!(read(&out, &mut pos), Ok(value));
+            assert_eq!(pos, out.len());
+        }
+    }
 }
