@@ -2,20 +2,15 @@
 //! (`packed.rs`).
 
 pub fn put(out: &mut Vec<u8>, mut v: u64) {
-    if v < 0x80 {
-        out.push(v as u8);
-        return;
-    }
-    // Built on the stack and appended at once (the link writes millions of these).
-    let mut bytes = [0u8; 10];
-    let mut n = 0;
-    while v >= 0x80 {
-        bytes[n] = (v & 0x7f) as u8 | 0x80;
+    loop {
+        let byte = (v & 0x7f) as u8;
         v >>= 7;
-        n += 1;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
     }
-    bytes[n] = v as u8;
-    out.extend_from_slice(&bytes[..=n]);
 }
 
 /// Reads the varint at `*pos` and moves past it.
