@@ -342,12 +342,9 @@ fn ziskbin_instructions(elf: &[u8]) -> Option<usize> {
 
 /// Compiles the WebAssembly module `wasm` (binary) with `options`.
 pub fn compile(wasm: &[u8], options: &Options) -> Result<Program, Error> {
-    // Valid under any proposal wasmparser knows, so a malformed module is reported the
-    // same way whatever the backend; whether a backend supports what it uses is the
-    // backend's to say.
-    crate::guest::validate(wasm)
-        .map_err(|e| Error::BadWasm(format!("not a valid WebAssembly module: {e}")))?;
-    compile_valid(wasm, options)
+    compile_checked(wasm, options, &|e| {
+        format!("not a valid WebAssembly module: {e}")
+    })
 }
 
 /// Compiles a guest file: a `.wasm` module, WebAssembly text (`.wat`, `.wast`), or an ELF
@@ -355,12 +352,39 @@ pub fn compile(wasm: &[u8], options: &Options) -> Result<Program, Error> {
 pub fn compile_file(path: &Path, options: &Options) -> Result<Program, Error> {
     let guest = crate::guest::read_guest(path)?;
     match guest.format {
-        crate::guest::GuestFormat::Wasm => compile_valid(&guest.bytes, options),
+        crate::guest::GuestFormat::Wasm => compile_checked(&guest.bytes, options, &|e| {
+            format!(
+                "'{}' is not a valid WebAssembly module: {e}",
+                path.display()
+            )
+        }),
         crate::guest::GuestFormat::Elf => Program::from_elf(&guest.bytes, options.limits),
     }
 }
 
-/// [`compile`] for a module known to be valid.
+/// Compiles `wasm` if it is valid under any proposal wasmparser knows, so that a malformed
+/// module is reported the same way whatever the backend (as `invalid` says); whether a
+/// backend supports what it uses is the backend's to say. The zisk backend's frontend
+/// validates the module it is given before anything else, so without stubbed imports the
+/// module is validated here only when that compile fails (a valid module once, not twice).
+fn compile_checked(
+    wasm: &[u8],
+    options: &Options,
+    invalid: &dyn Fn(wasmparser::BinaryReaderError) -> String,
+) -> Result<Program, Error> {
+    let check = || crate::guest::validate(wasm).map_err(|e| Error::BadWasm(invalid(e)));
+    if options.backend != Backend::Zisk || !options.stub_imports.is_empty() {
+        check()?;
+        return compile_valid(wasm, options);
+    }
+    compile_valid(wasm, options).or_else(|error| {
+        check()?;
+        Err(error)
+    })
+}
+
+/// [`compile`] for a module known to be valid (or, on the zisk backend, that its frontend
+/// validates).
 fn compile_valid(wasm: &[u8], options: &Options) -> Result<Program, Error> {
     let stubbed;
     let wasm = if options.stub_imports.is_empty() {

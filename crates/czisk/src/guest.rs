@@ -26,9 +26,8 @@ pub(crate) fn validate(wasm: &[u8]) -> Result<(), wasmparser::BinaryReaderError>
         .map(|_| ())
 }
 
-/// Reads a guest and checks it is a well-formed program of a known format. A wasm module is
-/// fully validated here (WebAssembly 2.0 and the standard extensions), so a malformed or
-/// truncated module is reported the same way whatever the backend.
+/// Reads a guest and tells its format (WebAssembly text is converted to a binary module).
+/// A wasm module is validated where it is compiled (`backend::compile_checked`).
 pub(crate) fn read_guest(path: &Path) -> Result<Guest, Error> {
     let mut bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
     let format = if bytes.starts_with(b"\0asm") {
@@ -49,14 +48,6 @@ pub(crate) fn read_guest(path: &Path) -> Result<Guest, Error> {
             path.display()
         )));
     };
-    if format == GuestFormat::Wasm {
-        validate(&bytes).map_err(|e| {
-            Error::BadWasm(format!(
-                "'{}' is not a valid WebAssembly module: {e}",
-                path.display()
-            ))
-        })?;
-    }
     Ok(Guest { bytes, format })
 }
 
