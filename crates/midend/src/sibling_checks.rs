@@ -170,8 +170,10 @@ fn sibling_groups(
 fn rebase_addresses(func: &mut Function, block: Block, merged: &Merged) {
     // For each sibling index met so far: the merged index, sign-extended, and its place.
     let mut place: FxHashMap<Value, (Value, i64)> = FxHashMap::default();
-    let insts: Vec<Inst> = func.layout.block_insts(block).collect();
-    for inst in insts {
+    // The next instruction is read before anything goes in before this one.
+    let mut next = func.layout.first_inst(block);
+    while let Some(inst) = next {
+        next = func.layout.next_inst(inst);
         if let Some((extended, places)) = merged.get(&inst) {
             for &(index, d) in places {
                 place
